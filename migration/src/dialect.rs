@@ -1,0 +1,38 @@
+//! The one place that knows how the supported backends differ in DDL.
+//!
+//! Migrations describe the schema with SeaQuery, which renders portable SQL for SQLite,
+//! PostgreSQL and (later) MySQL/MariaDB. What SeaQuery cannot express the same way everywhere
+//! is decided here, so no migration has to `match` on the backend itself.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DbBackend;
+
+/// A CHECK constraint that keeps a JSON column valid, where the backend needs one.
+///
+/// PostgreSQL (`jsonb`) and MySQL (`json`) reject malformed JSON by their column types;
+/// SQLite stores JSON as TEXT, so it gets `CHECK (json_valid(column))`. NULL passes, as in
+/// every CHECK, so nullable JSON columns stay nullable.
+#[must_use]
+pub fn json_valid_check(backend: DbBackend, table: &str, column: &str) -> Option<Check> {
+    match backend {
+        DbBackend::Sqlite => Some(Check::named(
+            format!("ck_{table}_{column}_json"),
+            Expr::cust(format!("json_valid(\"{column}\")")),
+        )),
+        _ => None,
+    }
+}
+
+/// Adds [`json_valid_check`] for each of `columns` to `table` where the backend needs it.
+pub fn add_json_checks(
+    backend: DbBackend,
+    table: &mut TableCreateStatement,
+    table_name: &str,
+    columns: &[&str],
+) {
+    for column in columns {
+        if let Some(check) = json_valid_check(backend, table_name, column) {
+            table.check(check);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Legacy track migrations, oldest first.
+
+use sea_orm_migration::MigrationTrait;
+
+mod m20261122_000001_create_organizations_and_documents;
+mod m20261122_000002_create_knowledge;
+mod m20261122_000003_create_tasks;
+mod m20261122_000004_create_personas;
+
+pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+    vec![
+        Box::new(m20261122_000001_create_organizations_and_documents::Migration),
+        Box::new(m20261122_000002_create_knowledge::Migration),
+        Box::new(m20261122_000003_create_tasks::Migration),
+        Box::new(m20261122_000004_create_personas::Migration),
+    ]
+}

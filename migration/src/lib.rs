@@ -1,0 +1,41 @@
+//! memdb schema migrations.
+//!
+//! [`Migrator`] is the legacy track: the production tables every memdb build relies on
+//! (`organizations`, `documents`, `knowledge_items`, `knowledge_relationships`, `tasks`,
+//! `task_dependencies`, `personas`). Each migration runs in a transaction on SQLite and
+//! PostgreSQL and has a real `down`.
+//!
+//! ```no_run
+//! # async fn run(db: &sea_orm_migration::sea_orm::DatabaseConnection) -> Result<(), sea_orm_migration::DbErr> {
+//! use memdb_migration::{Migrator, MigratorTrait};
+//! Migrator::up(db, None).await?;
+//! # Ok(()) }
+//! ```
+
+pub mod dialect;
+mod legacy;
+
+pub use sea_orm_migration::{MigrationStatus, MigratorTrait};
+
+use sea_orm_migration::prelude::*;
+
+/// The legacy migration track, recorded in `seaql_migrations`.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        legacy::migrations()
+    }
+}
+
+/// Names of the tables the legacy track creates, in dependency order (parents first).
+pub const LEGACY_TABLES: [&str; 7] = [
+    "organizations",
+    "documents",
+    "knowledge_items",
+    "knowledge_relationships",
+    "tasks",
+    "task_dependencies",
+    "personas",
+];
