@@ -170,7 +170,11 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_table(Table::drop().table(KnowledgeRelationships::Table).to_owned())
+            .drop_table(
+                Table::drop()
+                    .table(KnowledgeRelationships::Table)
+                    .to_owned(),
+            )
             .await?;
         manager
             .drop_table(Table::drop().table(KnowledgeItems::Table).to_owned())

@@ -187,7 +187,8 @@ impl MigrationTrait for Migration {
             )
             .check(Check::named(
                 "ck_task_dependencies_no_self",
-                Expr::col(TaskDependencies::TaskId).ne(Expr::col(TaskDependencies::DependsOnTaskId)),
+                Expr::col(TaskDependencies::TaskId)
+                    .ne(Expr::col(TaskDependencies::DependsOnTaskId)),
             ))
             .to_owned();
         manager.create_table(dependencies).await?;

@@ -1,0 +1,218 @@
+//! Documents and the organizations that own them.
+
+mod organizations;
+mod sea_orm;
+
+pub use self::sea_orm::{SeaOrmDocumentRepository, content_hash};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::RepoResult;
+use crate::ids::{DocumentId, OrganizationId};
+use crate::page::Page;
+
+/// Longest organization name, in characters.
+pub const MAX_ORGANIZATION_NAME: usize = 200;
+/// Longest document path, in characters.
+pub const MAX_PATH: usize = 512;
+/// Longest document title, in characters.
+pub const MAX_TITLE: usize = 500;
+
+/// A tenant that owns documents.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Organization {
+    /// Its id.
+    pub id: OrganizationId,
+    /// Display name, unique.
+    pub name: String,
+    /// URL-safe key, unique: lowercase letters, digits and `-`.
+    pub slug: String,
+    /// Free-form JSON object.
+    pub metadata: serde_json::Value,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Input of [`DocumentRepository::create_organization`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewOrganization {
+    /// Display name: 1 to 200 characters after trimming, unique.
+    pub name: String,
+    /// 1 to 64 of `a-z`, `0-9`, `-`; unique.
+    pub slug: String,
+    /// A JSON object (`{}` when there is nothing to say).
+    pub metadata: serde_json::Value,
+}
+
+/// Changes for [`DocumentRepository::update_organization`]; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationUpdate {
+    /// New display name.
+    pub name: Option<String>,
+    /// New metadata object (replaces the old one).
+    pub metadata: Option<serde_json::Value>,
+}
+
+/// A stored document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    /// Its id.
+    pub id: DocumentId,
+    /// The owning organization.
+    pub organization_id: OrganizationId,
+    /// Path, unique within the organization.
+    pub path: String,
+    /// Title.
+    pub title: String,
+    /// Kind of document, e.g. `markdown`.
+    pub doc_type: String,
+    /// The text.
+    pub content: String,
+    /// SHA-256 of `content` as 64 lowercase hex digits, computed by the repository.
+    pub content_hash: String,
+    /// Length of `content` in bytes (UTF-8).
+    pub size_bytes: u64,
+    /// Free-form JSON object.
+    pub metadata: serde_json::Value,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Input of [`DocumentRepository::create`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NewDocument {
+    /// The owning organization; must exist.
+    pub organization_id: OrganizationId,
+    /// 1 to 512 characters, unique within the organization.
+    pub path: String,
+    /// 1 to 500 characters after trimming.
+    pub title: String,
+    /// A label: 1 to 64 of lowercase letters, digits, `_ - . :`.
+    pub doc_type: String,
+    /// The text (may be empty).
+    pub content: String,
+    /// A JSON object.
+    pub metadata: serde_json::Value,
+}
+
+/// Filter of [`DocumentRepository::list`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentFilter {
+    /// Only documents of this type.
+    pub doc_type: Option<String>,
+}
+
+/// Documents and organizations.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait DocumentRepository: Send + Sync {
+    /// Creates an organization.
+    ///
+    /// # Errors
+    /// `Validation` for a bad name, slug or metadata; `Conflict` when the name or slug is taken.
+    async fn create_organization(&self, input: NewOrganization) -> RepoResult<Organization>;
+
+    /// The organization with this id.
+    ///
+    /// # Errors
+    /// `NotFound` when there is none.
+    async fn get_organization(&self, id: OrganizationId) -> RepoResult<Organization>;
+
+    /// The organization with this slug.
+    ///
+    /// # Errors
+    /// `NotFound` when there is none.
+    async fn get_organization_by_slug(&self, slug: &str) -> RepoResult<Organization>;
+
+    /// Organizations in name order.
+    ///
+    /// # Errors
+    /// `Db` when the query fails.
+    async fn list_organizations(&self, page: Page) -> RepoResult<Vec<Organization>>;
+
+    /// Renames an organization and/or replaces its metadata.
+    ///
+    /// # Errors
+    /// `NotFound`, `Validation` for bad input, `Conflict` when the new name is taken.
+    async fn update_organization(
+        &self,
+        id: OrganizationId,
+        update: OrganizationUpdate,
+    ) -> RepoResult<Organization>;
+
+    /// Deletes an organization that owns no documents.
+    ///
+    /// # Errors
+    /// `NotFound`; `Conflict` while it still owns documents.
+    async fn delete_organization(&self, id: OrganizationId) -> RepoResult<()>;
+
+    /// Stores a document, computing its content hash and size.
+    ///
+    /// # Errors
+    /// `Validation` for bad input or an unknown organization; `Conflict` when the path already
+    /// exists in the organization.
+    async fn create(&self, input: NewDocument) -> RepoResult<Document>;
+
+    /// The document with this id.
+    ///
+    /// # Errors
+    /// `NotFound` when there is none.
+    async fn get(&self, id: DocumentId) -> RepoResult<Document>;
+
+    /// The document at `path` in an organization.
+    ///
+    /// # Errors
+    /// `NotFound` when there is none.
+    async fn get_by_path(
+        &self,
+        organization_id: OrganizationId,
+        path: &str,
+    ) -> RepoResult<Document>;
+
+    /// Replaces a document's content, recomputing hash and size.
+    ///
+    /// # Errors
+    /// `NotFound` when there is no such document.
+    async fn update_content(&self, id: DocumentId, content: String) -> RepoResult<Document>;
+
+    /// An organization's documents in path order.
+    ///
+    /// # Errors
+    /// `Validation` for a bad `doc_type` filter.
+    async fn list(
+        &self,
+        organization_id: OrganizationId,
+        filter: DocumentFilter,
+        page: Page,
+    ) -> RepoResult<Vec<Document>>;
+
+    /// Every document whose content has this SHA-256 (64 hex digits).
+    ///
+    /// # Errors
+    /// `Validation` when `content_hash` is not 64 hex digits.
+    async fn find_by_hash(&self, content_hash: &str) -> RepoResult<Vec<Document>>;
+
+    /// Documents whose title or content contains `query` (ASCII case-insensitive; `%` and `_`
+    /// match themselves), optionally within one organization, in path order.
+    ///
+    /// # Errors
+    /// `Validation` for an empty query.
+    async fn search(
+        &self,
+        organization_id: Option<OrganizationId>,
+        query: &str,
+        page: Page,
+    ) -> RepoResult<Vec<Document>>;
+
+    /// Deletes a document.
+    ///
+    /// # Errors
+    /// `NotFound` when there is none.
+    async fn delete(&self, id: DocumentId) -> RepoResult<()>;
+}

@@ -1,0 +1,64 @@
+//! Pagination and timestamps shared by the repositories.
+
+use chrono::{DateTime, FixedOffset, SubsecRound, Utc};
+
+use crate::error::{RepoError, RepoResult};
+
+/// A window of a listing: at most `limit` rows after skipping `offset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page {
+    limit: u64,
+    offset: u64,
+}
+
+impl Page {
+    /// The most rows one page may hold.
+    pub const MAX_LIMIT: u64 = 1000;
+
+    /// A page of `limit` rows (1 to [`Page::MAX_LIMIT`]) starting after `offset` rows.
+    ///
+    /// # Errors
+    /// [`RepoError::Validation`] when `limit` is 0 or above [`Page::MAX_LIMIT`].
+    pub fn new(limit: u64, offset: u64) -> RepoResult<Self> {
+        if limit == 0 || limit > Self::MAX_LIMIT {
+            return Err(RepoError::invalid(
+                "limit",
+                format!("must be 1 to {}, got {limit}", Self::MAX_LIMIT),
+            ));
+        }
+        Ok(Self { limit, offset })
+    }
+
+    /// Rows per page.
+    #[must_use]
+    pub fn limit(&self) -> u64 {
+        self.limit
+    }
+
+    /// Rows skipped.
+    #[must_use]
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+}
+
+impl Default for Page {
+    /// The first 100 rows.
+    fn default() -> Self {
+        Self {
+            limit: 100,
+            offset: 0,
+        }
+    }
+}
+
+/// Now, in UTC, cut to microseconds: what every backend stores, so a value read back equals
+/// the value written and stored text timestamps sort in time order on SQLite.
+pub(crate) fn now() -> DateTime<FixedOffset> {
+    Utc::now().trunc_subsecs(6).fixed_offset()
+}
+
+/// A stored timestamp as UTC.
+pub(crate) fn utc(at: DateTime<FixedOffset>) -> DateTime<Utc> {
+    at.with_timezone(&Utc)
+}
