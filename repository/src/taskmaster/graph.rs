@@ -1,0 +1,131 @@
+//! Queries over the dependency graph, run inside the caller's transaction.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset};
+use memdb_entity::{task_dependencies as deps, tasks};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use super::model::WAITING;
+use crate::error::RepoResult;
+
+/// `NOT EXISTS` a dependency of the outer `tasks` row that has not completed.
+pub(super) fn all_dependencies_completed() -> Expr {
+    Expr::not_exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from_as(deps::Entity, "d")
+            .join_as(
+                JoinType::InnerJoin,
+                tasks::Entity,
+                "dt",
+                Expr::col(("dt", tasks::Column::Id)).equals(("d", deps::Column::DependsOnTaskId)),
+            )
+            .and_where(Expr::col(("d", deps::Column::TaskId)).equals((tasks::Entity, tasks::Column::Id)))
+            .and_where(Expr::col(("dt", tasks::Column::Status)).ne("completed"))
+            .to_owned(),
+    )
+}
+
+/// Ids of the tasks that depend directly on any of `ids`.
+async fn dependents_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> RepoResult<Vec<Uuid>> {
+    Ok(deps::Entity::find()
+        .select_only()
+        .column(deps::Column::TaskId)
+        .filter(deps::Column::DependsOnTaskId.is_in(ids.iter().copied()))
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?)
+}
+
+/// Marks every waiting task that (transitively) depends on `root` as cancelled.
+pub(super) async fn cancel_dependents(
+    db: &impl ConnectionTrait,
+    root: Uuid,
+    reason: &str,
+    at: DateTime<FixedOffset>,
+) -> RepoResult<()> {
+    let mut frontier = vec![root];
+    while !frontier.is_empty() {
+        let dependents = dependents_of(db, &frontier).await?;
+        if dependents.is_empty() {
+            break;
+        }
+        // Only waiting tasks change; the returned ids are the next layer to follow.
+        let cancelled = tasks::Entity::update_many()
+            .col_expr(tasks::Column::Status, Expr::val("cancelled").into())
+            .col_expr(tasks::Column::ErrorMessage, Expr::val(reason).into())
+            .col_expr(tasks::Column::CompletedAt, Expr::val(at).into())
+            .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at).into())
+            .filter(tasks::Column::Id.is_in(dependents))
+            .filter(tasks::Column::Status.is_in(WAITING))
+            .exec_with_returning(db)
+            .await?;
+        frontier = cancelled.into_iter().map(|t| t.id).collect();
+    }
+    Ok(())
+}
+
+/// Marks `pending` dependents of `completed` whose dependencies have now all completed `ready`.
+pub(super) async fn promote_dependents(
+    db: &impl ConnectionTrait,
+    completed: Uuid,
+    at: DateTime<FixedOffset>,
+) -> RepoResult<()> {
+    let dependents = dependents_of(db, &[completed]).await?;
+    if dependents.is_empty() {
+        return Ok(());
+    }
+    tasks::Entity::update_many()
+        .col_expr(tasks::Column::Status, Expr::val("ready").into())
+        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at).into())
+        .filter(tasks::Column::Id.is_in(dependents))
+        .filter(tasks::Column::Status.eq("pending"))
+        .filter(all_dependencies_completed())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The path `depends_on -> ... -> task` if `task` is already reachable from `depends_on` along
+/// dependency edges, i.e. if the edge `task -> depends_on` would close a cycle.
+pub(super) async fn path_back(
+    db: &impl ConnectionTrait,
+    task: Uuid,
+    depends_on: Uuid,
+) -> RepoResult<Option<Vec<Uuid>>> {
+    // came_from[x] = the node whose dependency x is, on the first path found to x.
+    let mut came_from: HashMap<Uuid, Uuid> = HashMap::new();
+    let mut frontier = vec![depends_on];
+    while !frontier.is_empty() {
+        let edges: Vec<(Uuid, Uuid)> = deps::Entity::find()
+            .select_only()
+            .column(deps::Column::TaskId)
+            .column(deps::Column::DependsOnTaskId)
+            .filter(deps::Column::TaskId.is_in(frontier.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        frontier.clear();
+        for (from, to) in edges {
+            if to == depends_on || came_from.contains_key(&to) {
+                continue;
+            }
+            came_from.insert(to, from);
+            if to == task {
+                let mut path = vec![task];
+                let mut node = task;
+                while let Some(&prev) = came_from.get(&node) {
+                    path.push(prev);
+                    node = prev;
+                }
+                path.reverse();
+                return Ok(Some(path));
+            }
+            frontier.push(to);
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,98 @@
+//! The taskmaster: a priority queue of agent tasks with dependencies, retries and timeouts.
+
+mod graph;
+mod lifecycle;
+mod model;
+mod sea_orm;
+mod types;
+
+pub use self::sea_orm::SeaOrmTaskRepository;
+pub use self::types::{
+    DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY, NewTask, Task, TaskFilter, TaskStatus,
+    UnknownStatus,
+};
+
+use async_trait::async_trait;
+
+use crate::error::RepoResult;
+use crate::ids::TaskId;
+use crate::page::Page;
+
+/// The task queue.
+#[cfg_attr(feature = "mock", mockall::automock)]
+#[async_trait]
+pub trait TaskRepository: Send + Sync {
+    /// Queues a task: `ready` when every dependency has completed, else `pending`.
+    ///
+    /// # Errors
+    /// `Validation` for bad input, an unknown parent or dependency, or a dependency that failed
+    /// or was cancelled (the task could never run). Nothing is written then.
+    async fn submit(&self, input: NewTask) -> RepoResult<Task>;
+
+    /// The task with this id.
+    ///
+    /// # Errors
+    /// `NotFound` when there is none.
+    async fn get(&self, id: TaskId) -> RepoResult<Task>;
+
+    /// Ids of the tasks `id` depends on.
+    ///
+    /// # Errors
+    /// `NotFound` when there is no such task.
+    async fn dependencies(&self, id: TaskId) -> RepoResult<Vec<TaskId>>;
+
+    /// Makes a waiting task depend on another one.
+    ///
+    /// # Errors
+    /// `NotFound` for unknown ids; `Validation` when the edge would close a cycle (the message
+    /// shows it) or points at a failed or cancelled task; `Conflict` when the task is no longer
+    /// waiting or the edge exists.
+    async fn add_dependency(&self, task: TaskId, depends_on: TaskId) -> RepoResult<()>;
+
+    /// Tasks matching `filter`, oldest first.
+    ///
+    /// # Errors
+    /// `Validation` for a bad agent type.
+    async fn list(&self, filter: TaskFilter, page: Page) -> RepoResult<Vec<Task>>;
+
+    /// The subtasks of `parent`, oldest first.
+    ///
+    /// # Errors
+    /// `Db` when the query fails.
+    async fn children(&self, parent: TaskId) -> RepoResult<Vec<Task>>;
+
+    /// Atomically takes the most urgent waiting task of `agent_type` whose dependencies have
+    /// all completed (oldest first among equals) and marks it running. Two callers never get
+    /// the same task.
+    ///
+    /// # Errors
+    /// `QueueEmpty` when no task may run now; `Validation` for a bad agent type.
+    async fn claim_next(&self, agent_type: &str) -> RepoResult<Task>;
+
+    /// Marks a running task completed with its result; dependents whose dependencies are now
+    /// all completed become `ready`.
+    ///
+    /// # Errors
+    /// `NotFound`; `Conflict` when the task is not running.
+    async fn complete(&self, id: TaskId, result: serde_json::Value) -> RepoResult<Task>;
+
+    /// Records a failed attempt of a running task: back to `pending` while retries are left,
+    /// else `failed`, and every task waiting on it (transitively) is cancelled.
+    ///
+    /// # Errors
+    /// `NotFound`; `Conflict` when the task is not running.
+    async fn fail(&self, id: TaskId, error: &str) -> RepoResult<Task>;
+
+    /// Cancels a task that has not finished, and every task waiting on it (transitively).
+    ///
+    /// # Errors
+    /// `NotFound`; `Conflict` when the task already finished.
+    async fn cancel(&self, id: TaskId) -> RepoResult<Task>;
+
+    /// Treats every running task past its timeout as a failed attempt (see [`fail`](Self::fail))
+    /// and returns their ids.
+    ///
+    /// # Errors
+    /// `Db` when the sweep fails; nothing is changed then.
+    async fn requeue_timed_out(&self) -> RepoResult<Vec<TaskId>>;
+}

@@ -1,0 +1,267 @@
+//! [`TaskRepository`] on SeaORM: submission, lookups and dependency edits; the running-work
+//! transitions are in `lifecycle.rs`.
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use memdb_entity::{task_dependencies as deps, tasks};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
+};
+use uuid::Uuid;
+
+use super::graph::path_back;
+use super::lifecycle;
+use super::model::{WAITING, into_tasks};
+use super::types::{MAX_PRIORITY, NewTask, Task, TaskFilter, TaskStatus};
+use super::TaskRepository;
+use crate::connect::begin_write;
+use crate::error::{DbResultExt, RepoError, RepoResult};
+use crate::ids::TaskId;
+use crate::page::{Page, now};
+use crate::validate;
+
+const ENTITY: &str = "task";
+
+/// [`TaskRepository`] backed by a SeaORM connection pool.
+#[derive(Clone, Debug)]
+pub struct SeaOrmTaskRepository {
+    db: DatabaseConnection,
+}
+
+impl SeaOrmTaskRepository {
+    /// A repository on this connection pool.
+    #[must_use]
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+fn positive(field: &'static str, value: u32, min: u32) -> RepoResult<i32> {
+    i32::try_from(value)
+        .ok()
+        .filter(|v| *v >= min as i32)
+        .ok_or_else(|| RepoError::invalid(field, format!("must be {min} to {}, got {value}", i32::MAX)))
+}
+
+#[async_trait]
+impl TaskRepository for SeaOrmTaskRepository {
+    async fn submit(&self, input: NewTask) -> RepoResult<Task> {
+        let prompt = validate::non_empty("prompt", &input.prompt, 100_000)?;
+        let agent_type = validate::label("agent_type", &input.agent_type)?;
+        if input.priority > MAX_PRIORITY {
+            return Err(RepoError::invalid(
+                "priority",
+                format!("must be 0 (lowest) to {MAX_PRIORITY} (highest), got {}", input.priority),
+            ));
+        }
+        let max_retries = positive("max_retries", input.max_retries, 0)?;
+        let timeout = positive("max_execution_timeout_seconds", input.max_execution_timeout_seconds, 1)?;
+        let created_by = input
+            .created_by
+            .as_deref()
+            .map(|c| validate::name("created_by", c, 200))
+            .transpose()?;
+        let depends_on: BTreeSet<Uuid> = input.depends_on.iter().map(TaskId::as_uuid).collect();
+
+        let txn = begin_write(&self.db).await?;
+        if let Some(parent) = input.parent_task_id {
+            if tasks::Entity::find_by_id(parent.as_uuid()).one(&txn).await?.is_none() {
+                return Err(RepoError::invalid("parent_task_id", format!("task {parent} does not exist")));
+            }
+        }
+        let found: Vec<(Uuid, String)> = tasks::Entity::find()
+            .select_only()
+            .column(tasks::Column::Id)
+            .column(tasks::Column::Status)
+            .filter(tasks::Column::Id.is_in(depends_on.iter().copied()))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        if found.len() != depends_on.len() {
+            let missing: Vec<String> = depends_on
+                .iter()
+                .filter(|id| !found.iter().any(|(f, _)| f == *id))
+                .map(ToString::to_string)
+                .collect();
+            return Err(RepoError::invalid(
+                "depends_on",
+                format!("unknown task ids: {}", missing.join(", ")),
+            ));
+        }
+        if let Some((dead, status)) = found.iter().find(|(_, s)| s == "failed" || s == "cancelled") {
+            return Err(RepoError::invalid(
+                "depends_on",
+                format!("task {dead} is {status}, so this task could never run"),
+            ));
+        }
+        let status = if found.iter().all(|(_, s)| s == "completed") {
+            TaskStatus::Ready
+        } else {
+            TaskStatus::Pending
+        };
+
+        let id = TaskId::new().as_uuid();
+        let at = now();
+        let task = tasks::ActiveModel {
+            id: Set(id),
+            prompt: Set(prompt.to_owned()),
+            agent_type: Set(agent_type),
+            priority: Set(i16::from(input.priority)),
+            status: Set(status.as_str().to_owned()),
+            input_data: Set(input.input_data),
+            result_data: Set(None),
+            error_message: Set(None),
+            retry_count: Set(0),
+            max_retries: Set(max_retries),
+            max_execution_timeout_seconds: Set(timeout),
+            submitted_at: Set(at),
+            started_at: Set(None),
+            completed_at: Set(None),
+            last_updated_at: Set(at),
+            lease_expires_at: Set(None),
+            created_by: Set(created_by),
+            parent_task_id: Set(input.parent_task_id.map(|p| p.as_uuid())),
+        }
+        .insert(&txn)
+        .await?;
+        deps::Entity::insert_many(depends_on.into_iter().map(|dep| deps::ActiveModel {
+            task_id: Set(id),
+            depends_on_task_id: Set(dep),
+        }))
+        .exec(&txn)
+        .await?;
+        txn.commit().await?;
+        task.try_into()
+    }
+
+    async fn get(&self, id: TaskId) -> RepoResult<Task> {
+        tasks::Entity::find_by_id(id.as_uuid())
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| RepoError::not_found(ENTITY, id))?
+            .try_into()
+    }
+
+    async fn dependencies(&self, id: TaskId) -> RepoResult<Vec<TaskId>> {
+        self.get(id).await?;
+        let ids: Vec<Uuid> = deps::Entity::find()
+            .select_only()
+            .column(deps::Column::DependsOnTaskId)
+            .filter(deps::Column::TaskId.eq(id.as_uuid()))
+            .order_by_asc(deps::Column::DependsOnTaskId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(ids.into_iter().map(TaskId::from).collect())
+    }
+
+    async fn add_dependency(&self, task: TaskId, depends_on: TaskId) -> RepoResult<()> {
+        if task == depends_on {
+            return Err(RepoError::invalid("depends_on", format!("task {task} cannot depend on itself")));
+        }
+        let txn = begin_write(&self.db).await?;
+        let load = |id: TaskId| {
+            let txn = &txn;
+            async move {
+                tasks::Entity::find_by_id(id.as_uuid())
+                    .lock_exclusive()
+                    .one(txn)
+                    .await?
+                    .ok_or_else(|| RepoError::not_found(ENTITY, id))
+            }
+        };
+        let waiting = load(task).await?;
+        let target = load(depends_on).await?;
+        if !WAITING.contains(&waiting.status.as_str()) {
+            return Err(RepoError::Conflict(format!(
+                "task {task} is {}; only waiting tasks can gain dependencies",
+                waiting.status
+            )));
+        }
+        if target.status == "failed" || target.status == "cancelled" {
+            return Err(RepoError::invalid(
+                "depends_on",
+                format!("task {depends_on} is {}, so task {task} could never run", target.status),
+            ));
+        }
+        if let Some(path) = path_back(&txn, task.as_uuid(), depends_on.as_uuid()).await? {
+            let cycle: Vec<String> = std::iter::once(task.as_uuid())
+                .chain(path)
+                .map(|id| id.to_string())
+                .collect();
+            return Err(RepoError::invalid(
+                "depends_on",
+                format!("would create a dependency cycle: {}", cycle.join(" -> ")),
+            ));
+        }
+        deps::ActiveModel {
+            task_id: Set(task.as_uuid()),
+            depends_on_task_id: Set(depends_on.as_uuid()),
+        }
+        .insert(&txn)
+        .await
+        .conflict_as(|| format!("task {task} already depends on {depends_on}"))?;
+        if target.status != "completed" && waiting.status == "ready" {
+            tasks::Entity::update_many()
+                .col_expr(tasks::Column::Status, sea_orm::sea_query::Expr::val("pending").into())
+                .col_expr(tasks::Column::LastUpdatedAt, sea_orm::sea_query::Expr::val(now()).into())
+                .filter(tasks::Column::Id.eq(task.as_uuid()))
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    async fn list(&self, filter: TaskFilter, page: Page) -> RepoResult<Vec<Task>> {
+        let agent_type = filter
+            .agent_type
+            .as_deref()
+            .map(|a| validate::label("agent_type", a))
+            .transpose()?;
+        let models = tasks::Entity::find()
+            .apply_if(filter.status, |q, s| q.filter(tasks::Column::Status.eq(s.as_str())))
+            .apply_if(agent_type, |q, a| q.filter(tasks::Column::AgentType.eq(a)))
+            .apply_if(filter.created_by, |q, c| q.filter(tasks::Column::CreatedBy.eq(c)))
+            .order_by_asc(tasks::Column::SubmittedAt)
+            .order_by_asc(tasks::Column::Id)
+            .limit(page.limit())
+            .offset(page.offset())
+            .all(&self.db)
+            .await?;
+        into_tasks(models)
+    }
+
+    async fn children(&self, parent: TaskId) -> RepoResult<Vec<Task>> {
+        let models = tasks::Entity::find()
+            .filter(tasks::Column::ParentTaskId.eq(parent.as_uuid()))
+            .order_by_asc(tasks::Column::SubmittedAt)
+            .order_by_asc(tasks::Column::Id)
+            .all(&self.db)
+            .await?;
+        into_tasks(models)
+    }
+
+    async fn claim_next(&self, agent_type: &str) -> RepoResult<Task> {
+        lifecycle::claim_next(&self.db, agent_type).await
+    }
+
+    async fn complete(&self, id: TaskId, result: serde_json::Value) -> RepoResult<Task> {
+        lifecycle::complete(&self.db, id, result).await
+    }
+
+    async fn fail(&self, id: TaskId, error: &str) -> RepoResult<Task> {
+        lifecycle::fail(&self.db, id, error).await
+    }
+
+    async fn cancel(&self, id: TaskId) -> RepoResult<Task> {
+        lifecycle::cancel(&self.db, id).await
+    }
+
+    async fn requeue_timed_out(&self) -> RepoResult<Vec<TaskId>> {
+        lifecycle::requeue_timed_out(&self.db).await
+    }
+}
