@@ -60,7 +60,7 @@ impl RepoError {
     }
 
     /// Shorthand for [`RepoError::NotFound`].
-    pub(crate) fn not_found(entity: &'static str, id: impl ToString) -> Self {
+    pub(crate) fn not_found(entity: &'static str, id: impl std::fmt::Display) -> Self {
         Self::NotFound {
             entity,
             id: id.to_string(),

@@ -70,8 +70,8 @@ impl TestDb {
     /// # Panics
     /// When the database cannot be created, or PostgreSQL is asked for without a URL.
     pub async fn empty_on(backend: DbBackend) -> Self {
-        let (url, location) = match backend {
-            DbBackend::Postgres => {
+        let (url, location) = if backend == DbBackend::Postgres {
+            {
                 let admin_url = std::env::var(TEST_DATABASE_URL)
                     .expect("TEST_DATABASE_URL names the PostgreSQL server");
                 let name = format!("memdb_t_{}", Uuid::now_v7().simple());
@@ -86,7 +86,8 @@ impl TestDb {
                 let url = with_database(&admin_url, &name);
                 (url, Location::Postgres { admin_url, name })
             }
-            _ => {
+        } else {
+            {
                 let dir = tempfile::tempdir().expect("create a temporary directory");
                 let url = format!(
                     "sqlite://{}?mode=rwc",

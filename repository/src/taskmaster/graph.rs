@@ -55,10 +55,10 @@ pub(super) async fn cancel_dependents(
         }
         // Only waiting tasks change; the returned ids are the next layer to follow.
         let cancelled = tasks::Entity::update_many()
-            .col_expr(tasks::Column::Status, Expr::val("cancelled").into())
-            .col_expr(tasks::Column::ErrorMessage, Expr::val(reason).into())
-            .col_expr(tasks::Column::CompletedAt, Expr::val(at).into())
-            .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at).into())
+            .col_expr(tasks::Column::Status, Expr::val("cancelled"))
+            .col_expr(tasks::Column::ErrorMessage, Expr::val(reason))
+            .col_expr(tasks::Column::CompletedAt, Expr::val(at))
+            .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
             .filter(tasks::Column::Id.is_in(dependents))
             .filter(tasks::Column::Status.is_in(WAITING))
             .exec_with_returning(db)
@@ -79,8 +79,8 @@ pub(super) async fn promote_dependents(
         return Ok(());
     }
     tasks::Entity::update_many()
-        .col_expr(tasks::Column::Status, Expr::val("ready").into())
-        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at).into())
+        .col_expr(tasks::Column::Status, Expr::val("ready"))
+        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
         .filter(tasks::Column::Id.is_in(dependents))
         .filter(tasks::Column::Status.eq("pending"))
         .filter(all_dependencies_completed())

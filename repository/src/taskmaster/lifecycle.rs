@@ -55,10 +55,10 @@ pub(super) async fn claim_next(db: &DatabaseConnection, agent_type: &str) -> Rep
     let at = now();
     let lease = at + TimeDelta::seconds(i64::from(candidate.max_execution_timeout_seconds));
     let claimed = tasks::Entity::update_many()
-        .col_expr(tasks::Column::Status, Expr::val("running").into())
-        .col_expr(tasks::Column::StartedAt, Expr::val(at).into())
-        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at).into())
-        .col_expr(tasks::Column::LeaseExpiresAt, Expr::val(lease).into())
+        .col_expr(tasks::Column::Status, Expr::val("running"))
+        .col_expr(tasks::Column::StartedAt, Expr::val(at))
+        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
+        .col_expr(tasks::Column::LeaseExpiresAt, Expr::val(lease))
         .filter(tasks::Column::Id.eq(candidate.id))
         .filter(tasks::Column::Status.is_in(WAITING))
         .exec_with_returning(&txn)
@@ -78,11 +78,11 @@ pub(super) async fn complete(
     let txn = begin_write(db).await?;
     let at = now();
     let completed = tasks::Entity::update_many()
-        .col_expr(tasks::Column::Status, Expr::val("completed").into())
-        .col_expr(tasks::Column::ResultData, Expr::val(result).into())
-        .col_expr(tasks::Column::CompletedAt, Expr::val(at).into())
-        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at).into())
-        .col_expr(tasks::Column::LeaseExpiresAt, Expr::val(None::<DateTime<FixedOffset>>).into())
+        .col_expr(tasks::Column::Status, Expr::val("completed"))
+        .col_expr(tasks::Column::ResultData, Expr::val(result))
+        .col_expr(tasks::Column::CompletedAt, Expr::val(at))
+        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
+        .col_expr(tasks::Column::LeaseExpiresAt, Expr::val(None::<DateTime<FixedOffset>>))
         .filter(tasks::Column::Id.eq(id.as_uuid()))
         .filter(tasks::Column::Status.eq("running"))
         .exec_with_returning(&txn)
@@ -104,17 +104,17 @@ async fn fail_attempt(
 ) -> RepoResult<tasks::Model> {
     let retry = task.retry_count < task.max_retries;
     let mut update = tasks::Entity::update_many()
-        .col_expr(tasks::Column::ErrorMessage, Expr::val(message).into())
-        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at).into())
-        .col_expr(tasks::Column::LeaseExpiresAt, Expr::val(None::<DateTime<FixedOffset>>).into());
+        .col_expr(tasks::Column::ErrorMessage, Expr::val(message))
+        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
+        .col_expr(tasks::Column::LeaseExpiresAt, Expr::val(None::<DateTime<FixedOffset>>));
     update = if retry {
         update
-            .col_expr(tasks::Column::Status, Expr::val("pending").into())
+            .col_expr(tasks::Column::Status, Expr::val("pending"))
             .col_expr(tasks::Column::RetryCount, Expr::col(tasks::Column::RetryCount).add(1))
     } else {
         update
-            .col_expr(tasks::Column::Status, Expr::val("failed").into())
-            .col_expr(tasks::Column::CompletedAt, Expr::val(at).into())
+            .col_expr(tasks::Column::Status, Expr::val("failed"))
+            .col_expr(tasks::Column::CompletedAt, Expr::val(at))
     };
     let updated = update
         .filter(tasks::Column::Id.eq(task.id))
@@ -148,10 +148,10 @@ pub(super) async fn cancel(db: &DatabaseConnection, id: TaskId) -> RepoResult<Ta
     let txn = begin_write(db).await?;
     let at = now();
     let cancelled = tasks::Entity::update_many()
-        .col_expr(tasks::Column::Status, Expr::val("cancelled").into())
-        .col_expr(tasks::Column::CompletedAt, Expr::val(at).into())
-        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at).into())
-        .col_expr(tasks::Column::LeaseExpiresAt, Expr::val(None::<DateTime<FixedOffset>>).into())
+        .col_expr(tasks::Column::Status, Expr::val("cancelled"))
+        .col_expr(tasks::Column::CompletedAt, Expr::val(at))
+        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
+        .col_expr(tasks::Column::LeaseExpiresAt, Expr::val(None::<DateTime<FixedOffset>>))
         .filter(tasks::Column::Id.eq(id.as_uuid()))
         .filter(tasks::Column::Status.is_in(UNFINISHED))
         .exec_with_returning(&txn)

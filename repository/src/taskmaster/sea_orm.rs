@@ -67,10 +67,10 @@ impl TaskRepository for SeaOrmTaskRepository {
         let depends_on: BTreeSet<Uuid> = input.depends_on.iter().map(TaskId::as_uuid).collect();
 
         let txn = begin_write(&self.db).await?;
-        if let Some(parent) = input.parent_task_id {
-            if tasks::Entity::find_by_id(parent.as_uuid()).one(&txn).await?.is_none() {
-                return Err(RepoError::invalid("parent_task_id", format!("task {parent} does not exist")));
-            }
+        if let Some(parent) = input.parent_task_id
+            && tasks::Entity::find_by_id(parent.as_uuid()).one(&txn).await?.is_none()
+        {
+            return Err(RepoError::invalid("parent_task_id", format!("task {parent} does not exist")));
         }
         let found: Vec<(Uuid, String)> = tasks::Entity::find()
             .select_only()
@@ -206,8 +206,8 @@ impl TaskRepository for SeaOrmTaskRepository {
         .conflict_as(|| format!("task {task} already depends on {depends_on}"))?;
         if target.status != "completed" && waiting.status == "ready" {
             tasks::Entity::update_many()
-                .col_expr(tasks::Column::Status, sea_orm::sea_query::Expr::val("pending").into())
-                .col_expr(tasks::Column::LastUpdatedAt, sea_orm::sea_query::Expr::val(now()).into())
+                .col_expr(tasks::Column::Status, sea_orm::sea_query::Expr::val("pending"))
+                .col_expr(tasks::Column::LastUpdatedAt, sea_orm::sea_query::Expr::val(now()))
                 .filter(tasks::Column::Id.eq(task.as_uuid()))
                 .exec(&txn)
                 .await?;
