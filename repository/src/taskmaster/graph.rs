@@ -23,7 +23,9 @@ pub(super) fn all_dependencies_completed() -> Expr {
                 "dt",
                 Expr::col(("dt", tasks::Column::Id)).equals(("d", deps::Column::DependsOnTaskId)),
             )
-            .and_where(Expr::col(("d", deps::Column::TaskId)).equals((tasks::Entity, tasks::Column::Id)))
+            .and_where(
+                Expr::col(("d", deps::Column::TaskId)).equals((tasks::Entity, tasks::Column::Id)),
+            )
             .and_where(Expr::col(("dt", tasks::Column::Status)).ne("completed"))
             .to_owned(),
     )

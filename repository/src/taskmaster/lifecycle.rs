@@ -24,7 +24,9 @@ const ENTITY: &str = "task";
 /// The error for a transition that found the task in the wrong status (or missing).
 async fn wrong_state(db: &impl ConnectionTrait, id: Uuid, wanted: &str) -> RepoError {
     match tasks::Entity::find_by_id(id).one(db).await {
-        Ok(Some(task)) => RepoError::Conflict(format!("task {id} is {}, not {wanted}", task.status)),
+        Ok(Some(task)) => {
+            RepoError::Conflict(format!("task {id} is {}, not {wanted}", task.status))
+        }
         Ok(None) => RepoError::not_found(ENTITY, id),
         Err(err) => err.into(),
     }
@@ -82,7 +84,10 @@ pub(super) async fn complete(
         .col_expr(tasks::Column::ResultData, Expr::val(result))
         .col_expr(tasks::Column::CompletedAt, Expr::val(at))
         .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
-        .col_expr(tasks::Column::LeaseExpiresAt, Expr::val(None::<DateTime<FixedOffset>>))
+        .col_expr(
+            tasks::Column::LeaseExpiresAt,
+            Expr::val(None::<DateTime<FixedOffset>>),
+        )
         .filter(tasks::Column::Id.eq(id.as_uuid()))
         .filter(tasks::Column::Status.eq("running"))
         .exec_with_returning(&txn)
@@ -106,11 +111,17 @@ async fn fail_attempt(
     let mut update = tasks::Entity::update_many()
         .col_expr(tasks::Column::ErrorMessage, Expr::val(message))
         .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
-        .col_expr(tasks::Column::LeaseExpiresAt, Expr::val(None::<DateTime<FixedOffset>>));
+        .col_expr(
+            tasks::Column::LeaseExpiresAt,
+            Expr::val(None::<DateTime<FixedOffset>>),
+        );
     update = if retry {
         update
             .col_expr(tasks::Column::Status, Expr::val("pending"))
-            .col_expr(tasks::Column::RetryCount, Expr::col(tasks::Column::RetryCount).add(1))
+            .col_expr(
+                tasks::Column::RetryCount,
+                Expr::col(tasks::Column::RetryCount).add(1),
+            )
     } else {
         update
             .col_expr(tasks::Column::Status, Expr::val("failed"))
@@ -151,7 +162,10 @@ pub(super) async fn cancel(db: &DatabaseConnection, id: TaskId) -> RepoResult<Ta
         .col_expr(tasks::Column::Status, Expr::val("cancelled"))
         .col_expr(tasks::Column::CompletedAt, Expr::val(at))
         .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
-        .col_expr(tasks::Column::LeaseExpiresAt, Expr::val(None::<DateTime<FixedOffset>>))
+        .col_expr(
+            tasks::Column::LeaseExpiresAt,
+            Expr::val(None::<DateTime<FixedOffset>>),
+        )
         .filter(tasks::Column::Id.eq(id.as_uuid()))
         .filter(tasks::Column::Status.is_in(UNFINISHED))
         .exec_with_returning(&txn)
@@ -159,7 +173,13 @@ pub(super) async fn cancel(db: &DatabaseConnection, id: TaskId) -> RepoResult<Ta
     let Some(cancelled) = first(cancelled) else {
         return Err(wrong_state(&txn, id.as_uuid(), "unfinished").await);
     };
-    cancel_dependents(&txn, cancelled.id, &format!("dependency {id} was cancelled"), at).await?;
+    cancel_dependents(
+        &txn,
+        cancelled.id,
+        &format!("dependency {id} was cancelled"),
+        at,
+    )
+    .await?;
     txn.commit().await?;
     cancelled.try_into()
 }
@@ -176,10 +196,7 @@ pub(super) async fn requeue_timed_out(db: &DatabaseConnection) -> RepoResult<Vec
         .await?;
     let mut requeued = Vec::with_capacity(expired.len());
     for task in &expired {
-        let message = format!(
-            "timed out after {} s",
-            task.max_execution_timeout_seconds
-        );
+        let message = format!("timed out after {} s", task.max_execution_timeout_seconds);
         fail_attempt(&txn, task, &message, at).await?;
         requeued.push(task.id.into());
     }

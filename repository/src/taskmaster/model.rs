@@ -19,12 +19,14 @@ impl TryFrom<tasks::Model> for Task {
             .status
             .parse::<TaskStatus>()
             .map_err(|_| corrupt("task status", &m.status))?;
-        let count = |what: &str, v: i32| u32::try_from(v).map_err(|_| corrupt(what, &v.to_string()));
+        let count =
+            |what: &str, v: i32| u32::try_from(v).map_err(|_| corrupt(what, &v.to_string()));
         Ok(Self {
             id: m.id.into(),
             prompt: m.prompt,
             agent_type: m.agent_type,
-            priority: u8::try_from(m.priority).map_err(|_| corrupt("task priority", &m.priority.to_string()))?,
+            priority: u8::try_from(m.priority)
+                .map_err(|_| corrupt("task priority", &m.priority.to_string()))?,
             status,
             input_data: m.input_data,
             result_data: m.result_data,

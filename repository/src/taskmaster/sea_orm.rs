@@ -12,11 +12,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::TaskRepository;
 use super::graph::path_back;
 use super::lifecycle;
 use super::model::{WAITING, into_tasks};
 use super::types::{MAX_PRIORITY, NewTask, Task, TaskFilter, TaskStatus};
-use super::TaskRepository;
 use crate::connect::begin_write;
 use crate::error::{DbResultExt, RepoError, RepoResult};
 use crate::ids::TaskId;
@@ -43,7 +43,9 @@ fn positive(field: &'static str, value: u32, min: u32) -> RepoResult<i32> {
     i32::try_from(value)
         .ok()
         .filter(|v| *v >= min as i32)
-        .ok_or_else(|| RepoError::invalid(field, format!("must be {min} to {}, got {value}", i32::MAX)))
+        .ok_or_else(|| {
+            RepoError::invalid(field, format!("must be {min} to {}, got {value}", i32::MAX))
+        })
 }
 
 #[async_trait]
@@ -54,11 +56,18 @@ impl TaskRepository for SeaOrmTaskRepository {
         if input.priority > MAX_PRIORITY {
             return Err(RepoError::invalid(
                 "priority",
-                format!("must be 0 (lowest) to {MAX_PRIORITY} (highest), got {}", input.priority),
+                format!(
+                    "must be 0 (lowest) to {MAX_PRIORITY} (highest), got {}",
+                    input.priority
+                ),
             ));
         }
         let max_retries = positive("max_retries", input.max_retries, 0)?;
-        let timeout = positive("max_execution_timeout_seconds", input.max_execution_timeout_seconds, 1)?;
+        let timeout = positive(
+            "max_execution_timeout_seconds",
+            input.max_execution_timeout_seconds,
+            1,
+        )?;
         let created_by = input
             .created_by
             .as_deref()
@@ -68,9 +77,15 @@ impl TaskRepository for SeaOrmTaskRepository {
 
         let txn = begin_write(&self.db).await?;
         if let Some(parent) = input.parent_task_id
-            && tasks::Entity::find_by_id(parent.as_uuid()).one(&txn).await?.is_none()
+            && tasks::Entity::find_by_id(parent.as_uuid())
+                .one(&txn)
+                .await?
+                .is_none()
         {
-            return Err(RepoError::invalid("parent_task_id", format!("task {parent} does not exist")));
+            return Err(RepoError::invalid(
+                "parent_task_id",
+                format!("task {parent} does not exist"),
+            ));
         }
         let found: Vec<(Uuid, String)> = tasks::Entity::find()
             .select_only()
@@ -91,7 +106,10 @@ impl TaskRepository for SeaOrmTaskRepository {
                 format!("unknown task ids: {}", missing.join(", ")),
             ));
         }
-        if let Some((dead, status)) = found.iter().find(|(_, s)| s == "failed" || s == "cancelled") {
+        if let Some((dead, status)) = found
+            .iter()
+            .find(|(_, s)| s == "failed" || s == "cancelled")
+        {
             return Err(RepoError::invalid(
                 "depends_on",
                 format!("task {dead} is {status}, so this task could never run"),
@@ -160,7 +178,10 @@ impl TaskRepository for SeaOrmTaskRepository {
 
     async fn add_dependency(&self, task: TaskId, depends_on: TaskId) -> RepoResult<()> {
         if task == depends_on {
-            return Err(RepoError::invalid("depends_on", format!("task {task} cannot depend on itself")));
+            return Err(RepoError::invalid(
+                "depends_on",
+                format!("task {task} cannot depend on itself"),
+            ));
         }
         let txn = begin_write(&self.db).await?;
         let load = |id: TaskId| {
@@ -184,7 +205,10 @@ impl TaskRepository for SeaOrmTaskRepository {
         if target.status == "failed" || target.status == "cancelled" {
             return Err(RepoError::invalid(
                 "depends_on",
-                format!("task {depends_on} is {}, so task {task} could never run", target.status),
+                format!(
+                    "task {depends_on} is {}, so task {task} could never run",
+                    target.status
+                ),
             ));
         }
         if let Some(path) = path_back(&txn, task.as_uuid(), depends_on.as_uuid()).await? {
@@ -206,8 +230,14 @@ impl TaskRepository for SeaOrmTaskRepository {
         .conflict_as(|| format!("task {task} already depends on {depends_on}"))?;
         if target.status != "completed" && waiting.status == "ready" {
             tasks::Entity::update_many()
-                .col_expr(tasks::Column::Status, sea_orm::sea_query::Expr::val("pending"))
-                .col_expr(tasks::Column::LastUpdatedAt, sea_orm::sea_query::Expr::val(now()))
+                .col_expr(
+                    tasks::Column::Status,
+                    sea_orm::sea_query::Expr::val("pending"),
+                )
+                .col_expr(
+                    tasks::Column::LastUpdatedAt,
+                    sea_orm::sea_query::Expr::val(now()),
+                )
                 .filter(tasks::Column::Id.eq(task.as_uuid()))
                 .exec(&txn)
                 .await?;
@@ -223,9 +253,13 @@ impl TaskRepository for SeaOrmTaskRepository {
             .map(|a| validate::label("agent_type", a))
             .transpose()?;
         let models = tasks::Entity::find()
-            .apply_if(filter.status, |q, s| q.filter(tasks::Column::Status.eq(s.as_str())))
+            .apply_if(filter.status, |q, s| {
+                q.filter(tasks::Column::Status.eq(s.as_str()))
+            })
             .apply_if(agent_type, |q, a| q.filter(tasks::Column::AgentType.eq(a)))
-            .apply_if(filter.created_by, |q, c| q.filter(tasks::Column::CreatedBy.eq(c)))
+            .apply_if(filter.created_by, |q, c| {
+                q.filter(tasks::Column::CreatedBy.eq(c))
+            })
             .order_by_asc(tasks::Column::SubmittedAt)
             .order_by_asc(tasks::Column::Id)
             .limit(page.limit())
