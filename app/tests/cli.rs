@@ -1,0 +1,263 @@
+//! End-to-end tests of the `memdb` binary against a fresh database per test: a temporary SQLite
+//! file by default, a fresh PostgreSQL database when `TEST_DATABASE_URL` names a server.
+
+use std::process::Command;
+
+use memdb_migration::{LEGACY_TABLES, Migrator, MigratorTrait};
+use memdb_repository::Repositories;
+use memdb_repository::documents::Organization;
+use memdb_repository::personas::Persona;
+use memdb_tests::TestDb;
+use sea_orm::sea_query::{Alias, Expr, Query};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm_migration::SchemaManager;
+
+/// What one run of the binary did.
+struct Run {
+    success: bool,
+    stdout: String,
+    stderr: String,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "success: {}\n--- stdout\n{}--- stderr\n{}",
+            self.success, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `memdb --database-url <url> <args>` to completion.
+fn memdb(url: &str, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_memdb"))
+        .arg("--database-url")
+        .arg(url)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run the memdb binary");
+    Run {
+        success: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The legacy migrations' names, in order.
+fn migration_names() -> Vec<String> {
+    Migrator::get_migration_files()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect()
+}
+
+/// Which legacy tables exist, in [`LEGACY_TABLES`] order.
+async fn existing_tables(db: &DatabaseConnection) -> Vec<bool> {
+    let schema = SchemaManager::new(db);
+    let mut out = Vec::new();
+    for table in LEGACY_TABLES {
+        out.push(schema.has_table(table).await.expect("check a table"));
+    }
+    out
+}
+
+/// Row counts of every legacy table (all must exist).
+async fn row_counts(db: &DatabaseConnection) -> Vec<i64> {
+    let mut out = Vec::new();
+    for table in LEGACY_TABLES {
+        let query = Query::select()
+            .expr(Expr::cust("COUNT(*)"))
+            .from(Alias::new(table))
+            .to_owned();
+        let row = db
+            .query_one(&query)
+            .await
+            .expect("count rows")
+            .expect("a row");
+        out.push(row.try_get_by_index::<i64>(0).expect("a count"));
+    }
+    out
+}
+
+/// The seeded rows, read through the repositories.
+async fn defaults(db: &TestDb) -> (Organization, Persona) {
+    let repos = Repositories::from_connection(db.pool());
+    let organization = repos
+        .documents
+        .get_organization_by_slug("default")
+        .await
+        .expect("the default organization exists");
+    let persona = repos
+        .personas
+        .get_by_name("default")
+        .await
+        .expect("the default persona exists");
+    (organization, persona)
+}
+
+#[tokio::test]
+async fn init_migrates_seeds_and_is_idempotent() {
+    let db = TestDb::empty().await;
+
+    let first = memdb(db.url(), &["init"]);
+    assert!(first.success, "{first:?}");
+    let names = migration_names();
+    assert_eq!(names.len(), 4);
+    for name in &names {
+        assert!(
+            first.stdout.contains(&format!("applied {name}")),
+            "{first:?}"
+        );
+    }
+    assert!(
+        first.stdout.contains("created default organization"),
+        "{first:?}"
+    );
+    assert!(
+        first.stdout.contains("created default persona"),
+        "{first:?}"
+    );
+    assert!(!first.stdout.contains("Pending"), "{first:?}");
+
+    assert_eq!(existing_tables(db.conn()).await, [true; 7]);
+    let counts = row_counts(db.conn()).await;
+    let organizations = LEGACY_TABLES.iter().position(|t| *t == "organizations");
+    let personas = LEGACY_TABLES.iter().position(|t| *t == "personas");
+    assert_eq!(counts[organizations.expect("organizations table")], 1);
+    assert_eq!(counts[personas.expect("personas table")], 1);
+    assert_eq!(
+        counts.iter().sum::<i64>(),
+        2,
+        "only the defaults are seeded"
+    );
+    let (organization, persona) = defaults(&db).await;
+    assert_eq!(organization.name, "Default");
+    assert_eq!(persona.system_prompt, "You are a helpful assistant.");
+    assert!(persona.is_active);
+
+    let second = memdb(db.url(), &["init"]);
+    assert!(second.success, "{second:?}");
+    assert!(second.stdout.contains("schema up to date"), "{second:?}");
+    assert!(
+        second.stdout.contains("defaults already present"),
+        "{second:?}"
+    );
+    assert!(!second.stdout.contains("applied "), "{second:?}");
+    assert_eq!(row_counts(db.conn()).await, counts);
+    // Whole rows, `updated_at` included: the second run wrote nothing.
+    assert_eq!(defaults(&db).await, (organization, persona));
+
+    drop(db);
+}
+
+#[tokio::test]
+async fn status_on_an_empty_database_writes_nothing() {
+    let db = TestDb::empty().await;
+
+    let status = memdb(db.url(), &["status"]);
+    assert!(status.success, "{status:?}");
+    for name in migration_names() {
+        let line = status
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(&name))
+            .unwrap_or_else(|| panic!("{name} listed: {status:?}"));
+        assert!(line.ends_with("Pending"), "{status:?}");
+    }
+    for table in LEGACY_TABLES {
+        let line = status
+            .stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(table))
+            .unwrap_or_else(|| panic!("{table} listed: {status:?}"));
+        assert!(line.ends_with("missing"), "{status:?}");
+    }
+    let backend = if db.url().starts_with("sqlite:") {
+        "SQLite"
+    } else {
+        "PostgreSQL"
+    };
+    assert!(status.stdout.contains(backend), "{status:?}");
+
+    let migrate_status = memdb(db.url(), &["migrate", "status"]);
+    assert!(migrate_status.success, "{migrate_status:?}");
+    assert!(
+        migrate_status.stdout.contains("Pending"),
+        "{migrate_status:?}"
+    );
+
+    let schema = SchemaManager::new(db.conn());
+    assert!(!schema.has_table("seaql_migrations").await.expect("check"));
+    assert_eq!(existing_tables(db.conn()).await, [false; 7]);
+
+    drop(db);
+}
+
+#[tokio::test]
+async fn destructive_migrations_need_yes_while_rows_exist() {
+    let db = TestDb::empty().await;
+    let init = memdb(db.url(), &["init"]);
+    assert!(init.success, "{init:?}");
+
+    for action in ["reset", "down", "fresh", "refresh"] {
+        let refused = memdb(db.url(), &["migrate", action]);
+        assert!(!refused.success, "{action}: {refused:?}");
+        assert!(refused.stderr.contains("holds 2 rows"), "{refused:?}");
+        assert!(refused.stderr.contains("--yes"), "{refused:?}");
+        assert_eq!(existing_tables(db.conn()).await, [true; 7], "{action}");
+    }
+    assert_eq!(row_counts(db.conn()).await.iter().sum::<i64>(), 2);
+
+    let reset = memdb(db.url(), &["migrate", "reset", "--yes"]);
+    assert!(reset.success, "{reset:?}");
+    assert_eq!(existing_tables(db.conn()).await, [false; 7]);
+
+    let up = memdb(db.url(), &["migrate", "up"]);
+    assert!(up.success, "{up:?}");
+    for name in migration_names() {
+        assert!(up.stdout.contains(&format!("applied {name}")), "{up:?}");
+    }
+    assert_eq!(existing_tables(db.conn()).await, [true; 7]);
+
+    // With no rows to lose, the guard lets destructive actions through without --yes.
+    let down = memdb(db.url(), &["migrate", "down", "-n", "1"]);
+    assert!(down.success, "{down:?}");
+    let last = migration_names().pop().expect("a migration");
+    assert!(
+        down.stdout.contains(&format!("rolled back {last}")),
+        "{down:?}"
+    );
+    assert!(
+        !SchemaManager::new(db.conn())
+            .has_table("personas")
+            .await
+            .expect("check")
+    );
+
+    drop(db);
+}
+
+#[tokio::test]
+async fn passwords_never_appear_in_output() {
+    let url = "postgres://memdb:hunter2@127.0.0.1:1/x";
+
+    let failed = memdb(url, &["status"]);
+    assert!(!failed.success, "{failed:?}");
+    assert!(failed.stderr.contains("error:"), "{failed:?}");
+    assert!(failed.stderr.contains("memdb:***@127.0.0.1"), "{failed:?}");
+    assert!(!failed.stdout.contains("hunter2"), "{failed:?}");
+    assert!(!failed.stderr.contains("hunter2"), "{failed:?}");
+
+    // `--help` lists the environment variable but must not show its value.
+    let help = Command::new(env!("CARGO_BIN_EXE_memdb"))
+        .arg("--help")
+        .env("DATABASE_URL", url)
+        .output()
+        .expect("run the memdb binary");
+    assert!(help.status.success());
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("DATABASE_URL"), "{help}");
+    assert!(!help.contains("hunter2"), "{help}");
+}
