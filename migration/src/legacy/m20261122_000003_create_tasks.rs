@@ -148,6 +148,26 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // Unfiltered listing in submission order, and listing one submitter's tasks.
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_tasks_submitted")
+                    .table(Tasks::Table)
+                    .col(Tasks::SubmittedAt)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_tasks_created_by_submitted")
+                    .table(Tasks::Table)
+                    .col(Tasks::CreatedBy)
+                    .col(Tasks::SubmittedAt)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_index(
                 Index::create()
