@@ -116,6 +116,19 @@ impl<T> DbResultExt<T> for Result<T, DbErr> {
     }
 }
 
+/// The single row an `UPDATE ... WHERE id = ? RETURNING *` gave back, converted, or
+/// [`RepoError::NotFound`] when no row matched.
+pub(crate) fn updated_row<M, T: From<M>>(
+    rows: Vec<M>,
+    entity: &'static str,
+    id: impl std::fmt::Display,
+) -> RepoResult<T> {
+    rows.into_iter()
+        .next()
+        .map(Into::into)
+        .ok_or_else(|| RepoError::not_found(entity, id))
+}
+
 /// A stored value that the domain cannot read (a CHECK constraint should have prevented it).
 pub(crate) fn corrupt(what: &str, value: &str) -> RepoError {
     RepoError::Db(DbErr::Type(format!(

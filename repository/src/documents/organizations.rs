@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use super::{MAX_ORGANIZATION_NAME, NewOrganization, Organization, OrganizationUpdate};
-use crate::error::{DbResultExt, RepoError, RepoResult};
+use crate::error::{DbResultExt, RepoError, RepoResult, updated_row};
 use crate::ids::OrganizationId;
 use crate::page::{Page, now, utc};
 use crate::validate;
@@ -119,11 +119,7 @@ pub(super) async fn update(
                 update.name.unwrap_or_default()
             )
         })?;
-    updated
-        .into_iter()
-        .next()
-        .map(Into::into)
-        .ok_or_else(|| RepoError::not_found(ENTITY, id))
+    updated_row(updated, ENTITY, id)
 }
 
 pub(super) async fn delete(db: &DatabaseConnection, id: OrganizationId) -> RepoResult<()> {

@@ -13,7 +13,7 @@ use super::{
     Document, DocumentFilter, DocumentRepository, MAX_PATH, MAX_TITLE, NewDocument,
     NewOrganization, Organization, OrganizationUpdate, organizations,
 };
-use crate::error::{DbResultExt, RepoError, RepoResult};
+use crate::error::{DbResultExt, RepoError, RepoResult, updated_row};
 use crate::ids::{DocumentId, OrganizationId};
 use crate::page::{Page, now, utc};
 use crate::validate;
@@ -161,15 +161,12 @@ impl DocumentRepository for SeaOrmDocumentRepository {
             updated_at: Set(now()),
             ..Default::default()
         };
-        documents::Entity::update_many()
+        let rows = documents::Entity::update_many()
             .set(changes)
             .filter(documents::Column::Id.eq(id.as_uuid()))
             .exec_with_returning(&self.db)
-            .await?
-            .into_iter()
-            .next()
-            .map(Into::into)
-            .ok_or_else(|| RepoError::not_found(ENTITY, id))
+            .await?;
+        updated_row(rows, ENTITY, id)
     }
 
     async fn list(

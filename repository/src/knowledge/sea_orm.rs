@@ -12,7 +12,7 @@ use super::{
     KnowledgeItem, KnowledgeQuery, KnowledgeRepository, MAX_CONTENT, MAX_SOURCE, Neighbour,
     NeighbourQuery, NewKnowledge, NewRelationship, Relationship, ScoreUpdate, relationships,
 };
-use crate::error::{RepoError, RepoResult};
+use crate::error::{RepoError, RepoResult, updated_row};
 use crate::ids::KnowledgeId;
 use crate::page::{Page, now, utc};
 use crate::validate;
@@ -105,7 +105,7 @@ impl KnowledgeRepository for SeaOrmKnowledgeRepository {
     async fn get(&self, id: KnowledgeId) -> RepoResult<KnowledgeItem> {
         // One UPDATE ... RETURNING: the increment happens in the database, so concurrent reads
         // of the same item never lose a count, and the caller sees the recorded access.
-        knowledge_items::Entity::update_many()
+        let rows = knowledge_items::Entity::update_many()
             .col_expr(
                 knowledge_items::Column::AccessCount,
                 Expr::col(knowledge_items::Column::AccessCount).add(1),
@@ -113,11 +113,8 @@ impl KnowledgeRepository for SeaOrmKnowledgeRepository {
             .col_expr(knowledge_items::Column::LastAccessed, Expr::value(now()))
             .filter(knowledge_items::Column::Id.eq(id.as_uuid()))
             .exec_with_returning(&self.db)
-            .await?
-            .into_iter()
-            .next()
-            .map(Into::into)
-            .ok_or_else(|| RepoError::not_found(ENTITY, id))
+            .await?;
+        updated_row(rows, ENTITY, id)
     }
 
     async fn peek(&self, id: KnowledgeId) -> RepoResult<KnowledgeItem> {
@@ -180,15 +177,12 @@ impl KnowledgeRepository for SeaOrmKnowledgeRepository {
         if let Some(score) = update.retention_score {
             changes.retention_score = Set(validate::unit_score("retention_score", score)?);
         }
-        knowledge_items::Entity::update_many()
+        let rows = knowledge_items::Entity::update_many()
             .set(changes)
             .filter(knowledge_items::Column::Id.eq(id.as_uuid()))
             .exec_with_returning(&self.db)
-            .await?
-            .into_iter()
-            .next()
-            .map(Into::into)
-            .ok_or_else(|| RepoError::not_found(ENTITY, id))
+            .await?;
+        updated_row(rows, ENTITY, id)
     }
 
     async fn relate(&self, input: NewRelationship) -> RepoResult<Relationship> {
