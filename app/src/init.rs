@@ -5,6 +5,7 @@ use anyhow::{Context as _, Result};
 use memdb_migration::{Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
 
+use crate::output::outln;
 use crate::{migrate, seed, status};
 
 /// Applies pending migrations (printing each), seeds the defaults, then prints the status.
@@ -15,15 +16,15 @@ pub(crate) async fn run(db: &DatabaseConnection, url: &str) -> Result<()> {
         .await
         .context("reading the migration status")?;
     if pending.is_empty() {
-        println!("schema up to date");
+        outln!("schema up to date")?;
     } else {
         let before = status::applied(db).await?;
         Migrator::up(db, None)
             .await
             .context("applying migrations")?;
-        migrate::print_changes(&before, &status::applied(db).await?);
+        migrate::print_changes(&before, &status::applied(db).await?)?;
     }
     seed::run(db).await?;
-    println!();
+    outln!()?;
     status::run(db, url).await
 }

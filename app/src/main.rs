@@ -8,6 +8,7 @@
 mod cli;
 mod init;
 mod migrate;
+mod output;
 mod seed;
 mod status;
 mod table;
@@ -25,6 +26,9 @@ async fn main() -> ExitCode {
     init_tracing(cli.verbose);
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of a pipe stopped reading (`memdb status | head -1`): the command itself
+        // finished, and nobody is left to read an error message.
+        Err(err) if output::is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {}", report(&err));
             ExitCode::FAILURE

@@ -5,15 +5,16 @@ use memdb_migration::{MigrationStatus, Migrator, MigratorTrait};
 use sea_orm::DatabaseConnection;
 
 use crate::cli::{Confirm, MigrateCommand};
+use crate::output::{StdoutError, out, outln};
 use crate::status;
 
 /// Runs one migrate action and prints what changed and the resulting migration status.
 pub(crate) async fn run(db: &DatabaseConnection, action: MigrateCommand) -> Result<()> {
     if let MigrateCommand::Status = action {
-        print!(
+        out!(
             "{}",
             status::render_migrations(&status::migrations(db).await?)
-        );
+        )?;
         return Ok(());
     }
     let before = status::applied(db).await?;
@@ -57,17 +58,17 @@ pub(crate) async fn run(db: &DatabaseConnection, action: MigrateCommand) -> Resu
     };
     let migrations = status::migrations(db).await?;
     if let Some(summary) = summary {
-        println!("{summary}");
+        outln!("{summary}")?;
     } else {
         let after: Vec<String> = migrations
             .iter()
             .filter(|(_, s)| *s == MigrationStatus::Applied)
             .map(|(name, _)| name.clone())
             .collect();
-        print_changes(&before, &after);
+        print_changes(&before, &after)?;
     }
-    println!();
-    print!("{}", status::render_migrations(&migrations));
+    outln!()?;
+    out!("{}", status::render_migrations(&migrations))?;
     Ok(())
 }
 
@@ -88,16 +89,17 @@ async fn guard(db: &DatabaseConnection, action: &str, confirm: Confirm) -> Resul
 
 /// Prints "applied <name>" for each migration applied since `before`, "rolled back <name>" for
 /// each one no longer applied, or "no migration changed" when nothing did.
-pub(crate) fn print_changes(before: &[String], after: &[String]) {
+pub(crate) fn print_changes(before: &[String], after: &[String]) -> Result<(), StdoutError> {
     let rolled_back: Vec<&String> = before.iter().rev().filter(|m| !after.contains(m)).collect();
     let applied: Vec<&String> = after.iter().filter(|m| !before.contains(m)).collect();
     for name in &rolled_back {
-        println!("rolled back {name}");
+        outln!("rolled back {name}")?;
     }
     for name in &applied {
-        println!("applied {name}");
+        outln!("applied {name}")?;
     }
     if rolled_back.is_empty() && applied.is_empty() {
-        println!("no migration changed");
+        outln!("no migration changed")?;
     }
+    Ok(())
 }

@@ -7,30 +7,35 @@ use memdb_repository::defaults::{
 };
 use sea_orm::DatabaseConnection;
 
+use crate::output::{StdoutError, outln};
+
 /// Seeds the defaults and prints what was created.
 pub(crate) async fn run(db: &DatabaseConnection) -> Result<()> {
     let repos = Repositories::from_connection(db.clone());
     let report = seed_defaults(&repos)
         .await
         .context("seeding the defaults (has the schema been migrated? try `memdb init`)")?;
-    print_report(report);
+    print_report(report)?;
     Ok(())
 }
 
 /// One line per created row, or "defaults already present".
-pub(crate) fn print_report(report: SeedReport) {
+///
+/// # Errors
+/// Writing to stdout failed.
+pub(crate) fn print_report(report: SeedReport) -> Result<(), StdoutError> {
     if !report.created_any() {
-        println!("defaults already present");
-        return;
+        return outln!("defaults already present");
     }
     if report.organization_created {
-        println!("created default organization '{DEFAULT_ORGANIZATION_SLUG}'");
+        outln!("created default organization '{DEFAULT_ORGANIZATION_SLUG}'")?;
     } else {
-        println!("default organization '{DEFAULT_ORGANIZATION_SLUG}' already present");
+        outln!("default organization '{DEFAULT_ORGANIZATION_SLUG}' already present")?;
     }
     if report.persona_created {
-        println!("created default persona '{DEFAULT_PERSONA_NAME}'");
+        outln!("created default persona '{DEFAULT_PERSONA_NAME}'")?;
     } else {
-        println!("default persona '{DEFAULT_PERSONA_NAME}' already present");
+        outln!("default persona '{DEFAULT_PERSONA_NAME}' already present")?;
     }
+    Ok(())
 }

@@ -9,6 +9,7 @@ use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use sea_orm_migration::SchemaManager;
 
+use crate::output::{out, outln};
 use crate::table;
 
 /// One legacy table and its row count, `None` when the table does not exist.
@@ -24,12 +25,12 @@ pub(crate) struct TableRows {
 pub(crate) async fn run(db: &DatabaseConnection, url: &str) -> Result<()> {
     let migrations = migrations(db).await?;
     let tables = table_rows(db).await?;
-    println!("backend:  {}", backend_name(db.get_database_backend()));
-    println!("database: {}", memdb_repository::redact_url(url));
-    println!();
-    print!("{}", render_migrations(&migrations));
-    println!();
-    print!("{}", render_tables(&tables));
+    outln!("backend:  {}", backend_name(db.get_database_backend()))?;
+    outln!("database: {}", memdb_repository::redact_url(url))?;
+    outln!()?;
+    out!("{}", render_migrations(&migrations))?;
+    outln!()?;
+    out!("{}", render_tables(&tables))?;
     Ok(())
 }
 

@@ -261,3 +261,27 @@ async fn passwords_never_appear_in_output() {
     assert!(help.contains("DATABASE_URL"), "{help}");
     assert!(!help.contains("hunter2"), "{help}");
 }
+
+#[tokio::test]
+async fn a_closed_stdout_ends_the_command_quietly() {
+    let db = TestDb::empty().await;
+    // A pipe whose reader is gone before the binary writes a byte, like `memdb status | true`.
+    let (reader, writer) = std::io::pipe().expect("create a pipe");
+    drop(reader);
+
+    let output = Command::new(env!("CARGO_BIN_EXE_memdb"))
+        .arg("--database-url")
+        .arg(db.url())
+        .arg("status")
+        .env_remove("DATABASE_URL")
+        .stdout(writer)
+        .output()
+        .expect("run the memdb binary");
+
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{:?}: {stderr}", output.status);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+
+    drop(db);
+}

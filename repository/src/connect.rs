@@ -1,10 +1,14 @@
 //! Opening a database: the per-backend pool and session settings live here.
 
+use std::str::FromStr as _;
+use std::sync::Arc;
 use std::time::Duration;
 
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::{self, Connection as _};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, RuntimeErr,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
@@ -22,12 +26,20 @@ pub fn database_url_from_env() -> String {
         .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
 }
 
+/// How long [`connect`] waits for a database server to accept its first connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How long a query waits for a free connection when every pooled one is busy.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Opens a connection pool with memdb's settings for the URL's backend.
 ///
 /// - SQLite: WAL journal, `synchronous = NORMAL`, foreign keys on, a 5 s busy timeout, the file
 ///   created when missing, and a pool of 8 so readers run beside the writer. In-memory
 ///   databases keep one connection open for the pool's lifetime (the database lives as long).
-/// - PostgreSQL: a pool of 16.
+/// - PostgreSQL: a pool of 16. One connection is tried first, so a server that is down or
+///   unreachable fails within [`CONNECT_TIMEOUT`] instead of the pool retrying until
+///   [`ACQUIRE_TIMEOUT`].
 ///
 /// Statement logging goes to `tracing` at debug level.
 ///
@@ -39,7 +51,7 @@ pub async fn connect(url: &str) -> RepoResult<DatabaseConnection> {
     options
         .sqlx_logging(true)
         .sqlx_logging_level(log::LevelFilter::Debug)
-        .acquire_timeout(Duration::from_secs(10));
+        .acquire_timeout(ACQUIRE_TIMEOUT);
     if is_sqlite(url) {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         options.max_connections(8).map_sqlx_sqlite_opts(move |o| {
@@ -61,6 +73,12 @@ pub async fn connect(url: &str) -> RepoResult<DatabaseConnection> {
                 .max_lifetime(None);
         }
     } else if is_postgres(url) {
+        probe_postgres(url)
+            .await
+            .map_err(|source| RepoError::Connect {
+                url: redact_url(url),
+                source,
+            })?;
         options.max_connections(16);
     } else {
         return Err(RepoError::invalid(
@@ -77,6 +95,20 @@ pub async fn connect(url: &str) -> RepoResult<DatabaseConnection> {
             url: redact_url(url),
             source,
         })
+}
+
+/// Opens and closes one PostgreSQL connection, giving up after [`CONNECT_TIMEOUT`].
+async fn probe_postgres(url: &str) -> Result<(), DbErr> {
+    let sqlx_err = |err: sqlx::Error| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err)));
+    let options = PgConnectOptions::from_str(url).map_err(sqlx_err)?;
+    match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options)).await {
+        Ok(Ok(connection)) => connection.close().await.map_err(sqlx_err),
+        Ok(Err(err)) => Err(sqlx_err(err)),
+        Err(_) => Err(DbErr::Conn(RuntimeErr::Internal(format!(
+            "no answer from the server within {} s",
+            CONNECT_TIMEOUT.as_secs()
+        )))),
+    }
 }
 
 fn is_sqlite(url: &str) -> bool {

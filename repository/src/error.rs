@@ -118,15 +118,27 @@ impl<T> DbResultExt<T> for Result<T, DbErr> {
 
 /// The single row an `UPDATE ... WHERE id = ? RETURNING *` gave back, converted, or
 /// [`RepoError::NotFound`] when no row matched.
-pub(crate) fn updated_row<M, T: From<M>>(
+pub(crate) fn updated_row<M, T>(
     rows: Vec<M>,
     entity: &'static str,
     id: impl std::fmt::Display,
-) -> RepoResult<T> {
-    rows.into_iter()
+) -> RepoResult<T>
+where
+    T: TryFrom<M>,
+    RepoError: From<T::Error>,
+{
+    let row = rows
+        .into_iter()
         .next()
-        .map(Into::into)
-        .ok_or_else(|| RepoError::not_found(entity, id))
+        .ok_or_else(|| RepoError::not_found(entity, id))?;
+    Ok(T::try_from(row)?)
+}
+
+/// Lets infallible conversions (`T: From<M>`) go through [`updated_row`] like fallible ones.
+impl From<std::convert::Infallible> for RepoError {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
 }
 
 /// A stored value that the domain cannot read (a CHECK constraint should have prevented it).

@@ -13,7 +13,10 @@ mod repositories;
 pub mod taskmaster;
 mod validate;
 
-pub use connect::{DEFAULT_DATABASE_URL, connect, database_url_from_env, redact_url};
+pub use connect::{
+    ACQUIRE_TIMEOUT, CONNECT_TIMEOUT, DEFAULT_DATABASE_URL, connect, database_url_from_env,
+    redact_url,
+};
 pub use error::{RepoError, RepoResult};
 pub use ids::{DocumentId, KnowledgeId, OrganizationId, PersonaId, TaskId};
 pub use page::Page;

@@ -91,6 +91,7 @@ impl MigrationTrait for Migration {
                     .name("ix_knowledge_items_retention")
                     .table(KnowledgeItems::Table)
                     .col((KnowledgeItems::RetentionScore, IndexOrder::Desc))
+                    .col(KnowledgeItems::Id)
                     .to_owned(),
             )
             .await?;
@@ -101,6 +102,7 @@ impl MigrationTrait for Migration {
                     .table(KnowledgeItems::Table)
                     .col(KnowledgeItems::KnowledgeType)
                     .col((KnowledgeItems::RetentionScore, IndexOrder::Desc))
+                    .col(KnowledgeItems::Id)
                     .to_owned(),
             )
             .await?;

@@ -124,6 +124,7 @@ impl MigrationTrait for Migration {
                     .col(Tasks::Status)
                     .col((Tasks::Priority, IndexOrder::Desc))
                     .col(Tasks::SubmittedAt)
+                    .col(Tasks::Id)
                     .to_owned(),
             )
             .await?;
@@ -135,6 +136,7 @@ impl MigrationTrait for Migration {
                     .table(Tasks::Table)
                     .col(Tasks::Status)
                     .col(Tasks::SubmittedAt)
+                    .col(Tasks::Id)
                     .to_owned(),
             )
             .await?;
@@ -148,13 +150,25 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // Unfiltered listing in submission order, and listing one submitter's tasks.
+        // Listing in submission order: all tasks, one agent type's, one submitter's.
         manager
             .create_index(
                 Index::create()
                     .name("ix_tasks_submitted")
                     .table(Tasks::Table)
                     .col(Tasks::SubmittedAt)
+                    .col(Tasks::Id)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_tasks_agent_submitted")
+                    .table(Tasks::Table)
+                    .col(Tasks::AgentType)
+                    .col(Tasks::SubmittedAt)
+                    .col(Tasks::Id)
                     .to_owned(),
             )
             .await?;
@@ -165,6 +179,7 @@ impl MigrationTrait for Migration {
                     .table(Tasks::Table)
                     .col(Tasks::CreatedBy)
                     .col(Tasks::SubmittedAt)
+                    .col(Tasks::Id)
                     .to_owned(),
             )
             .await?;
@@ -175,6 +190,7 @@ impl MigrationTrait for Migration {
                     .table(Tasks::Table)
                     .col(Tasks::ParentTaskId)
                     .col(Tasks::SubmittedAt)
+                    .col(Tasks::Id)
                     .to_owned(),
             )
             .await?;

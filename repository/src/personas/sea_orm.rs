@@ -12,7 +12,7 @@ use super::{
     MAX_DESCRIPTION, MAX_NAME, MAX_SYSTEM_PROMPT, NewPersona, Persona, PersonaFilter,
     PersonaRepository, PersonaUpdate,
 };
-use crate::error::{DbResultExt, RepoError, RepoResult, corrupt};
+use crate::error::{DbResultExt, RepoError, RepoResult, corrupt, updated_row};
 use crate::ids::PersonaId;
 use crate::page::{Page, now, utc};
 use crate::validate;
@@ -52,14 +52,6 @@ impl TryFrom<personas::Model> for Persona {
             updated_at: utc(m.updated_at),
         })
     }
-}
-
-/// The single row an `UPDATE ... RETURNING` by id produced, or `NotFound`.
-fn updated_row(rows: Vec<personas::Model>, id: PersonaId) -> RepoResult<Persona> {
-    rows.into_iter()
-        .next()
-        .ok_or_else(|| RepoError::not_found(ENTITY, id))?
-        .try_into()
 }
 
 fn name_taken(name: &str) -> String {
@@ -164,7 +156,7 @@ impl PersonaRepository for SeaOrmPersonaRepository {
             .exec_with_returning(&self.db)
             .await
             .conflict_as(|| name_taken(new_name.as_deref().unwrap_or_default()))?;
-        updated_row(rows, id)
+        updated_row(rows, ENTITY, id)
     }
 
     async fn set_active(&self, id: PersonaId, active: bool) -> RepoResult<Persona> {
@@ -178,7 +170,7 @@ impl PersonaRepository for SeaOrmPersonaRepository {
             .filter(personas::Column::Id.eq(id.as_uuid()))
             .exec_with_returning(&self.db)
             .await?;
-        updated_row(rows, id)
+        updated_row(rows, ENTITY, id)
     }
 
     async fn delete(&self, id: PersonaId) -> RepoResult<()> {

@@ -1,6 +1,6 @@
 //! Queries over the dependency graph, run inside the caller's transaction.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, FixedOffset};
 use memdb_entity::{task_dependencies as deps, tasks};
@@ -9,7 +9,56 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use uuid::Uuid;
 
 use super::model::WAITING;
-use crate::error::RepoResult;
+use super::types::TaskStatus;
+use crate::error::{RepoError, RepoResult};
+
+/// The status a new task with these dependencies starts in: `ready` when they have all
+/// completed (or there are none), else `pending`.
+///
+/// # Errors
+/// [`RepoError::Validation`] on `depends_on` for unknown ids, or for a dependency that failed
+/// or was cancelled (the new task could never run).
+pub(super) async fn initial_status(
+    db: &impl ConnectionTrait,
+    depends_on: &BTreeSet<Uuid>,
+) -> RepoResult<TaskStatus> {
+    if depends_on.is_empty() {
+        return Ok(TaskStatus::Ready);
+    }
+    let found: Vec<(Uuid, String)> = tasks::Entity::find()
+        .select_only()
+        .column(tasks::Column::Id)
+        .column(tasks::Column::Status)
+        .filter(tasks::Column::Id.is_in(depends_on.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let missing: Vec<String> = depends_on
+        .iter()
+        .filter(|id| !found.iter().any(|(f, _)| f == *id))
+        .map(ToString::to_string)
+        .collect();
+    if !missing.is_empty() {
+        return Err(RepoError::invalid(
+            "depends_on",
+            format!("unknown task ids: {}", missing.join(", ")),
+        ));
+    }
+    if let Some((dead, status)) = found
+        .iter()
+        .find(|(_, s)| s == "failed" || s == "cancelled")
+    {
+        return Err(RepoError::invalid(
+            "depends_on",
+            format!("task {dead} is {status}, so this task could never run"),
+        ));
+    }
+    Ok(if found.iter().all(|(_, s)| s == "completed") {
+        TaskStatus::Ready
+    } else {
+        TaskStatus::Pending
+    })
+}
 
 /// `NOT EXISTS` a dependency of the outer `tasks` row that has not completed.
 pub(super) fn all_dependencies_completed() -> Expr {

@@ -32,8 +32,18 @@ async fn wrong_state(db: &impl ConnectionTrait, id: Uuid, wanted: &str) -> RepoE
     }
 }
 
-fn first(models: Vec<tasks::Model>) -> Option<tasks::Model> {
-    models.into_iter().next()
+/// The row a conditional `UPDATE ... WHERE id = ? AND status ... RETURNING *` changed; when
+/// it changed none, the reason: the task is missing or not in the `wanted` status.
+async fn transitioned(
+    db: &impl ConnectionTrait,
+    rows: Vec<tasks::Model>,
+    id: Uuid,
+    wanted: &str,
+) -> RepoResult<tasks::Model> {
+    match rows.into_iter().next() {
+        Some(row) => Ok(row),
+        None => Err(wrong_state(db, id, wanted).await),
+    }
 }
 
 pub(super) async fn claim_next(db: &DatabaseConnection, agent_type: &str) -> RepoResult<Task> {
@@ -65,7 +75,7 @@ pub(super) async fn claim_next(db: &DatabaseConnection, agent_type: &str) -> Rep
         .filter(tasks::Column::Status.is_in(WAITING))
         .exec_with_returning(&txn)
         .await?;
-    let claimed = first(claimed).ok_or_else(|| {
+    let claimed = claimed.into_iter().next().ok_or_else(|| {
         RepoError::Conflict(format!("task {} was claimed concurrently", candidate.id))
     })?;
     txn.commit().await?;
@@ -92,9 +102,7 @@ pub(super) async fn complete(
         .filter(tasks::Column::Status.eq("running"))
         .exec_with_returning(&txn)
         .await?;
-    let Some(completed) = first(completed) else {
-        return Err(wrong_state(&txn, id.as_uuid(), "running").await);
-    };
+    let completed = transitioned(&txn, completed, id.as_uuid(), "running").await?;
     promote_dependents(&txn, completed.id, at).await?;
     txn.commit().await?;
     completed.try_into()
@@ -132,9 +140,7 @@ async fn fail_attempt(
         .filter(tasks::Column::Status.eq("running"))
         .exec_with_returning(db)
         .await?;
-    let Some(updated) = first(updated) else {
-        return Err(wrong_state(db, task.id, "running").await);
-    };
+    let updated = transitioned(db, updated, task.id, "running").await?;
     if !retry {
         let reason = format!("dependency {} failed", task.id);
         cancel_dependents(db, task.id, &reason, at).await?;
@@ -170,9 +176,7 @@ pub(super) async fn cancel(db: &DatabaseConnection, id: TaskId) -> RepoResult<Ta
         .filter(tasks::Column::Status.is_in(UNFINISHED))
         .exec_with_returning(&txn)
         .await?;
-    let Some(cancelled) = first(cancelled) else {
-        return Err(wrong_state(&txn, id.as_uuid(), "unfinished").await);
-    };
+    let cancelled = transitioned(&txn, cancelled, id.as_uuid(), "unfinished").await?;
     cancel_dependents(
         &txn,
         cancelled.id,

@@ -13,10 +13,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::TaskRepository;
-use super::graph::path_back;
+use super::graph::{initial_status, path_back};
 use super::lifecycle;
 use super::model::{WAITING, into_tasks};
-use super::types::{MAX_PRIORITY, NewTask, Task, TaskFilter, TaskStatus};
+use super::types::{MAX_PRIORITY, NewTask, Task, TaskFilter};
 use crate::connect::begin_write;
 use crate::error::{DbResultExt, RepoError, RepoResult};
 use crate::ids::TaskId;
@@ -87,39 +87,7 @@ impl TaskRepository for SeaOrmTaskRepository {
                 format!("task {parent} does not exist"),
             ));
         }
-        let found: Vec<(Uuid, String)> = tasks::Entity::find()
-            .select_only()
-            .column(tasks::Column::Id)
-            .column(tasks::Column::Status)
-            .filter(tasks::Column::Id.is_in(depends_on.iter().copied()))
-            .into_tuple()
-            .all(&txn)
-            .await?;
-        if found.len() != depends_on.len() {
-            let missing: Vec<String> = depends_on
-                .iter()
-                .filter(|id| !found.iter().any(|(f, _)| f == *id))
-                .map(ToString::to_string)
-                .collect();
-            return Err(RepoError::invalid(
-                "depends_on",
-                format!("unknown task ids: {}", missing.join(", ")),
-            ));
-        }
-        if let Some((dead, status)) = found
-            .iter()
-            .find(|(_, s)| s == "failed" || s == "cancelled")
-        {
-            return Err(RepoError::invalid(
-                "depends_on",
-                format!("task {dead} is {status}, so this task could never run"),
-            ));
-        }
-        let status = if found.iter().all(|(_, s)| s == "completed") {
-            TaskStatus::Ready
-        } else {
-            TaskStatus::Pending
-        };
+        let status = initial_status(&txn, &depends_on).await?;
 
         let id = TaskId::new().as_uuid();
         let at = now();

@@ -11,5 +11,6 @@ mod knowledge;
 mod migrations;
 mod mocks;
 mod personas;
+mod query_plans;
 mod task_claims;
 mod taskmaster;

@@ -1,0 +1,283 @@
+//! Every repository method, called at least once (filters in each combination the SQL
+//! differs by), so the plan check sees every statement shape the repositories produce.
+
+use memdb_repository::documents::{
+    DocumentFilter, NewDocument, NewOrganization, OrganizationUpdate,
+};
+use memdb_repository::knowledge::{
+    Direction, KnowledgeQuery, NeighbourQuery, NewKnowledge, NewRelationship, ScoreUpdate,
+};
+use memdb_repository::personas::{NewPersona, PersonaFilter, PersonaUpdate};
+use memdb_repository::taskmaster::{NewTask, TaskFilter, TaskStatus};
+use memdb_repository::{Page, Repositories};
+use serde_json::json;
+
+use super::recorder::Recorder;
+
+/// Calls that cannot use an index by their nature: substring search (`LIKE '%term%'`) reads
+/// every candidate row. Full-text search is a later, separate index.
+pub(super) const FULL_SCANS_BY_DESIGN: [&str; 2] = [
+    "documents.search in every organization",
+    "knowledge.search by text",
+];
+
+/// Paginated calls whose ORDER BY a sort serves rather than an index: a claim considers two
+/// statuses (`pending` retries and `ready`), and one index range cannot yield both in priority
+/// order. The sort covers only one agent type's waiting tasks.
+pub(super) const SORTS_BY_DESIGN: [&str; 2] =
+    ["tasks.claim_next", "tasks.claim_next on an empty queue"];
+
+pub(super) async fn documents(repos: &Repositories, rec: &Recorder) {
+    let docs = &repos.documents;
+    rec.call("documents.create_organization");
+    let org = docs
+        .create_organization(NewOrganization {
+            name: "Plans".into(),
+            slug: "plans".into(),
+            metadata: json!({}),
+        })
+        .await
+        .unwrap();
+    let doomed = docs
+        .create_organization(NewOrganization {
+            name: "Doomed".into(),
+            slug: "doomed".into(),
+            metadata: json!({}),
+        })
+        .await
+        .unwrap();
+    rec.call("documents.get_organization");
+    docs.get_organization(org.id).await.unwrap();
+    rec.call("documents.get_organization_by_slug");
+    docs.get_organization_by_slug("plans").await.unwrap();
+    rec.call("documents.list_organizations");
+    docs.list_organizations(Page::default()).await.unwrap();
+    rec.call("documents.update_organization");
+    let rename = OrganizationUpdate {
+        name: Some("Plans Inc".into()),
+        metadata: Some(json!({"tier": 1})),
+    };
+    docs.update_organization(org.id, rename).await.unwrap();
+    rec.call("documents.delete_organization");
+    docs.delete_organization(doomed.id).await.unwrap();
+
+    rec.call("documents.create");
+    let mut created = Vec::new();
+    for (path, doc_type) in [("a.md", "note"), ("b.md", "spec")] {
+        let input = NewDocument {
+            organization_id: org.id,
+            path: path.into(),
+            title: format!("title {path}"),
+            doc_type: doc_type.into(),
+            content: format!("content of {path}"),
+            metadata: json!({}),
+        };
+        created.push(docs.create(input).await.unwrap());
+    }
+    rec.call("documents.get");
+    docs.get(created[0].id).await.unwrap();
+    rec.call("documents.get_by_path");
+    docs.get_by_path(org.id, "a.md").await.unwrap();
+    rec.call("documents.update_content");
+    docs.update_content(created[0].id, "new content".into())
+        .await
+        .unwrap();
+    rec.call("documents.list");
+    docs.list(org.id, DocumentFilter::default(), Page::default())
+        .await
+        .unwrap();
+    rec.call("documents.list by doc_type");
+    let specs = DocumentFilter {
+        doc_type: Some("spec".into()),
+    };
+    docs.list(org.id, specs, Page::default()).await.unwrap();
+    rec.call("documents.find_by_hash");
+    docs.find_by_hash(&created[1].content_hash).await.unwrap();
+    rec.call("documents.search in one organization");
+    docs.search(Some(org.id), "content", Page::default())
+        .await
+        .unwrap();
+    rec.call("documents.search in every organization");
+    docs.search(None, "content", Page::default()).await.unwrap();
+    rec.call("documents.delete");
+    docs.delete(created[1].id).await.unwrap();
+}
+
+fn knowledge_item(content: &str, knowledge_type: &str) -> NewKnowledge {
+    NewKnowledge {
+        content: content.into(),
+        source: "plans".into(),
+        knowledge_type: knowledge_type.into(),
+        confidence_score: 0.5,
+        retention_score: 0.5,
+        metadata: json!({}),
+    }
+}
+
+pub(super) async fn knowledge(repos: &Repositories, rec: &Recorder) {
+    let k = &repos.knowledge;
+    rec.call("knowledge.add");
+    let a = k.add(knowledge_item("alpha", "fact")).await.unwrap();
+    let b = k.add(knowledge_item("beta", "rule")).await.unwrap();
+    let c = k.add(knowledge_item("gamma", "fact")).await.unwrap();
+    rec.call("knowledge.get");
+    k.get(a.id).await.unwrap();
+    rec.call("knowledge.peek");
+    k.peek(a.id).await.unwrap();
+    rec.call("knowledge.search by type");
+    let facts = KnowledgeQuery {
+        text: None,
+        knowledge_type: Some("fact".into()),
+    };
+    k.search(facts, Page::default()).await.unwrap();
+    rec.call("knowledge.search by text");
+    let text = KnowledgeQuery {
+        text: Some("alp".into()),
+        knowledge_type: Some("fact".into()),
+    };
+    k.search(text, Page::default()).await.unwrap();
+    rec.call("knowledge.top_by_retention");
+    k.top_by_retention(5, None).await.unwrap();
+    rec.call("knowledge.top_by_retention of a type");
+    k.top_by_retention(5, Some("fact".into())).await.unwrap();
+    rec.call("knowledge.update_scores");
+    let scores = ScoreUpdate {
+        confidence_score: Some(0.9),
+        retention_score: Some(0.8),
+    };
+    k.update_scores(a.id, scores).await.unwrap();
+    rec.call("knowledge.relate");
+    for (source, target) in [(a.id, b.id), (c.id, a.id)] {
+        let edge = NewRelationship {
+            source_id: source,
+            target_id: target,
+            relationship_type: "supports".into(),
+            strength: 0.7,
+        };
+        k.relate(edge).await.unwrap();
+    }
+    for direction in [Direction::Both, Direction::Outgoing, Direction::Incoming] {
+        for relationship_type in [None, Some("supports".to_owned())] {
+            rec.call(&format!(
+                "knowledge.neighbours {direction:?} type {relationship_type:?}"
+            ));
+            let query = NeighbourQuery {
+                relationship_type,
+                direction,
+            };
+            k.neighbours(a.id, query).await.unwrap();
+        }
+    }
+    rec.call("knowledge.delete");
+    k.delete(a.id).await.unwrap();
+}
+
+pub(super) async fn tasks(repos: &Repositories, rec: &Recorder) {
+    let t = &repos.tasks;
+    rec.call("tasks.submit");
+    let first = t.submit(NewTask::new("first")).await.unwrap();
+    rec.call("tasks.submit with dependencies and parent");
+    let second = t
+        .submit(NewTask {
+            depends_on: vec![first.id],
+            parent_task_id: Some(first.id),
+            created_by: Some("plans".into()),
+            ..NewTask::new("second")
+        })
+        .await
+        .unwrap();
+    let third = t.submit(NewTask::new("third")).await.unwrap();
+    rec.call("tasks.get");
+    t.get(first.id).await.unwrap();
+    rec.call("tasks.dependencies");
+    t.dependencies(second.id).await.unwrap();
+    rec.call("tasks.add_dependency");
+    t.add_dependency(third.id, second.id).await.unwrap();
+    let filters = [
+        ("none", TaskFilter::default()),
+        (
+            "status",
+            TaskFilter {
+                status: Some(TaskStatus::Ready),
+                ..TaskFilter::default()
+            },
+        ),
+        (
+            "agent_type",
+            TaskFilter {
+                agent_type: Some("general".into()),
+                ..TaskFilter::default()
+            },
+        ),
+        (
+            "created_by",
+            TaskFilter {
+                created_by: Some("plans".into()),
+                ..TaskFilter::default()
+            },
+        ),
+        (
+            "status and agent_type",
+            TaskFilter {
+                status: Some(TaskStatus::Pending),
+                agent_type: Some("general".into()),
+                created_by: None,
+            },
+        ),
+    ];
+    for (name, filter) in filters {
+        rec.call(&format!("tasks.list by {name}"));
+        t.list(filter, Page::default()).await.unwrap();
+    }
+    rec.call("tasks.children");
+    t.children(first.id).await.unwrap();
+    rec.call("tasks.claim_next");
+    let claimed = t.claim_next("general").await.unwrap();
+    rec.call("tasks.complete");
+    t.complete(claimed.id, json!({"ok": true})).await.unwrap();
+    rec.call("tasks.claim_next");
+    let retried = t.claim_next("general").await.unwrap();
+    rec.call("tasks.fail");
+    t.fail(retried.id, "boom").await.unwrap();
+    rec.call("tasks.cancel");
+    t.cancel(third.id).await.unwrap();
+    rec.call("tasks.requeue_timed_out");
+    t.requeue_timed_out().await.unwrap();
+    rec.call("tasks.claim_next on an empty queue");
+    t.claim_next("nobody").await.unwrap_err();
+}
+
+pub(super) async fn personas(repos: &Repositories, rec: &Recorder) {
+    let p = &repos.personas;
+    rec.call("personas.create");
+    let persona = p
+        .create(NewPersona {
+            name: "planner".into(),
+            description: "plans".into(),
+            system_prompt: "You plan.".into(),
+            traits: json!({}),
+            is_active: true,
+        })
+        .await
+        .unwrap();
+    rec.call("personas.get");
+    p.get(persona.id).await.unwrap();
+    rec.call("personas.get_by_name");
+    p.get_by_name("planner").await.unwrap();
+    for active_only in [false, true] {
+        rec.call(&format!("personas.list active_only={active_only}"));
+        p.list(PersonaFilter { active_only }, Page::default())
+            .await
+            .unwrap();
+    }
+    rec.call("personas.update");
+    let update = PersonaUpdate {
+        description: Some("plans well".into()),
+        ..PersonaUpdate::default()
+    };
+    p.update(persona.id, update).await.unwrap();
+    rec.call("personas.set_active");
+    p.set_active(persona.id, false).await.unwrap();
+    rec.call("personas.delete");
+    p.delete(persona.id).await.unwrap();
+}
