@@ -1,6 +1,7 @@
 //! memdb repositories: one async trait per aggregate, its SeaORM implementation, mockall mocks
 //! behind the `mock` feature, the domain types, and the connection setup.
 
+mod batch;
 mod connect;
 pub mod defaults;
 pub mod documents;

@@ -1,6 +1,6 @@
 //! Queries over the dependency graph, run inside the caller's transaction.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, FixedOffset};
 use memdb_entity::{task_dependencies as deps, tasks};
@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::model::WAITING;
 use super::types::TaskStatus;
+use crate::batch::IDS_PER_STATEMENT;
 use crate::error::{RepoError, RepoResult};
 
 /// The status a new task with these dependencies starts in: `ready` when they have all
@@ -25,17 +26,23 @@ pub(super) async fn initial_status(
     if depends_on.is_empty() {
         return Ok(TaskStatus::Ready);
     }
-    let found: Vec<(Uuid, String)> = tasks::Entity::find()
-        .select_only()
-        .column(tasks::Column::Id)
-        .column(tasks::Column::Status)
-        .filter(tasks::Column::Id.is_in(depends_on.iter().copied()))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let ids: Vec<Uuid> = depends_on.iter().copied().collect();
+    let mut found: Vec<(Uuid, String)> = Vec::with_capacity(ids.len());
+    for batch in ids.chunks(IDS_PER_STATEMENT) {
+        let rows: Vec<(Uuid, String)> = tasks::Entity::find()
+            .select_only()
+            .column(tasks::Column::Id)
+            .column(tasks::Column::Status)
+            .filter(tasks::Column::Id.is_in(batch.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        found.extend(rows);
+    }
+    let found_ids: HashSet<Uuid> = found.iter().map(|(id, _)| *id).collect();
     let missing: Vec<String> = depends_on
         .iter()
-        .filter(|id| !found.iter().any(|(f, _)| f == *id))
+        .filter(|id| !found_ids.contains(id))
         .map(ToString::to_string)
         .collect();
     if !missing.is_empty() {
@@ -80,15 +87,20 @@ pub(super) fn all_dependencies_completed() -> Expr {
     )
 }
 
-/// Ids of the tasks that depend directly on any of `ids`.
+/// Ids of the tasks that depend directly on any of `ids`, each once.
 async fn dependents_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> RepoResult<Vec<Uuid>> {
-    Ok(deps::Entity::find()
-        .select_only()
-        .column(deps::Column::TaskId)
-        .filter(deps::Column::DependsOnTaskId.is_in(ids.iter().copied()))
-        .into_tuple::<Uuid>()
-        .all(db)
-        .await?)
+    let mut dependents = BTreeSet::new();
+    for batch in ids.chunks(IDS_PER_STATEMENT) {
+        let rows: Vec<Uuid> = deps::Entity::find()
+            .select_only()
+            .column(deps::Column::TaskId)
+            .filter(deps::Column::DependsOnTaskId.is_in(batch.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        dependents.extend(rows);
+    }
+    Ok(dependents.into_iter().collect())
 }
 
 /// Marks every waiting task that (transitively) depends on `root` as cancelled.
@@ -105,16 +117,19 @@ pub(super) async fn cancel_dependents(
             break;
         }
         // Only waiting tasks change; the returned ids are the next layer to follow.
-        let cancelled = tasks::Entity::update_many()
-            .col_expr(tasks::Column::Status, Expr::val("cancelled"))
-            .col_expr(tasks::Column::ErrorMessage, Expr::val(reason))
-            .col_expr(tasks::Column::CompletedAt, Expr::val(at))
-            .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
-            .filter(tasks::Column::Id.is_in(dependents))
-            .filter(tasks::Column::Status.is_in(WAITING))
-            .exec_with_returning(db)
-            .await?;
-        frontier = cancelled.into_iter().map(|t| t.id).collect();
+        frontier.clear();
+        for batch in dependents.chunks(IDS_PER_STATEMENT) {
+            let cancelled = tasks::Entity::update_many()
+                .col_expr(tasks::Column::Status, Expr::val("cancelled"))
+                .col_expr(tasks::Column::ErrorMessage, Expr::val(reason))
+                .col_expr(tasks::Column::CompletedAt, Expr::val(at))
+                .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
+                .filter(tasks::Column::Id.is_in(batch.iter().copied()))
+                .filter(tasks::Column::Status.is_in(WAITING))
+                .exec_with_returning(db)
+                .await?;
+            frontier.extend(cancelled.into_iter().map(|t| t.id));
+        }
     }
     Ok(())
 }
@@ -126,17 +141,16 @@ pub(super) async fn promote_dependents(
     at: DateTime<FixedOffset>,
 ) -> RepoResult<()> {
     let dependents = dependents_of(db, &[completed]).await?;
-    if dependents.is_empty() {
-        return Ok(());
+    for batch in dependents.chunks(IDS_PER_STATEMENT) {
+        tasks::Entity::update_many()
+            .col_expr(tasks::Column::Status, Expr::val("ready"))
+            .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
+            .filter(tasks::Column::Id.is_in(batch.iter().copied()))
+            .filter(tasks::Column::Status.eq("pending"))
+            .filter(all_dependencies_completed())
+            .exec(db)
+            .await?;
     }
-    tasks::Entity::update_many()
-        .col_expr(tasks::Column::Status, Expr::val("ready"))
-        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
-        .filter(tasks::Column::Id.is_in(dependents))
-        .filter(tasks::Column::Status.eq("pending"))
-        .filter(all_dependencies_completed())
-        .exec(db)
-        .await?;
     Ok(())
 }
 
@@ -151,14 +165,18 @@ pub(super) async fn path_back(
     let mut came_from: HashMap<Uuid, Uuid> = HashMap::new();
     let mut frontier = vec![depends_on];
     while !frontier.is_empty() {
-        let edges: Vec<(Uuid, Uuid)> = deps::Entity::find()
-            .select_only()
-            .column(deps::Column::TaskId)
-            .column(deps::Column::DependsOnTaskId)
-            .filter(deps::Column::TaskId.is_in(frontier.iter().copied()))
-            .into_tuple()
-            .all(db)
-            .await?;
+        let mut edges: Vec<(Uuid, Uuid)> = Vec::new();
+        for batch in frontier.chunks(IDS_PER_STATEMENT) {
+            let rows: Vec<(Uuid, Uuid)> = deps::Entity::find()
+                .select_only()
+                .column(deps::Column::TaskId)
+                .column(deps::Column::DependsOnTaskId)
+                .filter(deps::Column::TaskId.is_in(batch.iter().copied()))
+                .into_tuple()
+                .all(db)
+                .await?;
+            edges.extend(rows);
+        }
         frontier.clear();
         for (from, to) in edges {
             if to == depends_on || came_from.contains_key(&to) {

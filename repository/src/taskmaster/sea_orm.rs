@@ -17,6 +17,7 @@ use super::graph::{initial_status, path_back};
 use super::lifecycle;
 use super::model::{WAITING, into_tasks};
 use super::types::{MAX_PRIORITY, NewTask, Task, TaskFilter};
+use crate::batch::IDS_PER_STATEMENT;
 use crate::connect::begin_write;
 use crate::error::{DbResultExt, RepoError, RepoResult};
 use crate::ids::TaskId;
@@ -113,12 +114,15 @@ impl TaskRepository for SeaOrmTaskRepository {
         }
         .insert(&txn)
         .await?;
-        deps::Entity::insert_many(depends_on.into_iter().map(|dep| deps::ActiveModel {
-            task_id: Set(id),
-            depends_on_task_id: Set(dep),
-        }))
-        .exec(&txn)
-        .await?;
+        let depends_on: Vec<Uuid> = depends_on.into_iter().collect();
+        for batch in depends_on.chunks(IDS_PER_STATEMENT) {
+            deps::Entity::insert_many(batch.iter().map(|dep| deps::ActiveModel {
+                task_id: Set(id),
+                depends_on_task_id: Set(*dep),
+            }))
+            .exec(&txn)
+            .await?;
+        }
         txn.commit().await?;
         task.try_into()
     }

@@ -13,4 +13,5 @@ mod mocks;
 mod personas;
 mod query_plans;
 mod task_claims;
+mod task_fan;
 mod taskmaster;
