@@ -9,7 +9,7 @@ use crate::dialect::add_json_checks;
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
 
-#[derive(DeriveIden)]
+#[derive(DeriveIden, Clone, Copy)]
 enum Tasks {
     Table,
     Id,
@@ -128,72 +128,41 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // Listing by status in submission order; the timeout sweep over running tasks.
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_tasks_status_submitted")
-                    .table(Tasks::Table)
-                    .col(Tasks::Status)
-                    .col(Tasks::SubmittedAt)
-                    .col(Tasks::Id)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_tasks_status_lease")
-                    .table(Tasks::Table)
-                    .col(Tasks::Status)
-                    .col(Tasks::LeaseExpiresAt)
-                    .to_owned(),
-            )
-            .await?;
-        // Listing in submission order: all tasks, one agent type's, one submitter's.
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_tasks_submitted")
-                    .table(Tasks::Table)
-                    .col(Tasks::SubmittedAt)
-                    .col(Tasks::Id)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_tasks_agent_submitted")
-                    .table(Tasks::Table)
-                    .col(Tasks::AgentType)
-                    .col(Tasks::SubmittedAt)
-                    .col(Tasks::Id)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_tasks_created_by_submitted")
-                    .table(Tasks::Table)
-                    .col(Tasks::CreatedBy)
-                    .col(Tasks::SubmittedAt)
-                    .col(Tasks::Id)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_tasks_parent")
-                    .table(Tasks::Table)
-                    .col(Tasks::ParentTaskId)
-                    .col(Tasks::SubmittedAt)
-                    .col(Tasks::Id)
-                    .to_owned(),
-            )
-            .await?;
+        // The other indexes, all ascending. Listings in submission order end in
+        // (submitted_at, id): the order they page by, so no page needs a sort.
+        let ascending: [(&str, &[Tasks]); 6] = [
+            // Listing by status; children of a task.
+            (
+                "ix_tasks_status_submitted",
+                &[Tasks::Status, Tasks::SubmittedAt, Tasks::Id],
+            ),
+            (
+                "ix_tasks_parent",
+                &[Tasks::ParentTaskId, Tasks::SubmittedAt, Tasks::Id],
+            ),
+            // The timeout sweep over running tasks.
+            (
+                "ix_tasks_status_lease",
+                &[Tasks::Status, Tasks::LeaseExpiresAt],
+            ),
+            // All tasks, one agent type's, one submitter's.
+            ("ix_tasks_submitted", &[Tasks::SubmittedAt, Tasks::Id]),
+            (
+                "ix_tasks_agent_submitted",
+                &[Tasks::AgentType, Tasks::SubmittedAt, Tasks::Id],
+            ),
+            (
+                "ix_tasks_created_by_submitted",
+                &[Tasks::CreatedBy, Tasks::SubmittedAt, Tasks::Id],
+            ),
+        ];
+        for (name, columns) in ascending {
+            let mut index = Index::create().name(name).table(Tasks::Table).to_owned();
+            for column in columns {
+                index.col(*column);
+            }
+            manager.create_index(index).await?;
+        }
 
         let dependencies = Table::create()
             .table(TaskDependencies::Table)

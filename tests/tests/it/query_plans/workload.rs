@@ -30,22 +30,16 @@ pub(super) const SORTS_BY_DESIGN: [&str; 2] =
 pub(super) async fn documents(repos: &Repositories, rec: &Recorder) {
     let docs = &repos.documents;
     rec.call("documents.create_organization");
-    let org = docs
-        .create_organization(NewOrganization {
-            name: "Plans".into(),
-            slug: "plans".into(),
+    let mut orgs = Vec::new();
+    for (name, slug) in [("Plans", "plans"), ("Doomed", "doomed")] {
+        let input = NewOrganization {
+            name: name.into(),
+            slug: slug.into(),
             metadata: json!({}),
-        })
-        .await
-        .unwrap();
-    let doomed = docs
-        .create_organization(NewOrganization {
-            name: "Doomed".into(),
-            slug: "doomed".into(),
-            metadata: json!({}),
-        })
-        .await
-        .unwrap();
+        };
+        orgs.push(docs.create_organization(input).await.unwrap());
+    }
+    let (org, doomed) = (&orgs[0], &orgs[1]);
     rec.call("documents.get_organization");
     docs.get_organization(org.id).await.unwrap();
     rec.call("documents.get_organization_by_slug");
