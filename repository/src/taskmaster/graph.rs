@@ -8,7 +8,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::model::WAITING;
+use super::model::{WAITING, finishing};
 use super::types::TaskStatus;
 use crate::batch::IDS_PER_STATEMENT;
 use crate::error::{RepoError, RepoResult};
@@ -119,11 +119,8 @@ pub(super) async fn cancel_dependents(
         // Only waiting tasks change; the returned ids are the next layer to follow.
         frontier.clear();
         for batch in dependents.chunks(IDS_PER_STATEMENT) {
-            let cancelled = tasks::Entity::update_many()
-                .col_expr(tasks::Column::Status, Expr::val("cancelled"))
+            let cancelled = finishing("cancelled", at)
                 .col_expr(tasks::Column::ErrorMessage, Expr::val(reason))
-                .col_expr(tasks::Column::CompletedAt, Expr::val(at))
-                .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
                 .filter(tasks::Column::Id.is_in(batch.iter().copied()))
                 .filter(tasks::Column::Status.is_in(WAITING))
                 .exec_with_returning(db)

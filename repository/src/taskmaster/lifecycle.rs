@@ -11,7 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::graph::{all_dependencies_completed, cancel_dependents, promote_dependents};
-use super::model::{UNFINISHED, WAITING};
+use super::model::{UNFINISHED, WAITING, finishing};
 use super::types::Task;
 use crate::connect::begin_write;
 use crate::error::{RepoError, RepoResult};
@@ -89,15 +89,8 @@ pub(super) async fn complete(
 ) -> RepoResult<Task> {
     let txn = begin_write(db).await?;
     let at = now();
-    let completed = tasks::Entity::update_many()
-        .col_expr(tasks::Column::Status, Expr::val("completed"))
+    let completed = finishing("completed", at)
         .col_expr(tasks::Column::ResultData, Expr::val(result))
-        .col_expr(tasks::Column::CompletedAt, Expr::val(at))
-        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
-        .col_expr(
-            tasks::Column::LeaseExpiresAt,
-            Expr::val(None::<DateTime<FixedOffset>>),
-        )
         .filter(tasks::Column::Id.eq(id.as_uuid()))
         .filter(tasks::Column::Status.eq("running"))
         .exec_with_returning(&txn)
@@ -116,26 +109,23 @@ async fn fail_attempt(
     at: DateTime<FixedOffset>,
 ) -> RepoResult<tasks::Model> {
     let retry = task.retry_count < task.max_retries;
-    let mut update = tasks::Entity::update_many()
-        .col_expr(tasks::Column::ErrorMessage, Expr::val(message))
-        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
-        .col_expr(
-            tasks::Column::LeaseExpiresAt,
-            Expr::val(None::<DateTime<FixedOffset>>),
-        );
-    update = if retry {
-        update
+    let update = if retry {
+        tasks::Entity::update_many()
             .col_expr(tasks::Column::Status, Expr::val("pending"))
             .col_expr(
                 tasks::Column::RetryCount,
                 Expr::col(tasks::Column::RetryCount).add(1),
             )
+            .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
+            .col_expr(
+                tasks::Column::LeaseExpiresAt,
+                Expr::val(None::<DateTime<FixedOffset>>),
+            )
     } else {
-        update
-            .col_expr(tasks::Column::Status, Expr::val("failed"))
-            .col_expr(tasks::Column::CompletedAt, Expr::val(at))
+        finishing("failed", at)
     };
     let updated = update
+        .col_expr(tasks::Column::ErrorMessage, Expr::val(message))
         .filter(tasks::Column::Id.eq(task.id))
         .filter(tasks::Column::Status.eq("running"))
         .exec_with_returning(db)
@@ -164,14 +154,7 @@ pub(super) async fn fail(db: &DatabaseConnection, id: TaskId, error: &str) -> Re
 pub(super) async fn cancel(db: &DatabaseConnection, id: TaskId) -> RepoResult<Task> {
     let txn = begin_write(db).await?;
     let at = now();
-    let cancelled = tasks::Entity::update_many()
-        .col_expr(tasks::Column::Status, Expr::val("cancelled"))
-        .col_expr(tasks::Column::CompletedAt, Expr::val(at))
-        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
-        .col_expr(
-            tasks::Column::LeaseExpiresAt,
-            Expr::val(None::<DateTime<FixedOffset>>),
-        )
+    let cancelled = finishing("cancelled", at)
         .filter(tasks::Column::Id.eq(id.as_uuid()))
         .filter(tasks::Column::Status.is_in(UNFINISHED))
         .exec_with_returning(&txn)

@@ -1,6 +1,10 @@
-//! Conversions between the `tasks` entity and [`Task`], and the status lists queries use.
+//! Conversions between the `tasks` entity and [`Task`], the status lists queries use, and the
+//! update every ending of a task shares.
 
+use chrono::{DateTime, FixedOffset};
 use memdb_entity::tasks;
+use sea_orm::sea_query::Expr;
+use sea_orm::{EntityTrait, UpdateMany};
 
 use super::types::{Task, TaskStatus};
 use crate::error::{RepoResult, corrupt};
@@ -10,6 +14,22 @@ use crate::page::utc;
 pub(super) const WAITING: [&str; 2] = ["pending", "ready"];
 /// Statuses a task can be cancelled from.
 pub(super) const UNFINISHED: [&str; 3] = ["pending", "ready", "running"];
+
+/// An `UPDATE tasks` that ends tasks in `status` at `at`: `completed_at` and `last_updated_at`
+/// set, any lease released. Callers add their own columns and conditions.
+pub(super) fn finishing(
+    status: &'static str,
+    at: DateTime<FixedOffset>,
+) -> UpdateMany<tasks::Entity> {
+    tasks::Entity::update_many()
+        .col_expr(tasks::Column::Status, Expr::val(status))
+        .col_expr(tasks::Column::CompletedAt, Expr::val(at))
+        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
+        .col_expr(
+            tasks::Column::LeaseExpiresAt,
+            Expr::val(None::<DateTime<FixedOffset>>),
+        )
+}
 
 impl TryFrom<tasks::Model> for Task {
     type Error = crate::error::RepoError;
