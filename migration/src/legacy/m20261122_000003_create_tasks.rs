@@ -114,17 +114,21 @@ impl MigrationTrait for Migration {
         add_json_checks(backend, &mut tasks, "tasks", &["input_data", "result_data"]);
         manager.create_table(tasks).await?;
 
-        // claim_next: eligible status for one agent type, most urgent first, oldest first.
+        // claim_next: one agent type's waiting tasks in claim order (most urgent, then oldest).
+        // Partial, so finished tasks never enter it and a claim reads the first eligible entry
+        // instead of sorting the backlog. The claim query repeats this predicate with the same
+        // literals (repository/src/taskmaster/model.rs, `is_waiting`): planners match a partial
+        // index only against the statement's own text, never against bound values.
         manager
             .create_index(
                 Index::create()
                     .name("ix_tasks_claim")
                     .table(Tasks::Table)
                     .col(Tasks::AgentType)
-                    .col(Tasks::Status)
                     .col((Tasks::Priority, IndexOrder::Desc))
                     .col(Tasks::SubmittedAt)
                     .col(Tasks::Id)
+                    .and_where(Expr::col(Tasks::Status).is_in(["pending", "ready"]))
                     .to_owned(),
             )
             .await?;

@@ -11,7 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::graph::{all_dependencies_completed, cancel_dependents, promote_dependents};
-use super::model::{UNFINISHED, WAITING, finishing};
+use super::model::{UNFINISHED, WAITING, finishing, is_waiting};
 use super::types::Task;
 use crate::connect::begin_write;
 use crate::error::{RepoError, RepoResult};
@@ -53,7 +53,7 @@ pub(super) async fn claim_next(db: &DatabaseConnection, agent_type: &str) -> Rep
     // SQLite has no row locks (the clause is not rendered) and serialises write transactions.
     let candidate = tasks::Entity::find()
         .filter(tasks::Column::AgentType.eq(&agent_type))
-        .filter(tasks::Column::Status.is_in(WAITING))
+        .filter(is_waiting())
         .filter(all_dependencies_completed())
         .order_by_desc(tasks::Column::Priority)
         .order_by_asc(tasks::Column::SubmittedAt)

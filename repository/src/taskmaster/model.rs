@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use memdb_entity::tasks;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{EntityTrait, UpdateMany};
 
 use super::types::{Task, TaskStatus};
@@ -12,6 +12,16 @@ use crate::page::utc;
 
 /// Statuses `claim_next` may take a task from.
 pub(super) const WAITING: [&str; 2] = ["pending", "ready"];
+/// `tasks.status IN ('pending', 'ready')` with the statuses written into the SQL, not bound.
+///
+/// The partial index `ix_tasks_claim` has exactly this predicate, and planners use a partial
+/// index only when they can prove the statement implies its predicate from the SQL text: a
+/// bound value is unknown to a cached generic plan (PostgreSQL) and to SQLite's planner.
+pub(super) fn is_waiting() -> Expr {
+    Expr::col((tasks::Entity, tasks::Column::Status))
+        .is_in(WAITING.map(|status| Expr::Constant(status.into())))
+}
+
 /// Statuses a task can be cancelled from.
 pub(super) const UNFINISHED: [&str; 3] = ["pending", "ready", "running"];
 

@@ -21,12 +21,6 @@ pub(super) const FULL_SCANS_BY_DESIGN: [&str; 2] = [
     "knowledge.search by text",
 ];
 
-/// Paginated calls whose ORDER BY a sort serves rather than an index: a claim considers two
-/// statuses (`pending` retries and `ready`), and one index range cannot yield both in priority
-/// order. The sort covers only one agent type's waiting tasks.
-pub(super) const SORTS_BY_DESIGN: [&str; 2] =
-    ["tasks.claim_next", "tasks.claim_next on an empty queue"];
-
 pub(super) async fn documents(repos: &Repositories, rec: &Recorder) {
     let docs = &repos.documents;
     rec.call("documents.create_organization");
