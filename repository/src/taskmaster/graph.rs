@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::{DateTime, FixedOffset};
 use memdb_entity::{task_dependencies as deps, tasks};
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::model::{WAITING, finishing};
@@ -15,6 +15,12 @@ use crate::error::{RepoError, RepoResult};
 
 /// The status a new task with these dependencies starts in: `ready` when they have all
 /// completed (or there are none), else `pending`.
+///
+/// The dependencies stay share-locked until the caller's transaction ends, so none of them can
+/// complete, fail or be cancelled between this check and the new task's edges becoming
+/// visible: such a transition waits, then finds the new task among the dependents it promotes
+/// or cancels. (Without the lock, PostgreSQL could cancel a dependency unseen and leave the new
+/// task pending forever.)
 ///
 /// # Errors
 /// [`RepoError::Validation`] on `depends_on` for unknown ids, or for a dependency that failed
@@ -34,6 +40,8 @@ pub(super) async fn initial_status(
             .column(tasks::Column::Id)
             .column(tasks::Column::Status)
             .filter(tasks::Column::Id.is_in(batch.iter().copied()))
+            .order_by_asc(tasks::Column::Id)
+            .lock_shared()
             .into_tuple()
             .all(db)
             .await?;

@@ -21,10 +21,14 @@ use crate::batch::IDS_PER_STATEMENT;
 use crate::connect::begin_write;
 use crate::error::{DbResultExt, RepoError, RepoResult};
 use crate::ids::TaskId;
+use crate::locks::{self, Section};
 use crate::page::{Page, now};
 use crate::validate;
 
 const ENTITY: &str = "task";
+
+/// The longest `created_by` (the column is `VARCHAR(200)`).
+const MAX_CREATED_BY: usize = 200;
 
 /// [`TaskRepository`] backed by a SeaORM connection pool.
 #[derive(Clone, Debug)]
@@ -72,7 +76,7 @@ impl TaskRepository for SeaOrmTaskRepository {
         let created_by = input
             .created_by
             .as_deref()
-            .map(|c| validate::name("created_by", c, 200))
+            .map(|c| validate::name("created_by", c, MAX_CREATED_BY))
             .transpose()?;
         let depends_on: BTreeSet<Uuid> = input.depends_on.iter().map(TaskId::as_uuid).collect();
 
@@ -156,18 +160,23 @@ impl TaskRepository for SeaOrmTaskRepository {
             ));
         }
         let txn = begin_write(&self.db).await?;
-        let load = |id: TaskId| {
-            let txn = &txn;
-            async move {
-                tasks::Entity::find_by_id(id.as_uuid())
-                    .lock_exclusive()
-                    .one(txn)
-                    .await?
-                    .ok_or_else(|| RepoError::not_found(ENTITY, id))
-            }
+        // One edge addition at a time: two at once could close a cycle that neither cycle
+        // search sees, as each reads only the other's uncommitted absence.
+        locks::enter(&txn, Section::TaskGraphEdits).await?;
+        // Both ends locked by one statement in id order, so lockers never wait on each other
+        // in opposite orders.
+        let mut ends = tasks::Entity::find()
+            .filter(tasks::Column::Id.is_in([task.as_uuid(), depends_on.as_uuid()]))
+            .order_by_asc(tasks::Column::Id)
+            .lock_exclusive()
+            .all(&txn)
+            .await?;
+        let mut take = |id: TaskId| match ends.iter().position(|t| t.id == id.as_uuid()) {
+            Some(at) => Ok(ends.swap_remove(at)),
+            None => Err(RepoError::not_found(ENTITY, id)),
         };
-        let waiting = load(task).await?;
-        let target = load(depends_on).await?;
+        let waiting = take(task)?;
+        let target = take(depends_on)?;
         if !WAITING.contains(&waiting.status.as_str()) {
             return Err(RepoError::Conflict(format!(
                 "task {task} is {}; only waiting tasks can gain dependencies",
@@ -224,14 +233,18 @@ impl TaskRepository for SeaOrmTaskRepository {
             .as_deref()
             .map(|a| validate::label("agent_type", a))
             .transpose()?;
+        // Trimmed like the stored value (see `submit`), so " alice " finds alice's tasks.
+        let created_by = filter
+            .created_by
+            .as_deref()
+            .map(|c| validate::name("created_by", c, MAX_CREATED_BY))
+            .transpose()?;
         let models = tasks::Entity::find()
             .apply_if(filter.status, |q, s| {
                 q.filter(tasks::Column::Status.eq(s.as_str()))
             })
             .apply_if(agent_type, |q, a| q.filter(tasks::Column::AgentType.eq(a)))
-            .apply_if(filter.created_by, |q, c| {
-                q.filter(tasks::Column::CreatedBy.eq(c))
-            })
+            .apply_if(created_by, |q, c| q.filter(tasks::Column::CreatedBy.eq(c)))
             .order_by_asc(tasks::Column::SubmittedAt)
             .order_by_asc(tasks::Column::Id)
             .limit(page.limit())

@@ -14,4 +14,5 @@ mod personas;
 mod query_plans;
 mod task_claims;
 mod task_fan;
+mod task_races;
 mod taskmaster;

@@ -169,7 +169,19 @@ async fn submission_story(repo: &dyn TaskRepository) {
         ..TaskFilter::default()
     };
     assert_eq!(
-        repo.list(by_agent, Page::new(2, 1).unwrap())
+        repo.list(by_agent.clone(), Page::new(2, 1).unwrap())
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    // The filter is trimmed like the stored value.
+    let padded = TaskFilter {
+        created_by: Some("  story ".into()),
+        ..by_agent
+    };
+    assert_eq!(
+        repo.list(padded, Page::new(2, 1).unwrap())
             .await
             .unwrap()
             .len(),
