@@ -36,3 +36,17 @@ pub fn add_json_checks(
         }
     }
 }
+
+/// `column`, made to compare and sort by code point on every backend.
+///
+/// SQLite compares text bytewise (its BINARY collation) unless told otherwise; PostgreSQL uses
+/// the database's collation, which on most servers is linguistic (`_x`, `alice`, `Bob`, `Zed`
+/// rather than `Bob`, `Zed`, `_x`, `alice`). Columns that listings order by get `COLLATE "C"`
+/// there, so a page holds the same rows on both backends and a copied database lists the same.
+#[must_use]
+pub fn bytewise(backend: DbBackend, mut column: ColumnDef) -> ColumnDef {
+    if backend == DbBackend::Postgres {
+        column.extra("COLLATE \"C\"");
+    }
+    column
+}

@@ -78,10 +78,15 @@ impl TestDb {
                 let admin = Database::connect(admin_url.as_str())
                     .await
                     .expect("connect to the PostgreSQL server of TEST_DATABASE_URL");
+                // A linguistic (ICU) collation, as production servers usually have, so a
+                // query that only sorts right under the C collation fails here too.
                 admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .execute_unprepared(&format!(
+                        "CREATE DATABASE \"{name}\" TEMPLATE template0 \
+                         LOCALE_PROVIDER icu ICU_LOCALE 'en-US'"
+                    ))
                     .await
-                    .expect("create a test database");
+                    .expect("create a test database (the server needs ICU support)");
                 admin.close().await.ok();
                 let url = with_database(&admin_url, &name);
                 (url, Location::Postgres { admin_url, name })

@@ -2,7 +2,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::dialect::add_json_checks;
+use crate::dialect::{add_json_checks, bytewise};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
@@ -46,7 +46,7 @@ impl MigrationTrait for Migration {
         let mut organizations = Table::create()
             .table(Organizations::Table)
             .col(pk_uuid(Organizations::Id))
-            .col(string_len_uniq(Organizations::Name, 200))
+            .col(bytewise(backend, string_len_uniq(Organizations::Name, 200)))
             .col(string_len_uniq(Organizations::Slug, 64))
             .col(json_binary(Organizations::Metadata))
             .col(timestamp_with_time_zone(Organizations::CreatedAt))
@@ -59,7 +59,7 @@ impl MigrationTrait for Migration {
             .table(Documents::Table)
             .col(pk_uuid(Documents::Id))
             .col(uuid(Documents::OrganizationId))
-            .col(string_len(Documents::Path, 512))
+            .col(bytewise(backend, string_len(Documents::Path, 512)))
             .col(string_len(Documents::Title, 500))
             .col(string_len(Documents::DocType, 64))
             .col(text(Documents::Content))

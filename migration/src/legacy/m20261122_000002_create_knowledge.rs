@@ -2,7 +2,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::dialect::add_json_checks;
+use crate::dialect::{add_json_checks, bytewise};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
@@ -111,7 +111,10 @@ impl MigrationTrait for Migration {
             .table(KnowledgeRelationships::Table)
             .col(uuid(KnowledgeRelationships::SourceId))
             .col(uuid(KnowledgeRelationships::TargetId))
-            .col(string_len(KnowledgeRelationships::RelationshipType, 64))
+            .col(bytewise(
+                backend,
+                string_len(KnowledgeRelationships::RelationshipType, 64),
+            ))
             .col(double(KnowledgeRelationships::Strength).default(0.0))
             .col(timestamp_with_time_zone(KnowledgeRelationships::CreatedAt))
             .primary_key(

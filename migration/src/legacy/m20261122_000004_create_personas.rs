@@ -2,7 +2,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::dialect::add_json_checks;
+use crate::dialect::{add_json_checks, bytewise};
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
@@ -33,7 +33,7 @@ impl MigrationTrait for Migration {
         let mut personas = Table::create()
             .table(Personas::Table)
             .col(pk_uuid(Personas::Id))
-            .col(string_len_uniq(Personas::Name, 200))
+            .col(bytewise(backend, string_len_uniq(Personas::Name, 200)))
             .col(text(Personas::Description))
             .col(text(Personas::SystemPrompt))
             .col(json_binary(Personas::Traits))

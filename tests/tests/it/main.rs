@@ -10,6 +10,7 @@ mod documents;
 mod knowledge;
 mod migrations;
 mod mocks;
+mod ordering;
 mod personas;
 mod query_plans;
 mod task_claims;
