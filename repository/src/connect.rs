@@ -119,22 +119,57 @@ fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 
-/// The URL with any password replaced by `***`, safe for logs and error messages.
+/// The URL with any password replaced by `***`, safe for logs and error messages: the one in
+/// `user:password@` and the value of every query parameter whose name contains `password`
+/// (in any case), as in sqlx's `?password=...`. Everything else is kept as written.
 #[must_use]
 pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            // Only fails for URLs that cannot have a password, which this one has.
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        Ok(_) => url.to_owned(),
+    let Ok(mut parsed) = url::Url::parse(url) else {
         // Not a URL we understand: show only the scheme, never the rest.
-        Err(_) => match url.split_once(':') {
+        return match url.split_once(':') {
             Some((scheme, _)) => format!("{scheme}:<unparsable url>"),
             None => "<unparsable url>".to_owned(),
-        },
+        };
+    };
+    let mut redacted = false;
+    if parsed.password().is_some() {
+        // Only fails for URLs that cannot have a password, which this one has.
+        let _ = parsed.set_password(Some("***"));
+        redacted = true;
     }
+    if let Some(query) = parsed.query().and_then(redact_query) {
+        parsed.set_query(Some(&query));
+        redacted = true;
+    }
+    if redacted {
+        parsed.to_string()
+    } else {
+        url.to_owned()
+    }
+}
+
+/// `query` with the value of every password parameter replaced by `***` and every other
+/// parameter left byte for byte as it was; `None` when there is nothing to hide.
+fn redact_query(query: &str) -> Option<String> {
+    let mut redacted = false;
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, value)) if !value.is_empty() && is_password_param(name) => {
+                redacted = true;
+                format!("{name}=***")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect();
+    redacted.then(|| pairs.join("&"))
+}
+
+/// Whether a raw (still percent-encoded) query parameter name names a password.
+fn is_password_param(raw_name: &str) -> bool {
+    url::form_urlencoded::parse(raw_name.as_bytes())
+        .next()
+        .is_some_and(|(name, _)| name.to_lowercase().contains("password"))
 }
 
 /// Begins a transaction that will write.
@@ -169,5 +204,35 @@ mod tests {
             "sqlite://memdb.sqlite?mode=rwc"
         );
         assert!(!redact_url("not a url with s3cret").contains("s3cret"));
+    }
+
+    #[test]
+    fn redacts_password_query_parameters() {
+        assert_eq!(
+            redact_url("postgres://app@db/memdb?password=s3cret"),
+            "postgres://app@db/memdb?password=***"
+        );
+        // Every parameter whose name contains "password", in any case and percent-encoding;
+        // the other parameters stay exactly as written.
+        assert_eq!(
+            redact_url(
+                "postgres://db/memdb?sslmode=require&PassWord=a%26b&db_password=x\
+                 &%70assword=y&application_name=my%20app&passwordless"
+            ),
+            "postgres://db/memdb?sslmode=require&PassWord=***&db_password=***\
+             &%70assword=***&application_name=my%20app&passwordless"
+        );
+        // Both places at once.
+        assert_eq!(
+            redact_url("postgresql://app:one@db/memdb?password=two&connect_timeout=5"),
+            "postgresql://app:***@db/memdb?password=***&connect_timeout=5"
+        );
+        // No password value: nothing to hide, nothing changed.
+        assert_eq!(
+            redact_url("postgres://db/memdb?password=&user=app"),
+            "postgres://db/memdb?password=&user=app"
+        );
+        let redacted = redact_url("postgres://db/memdb?Password=s3cret#frag");
+        assert!(!redacted.contains("s3cret"), "{redacted}");
     }
 }
