@@ -1,6 +1,8 @@
 //! Input checks shared by the repositories. Each returns a [`RepoError::Validation`] naming the
 //! field, so nothing invalid reaches the database.
 
+use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, IntoColumnRef};
+
 use crate::error::{RepoError, RepoResult};
 
 /// A trimmed, non-empty string of at most `max` characters.
@@ -12,14 +14,26 @@ pub(crate) fn name(field: &'static str, value: &str, max: usize) -> RepoResult<S
     bounded(field, trimmed, max).map(str::to_owned)
 }
 
-/// At most `max` characters (content is kept exactly as given).
+/// At most `max` characters and no NUL (content is kept exactly as given).
 pub(crate) fn bounded<'a>(field: &'static str, value: &'a str, max: usize) -> RepoResult<&'a str> {
+    let value = text(field, value)?;
     let chars = value.chars().count();
     if chars > max {
         return Err(RepoError::invalid(
             field,
             format!("is {chars} characters long, the limit is {max}"),
         ));
+    }
+    Ok(value)
+}
+
+/// Any text without a NUL character, of any length (content that may be empty).
+///
+/// PostgreSQL refuses NUL in text columns while SQLite stores it; rejecting it here gives both
+/// backends the same behaviour and the caller a field name instead of a driver error.
+pub(crate) fn text<'a>(field: &'static str, value: &'a str) -> RepoResult<&'a str> {
+    if value.contains('\0') {
+        return Err(RepoError::invalid(field, "must not contain NUL characters"));
     }
     Ok(value)
 }
@@ -75,26 +89,94 @@ pub(crate) fn unit_score(field: &'static str, value: f64) -> RepoResult<f64> {
     }
 }
 
-/// A JSON object (metadata, traits): arrays and scalars are rejected so callers can rely on
-/// key lookups.
+/// The deepest nesting of arrays and objects a JSON value may have: `serde_json`, which reads
+/// every stored value back, refuses to parse anything deeper.
+pub(crate) const MAX_JSON_NESTING: usize = 127;
+
+/// Any JSON value with no NUL character in any string or object key, and arrays and objects
+/// nested at most [`MAX_JSON_NESTING`] deep.
+///
+/// PostgreSQL's `jsonb` refuses `\u0000` while SQLite stores it; rejecting it here gives both
+/// backends the same behaviour. A value nested deeper would be stored but could never be read
+/// back. The walk uses an explicit stack and a rejected value is taken apart the same way, so a
+/// value built in code, deeper than any parser allows, cannot overflow the call stack.
+pub(crate) fn json_value(
+    field: &'static str,
+    value: serde_json::Value,
+) -> RepoResult<serde_json::Value> {
+    match json_problem(&value) {
+        None => Ok(value),
+        Some(reason) => {
+            drop_flat(value);
+            Err(RepoError::invalid(field, reason))
+        }
+    }
+}
+
+/// Why `value` may not be stored, if it may not.
+fn json_problem(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+
+    // Each entry is a value and how many arrays and objects enclose it.
+    let mut pending: Vec<(&Value, usize)> = vec![(value, 0)];
+    while let Some((next, enclosing)) = pending.pop() {
+        match next {
+            Value::String(s) if s.contains('\0') => {
+                return Some("must not contain NUL characters in any string".to_owned());
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
+            Value::Array(_) | Value::Object(_) if enclosing >= MAX_JSON_NESTING => {
+                return Some(format!(
+                    "nests arrays and objects more than {MAX_JSON_NESTING} deep"
+                ));
+            }
+            Value::Array(items) => pending.extend(items.iter().map(|v| (v, enclosing + 1))),
+            Value::Object(map) => {
+                if map.keys().any(|key| key.contains('\0')) {
+                    return Some("must not contain NUL characters in any key".to_owned());
+                }
+                pending.extend(map.values().map(|v| (v, enclosing + 1)));
+            }
+        }
+    }
+    None
+}
+
+/// Drops `value` without recursion: `serde_json::Value`'s own drop recurses once per level.
+fn drop_flat(value: serde_json::Value) {
+    use serde_json::Value;
+
+    let mut pending = vec![value];
+    while let Some(mut next) = pending.pop() {
+        match &mut next {
+            Value::Array(items) => pending.append(items),
+            Value::Object(map) => pending.extend(std::mem::take(map).into_iter().map(|(_, v)| v)),
+            Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
+        }
+    }
+}
+
+/// A JSON object (metadata, traits) checked like [`json_value`]: arrays and scalars are
+/// rejected so callers can rely on key lookups.
 pub(crate) fn json_object(
     field: &'static str,
     value: serde_json::Value,
 ) -> RepoResult<serde_json::Value> {
     if value.is_object() {
-        Ok(value)
+        json_value(field, value)
     } else {
         Err(RepoError::invalid(field, "must be a JSON object"))
     }
 }
 
-/// The pattern for `LOWER(column) LIKE ? ESCAPE '\'` that finds `needle` anywhere, with `%`,
-/// `_` and `\` in the needle matched literally. Matching is case-insensitive for ASCII.
+/// The pattern for [`contains`] that finds `needle` anywhere, with `%`, `_` and `\` in the
+/// needle matched literally. The needle keeps its case: the database lowercases it with the
+/// same rules it applies to the column.
 pub(crate) fn contains_pattern(field: &'static str, needle: &str) -> RepoResult<String> {
     let needle = non_empty(field, needle, 1000)?;
     let mut pattern = String::with_capacity(needle.len() + 2);
     pattern.push('%');
-    for c in needle.to_lowercase().chars() {
+    for c in needle.chars() {
         if matches!(c, '%' | '_' | '\\') {
             pattern.push('\\');
         }
@@ -102,6 +184,18 @@ pub(crate) fn contains_pattern(field: &'static str, needle: &str) -> RepoResult<
     }
     pattern.push('%');
     Ok(pattern)
+}
+
+/// `LOWER(column) LIKE LOWER(pattern) ESCAPE '\'`, the pattern bound as a value.
+///
+/// Both sides go through the database's own `LOWER`, so they fold alike: ASCII only on
+/// SQLite, all of Unicode on PostgreSQL (under a UTF-8 `LC_CTYPE`). Lowercasing the pattern
+/// in Rust instead would fold `É` to `é` while SQLite leaves the column's `É` as it is, and
+/// nothing would match.
+pub(crate) fn contains(column: impl IntoColumnRef, pattern: &str) -> Expr {
+    let pattern = Expr::expr(Func::lower(Expr::val(pattern)))
+        .binary(BinOper::Escape, Expr::Constant('\\'.into()));
+    Expr::expr(Func::lower(Expr::col(column))).binary(BinOper::Like, pattern)
 }
 
 #[cfg(test)]
@@ -114,7 +208,9 @@ mod tests {
             contains_pattern("q", "50%_off\\").unwrap(),
             "%50\\%\\_off\\\\%"
         );
-        assert_eq!(contains_pattern("q", "MiXeD").unwrap(), "%mixed%");
+        // The case is left to the database's LOWER, so both sides fold alike.
+        assert_eq!(contains_pattern("q", "MiXeD").unwrap(), "%MiXeD%");
+        assert_eq!(contains_pattern("q", "École").unwrap(), "%École%");
         assert!(contains_pattern("q", "  ").is_err());
     }
 
@@ -135,5 +231,104 @@ mod tests {
         assert!(name("n", "   ", 5).is_err());
         assert!(name("n", "toolong", 5).is_err());
         assert!(name("n", "ééééé", 5).is_ok());
+    }
+
+    #[test]
+    fn contains_lowers_the_bound_pattern_in_sql() {
+        use sea_orm::DbBackend;
+        use sea_orm::sea_query::Query;
+
+        let select = Query::select()
+            .column("id")
+            .from("documents")
+            .and_where(contains("title", "%École%"))
+            .to_owned();
+        // E'\\' is PostgreSQL's escape-string spelling of one backslash.
+        let postgres = DbBackend::Postgres.build(&select);
+        assert_eq!(
+            postgres.sql,
+            r#"SELECT "id" FROM "documents" WHERE LOWER("title") LIKE LOWER($1) ESCAPE E'\\'"#
+        );
+        let sqlite = DbBackend::Sqlite.build(&select);
+        assert_eq!(
+            sqlite.sql,
+            r#"SELECT "id" FROM "documents" WHERE LOWER("title") LIKE LOWER(?) ESCAPE '\'"#
+        );
+        assert_eq!(
+            sqlite.values.unwrap().0,
+            vec![sea_orm::Value::from("%École%")]
+        );
+    }
+
+    #[test]
+    fn text_rejects_nul_wherever_it_is() {
+        for bad in ["\0", "a\0", "\0b", "a\0b"] {
+            assert!(matches!(
+                text("f", bad),
+                Err(RepoError::Validation { field: "f", .. })
+            ));
+            assert!(bounded("f", bad, 10).is_err());
+            assert!(non_empty("f", bad, 10).is_err());
+            assert!(name("f", bad, 10).is_err());
+            assert!(contains_pattern("f", bad).is_err());
+        }
+        assert_eq!(text("f", "").unwrap(), "");
+        assert_eq!(bounded("f", "\u{1}é", 2).unwrap(), "\u{1}é");
+    }
+
+    #[test]
+    fn json_rejects_nul_in_strings_and_keys_at_any_depth() {
+        use serde_json::json;
+
+        let ok = json!({"a": [1, "two", {"b": null, "c": true}], "d": 1.5});
+        assert_eq!(json_value("m", ok.clone()).unwrap(), ok);
+        for bad in [
+            json!("\0"),
+            json!({"k\0": 1}),
+            json!({"a": {"b": ["x", "y\0"]}}),
+            json!([[[{"deep": [{"k\u{0}ey": 1}]}]]]),
+        ] {
+            assert!(matches!(
+                json_value("m", bad.clone()),
+                Err(RepoError::Validation { field: "m", .. })
+            ));
+            if bad.is_object() {
+                assert!(json_object("m", bad).is_err());
+            }
+        }
+        assert!(json_object("m", json!({"k": "\0"})).is_err());
+        assert!(json_object("m", json!([])).is_err());
+    }
+
+    #[test]
+    fn json_walk_survives_nesting_deeper_than_any_parser_allows() {
+        use serde_json::{Value, json};
+
+        let nested = |depth: usize, bottom: Value| {
+            let mut value = bottom;
+            for level in 0..depth {
+                value = if level % 2 == 0 {
+                    Value::Array(vec![value])
+                } else {
+                    Value::Object(std::iter::once(("k".to_owned(), value)).collect())
+                };
+            }
+            value
+        };
+        // Far deeper than a recursive walk or drop survives on a test thread's 2 MiB stack.
+        for bottom in [Value::Null, Value::String("\0".to_owned())] {
+            assert!(matches!(
+                json_value("m", nested(1_000_000, bottom)),
+                Err(RepoError::Validation { field: "m", .. })
+            ));
+        }
+        assert!(json_value("m", nested(MAX_JSON_NESTING, Value::Null)).is_ok());
+        assert!(json_value("m", nested(MAX_JSON_NESTING + 1, Value::Null)).is_err());
+        assert!(json_value("m", nested(MAX_JSON_NESTING + 1, json!(1))).is_err());
+        // Exactly what serde_json accepts when it parses the value back.
+        let text = nested(MAX_JSON_NESTING, Value::Null).to_string();
+        assert!(serde_json::from_str::<Value>(&text).is_ok());
+        let text = nested(MAX_JSON_NESTING + 1, Value::Null).to_string();
+        assert!(serde_json::from_str::<Value>(&text).is_err());
     }
 }

@@ -44,7 +44,8 @@ pub struct NewOrganization {
     pub name: String,
     /// 1 to 64 of `a-z`, `0-9`, `-`; unique.
     pub slug: String,
-    /// A JSON object (`{}` when there is nothing to say).
+    /// A JSON object (`{}` when there is nothing to say): no NUL in any string or key, arrays
+    /// and objects nested at most 127 deep.
     pub metadata: serde_json::Value,
 }
 
@@ -95,9 +96,9 @@ pub struct NewDocument {
     pub title: String,
     /// A label: 1 to 64 of lowercase letters, digits, `_ - . :`.
     pub doc_type: String,
-    /// The text (may be empty).
+    /// The text (may be empty, must not contain NUL).
     pub content: String,
-    /// A JSON object.
+    /// A JSON object: no NUL in any string or key, arrays and objects nested at most 127 deep.
     pub metadata: serde_json::Value,
 }
 
@@ -127,7 +128,7 @@ pub trait DocumentRepository: Send + Sync {
     /// The organization with this slug.
     ///
     /// # Errors
-    /// `NotFound` when there is none.
+    /// `NotFound` when there is none; `Validation` for a slug containing NUL.
     async fn get_organization_by_slug(&self, slug: &str) -> RepoResult<Organization>;
 
     /// Organizations in name order.
@@ -155,8 +156,8 @@ pub trait DocumentRepository: Send + Sync {
     /// Stores a document, computing its content hash and size.
     ///
     /// # Errors
-    /// `Validation` for bad input or an unknown organization; `Conflict` when the path already
-    /// exists in the organization.
+    /// `Validation` for bad input (including a NUL character in any text or in the metadata) or
+    /// an unknown organization; `Conflict` when the path already exists in the organization.
     async fn create(&self, input: NewDocument) -> RepoResult<Document>;
 
     /// The document with this id.
@@ -168,7 +169,7 @@ pub trait DocumentRepository: Send + Sync {
     /// The document at `path` in an organization.
     ///
     /// # Errors
-    /// `NotFound` when there is none.
+    /// `NotFound` when there is none; `Validation` for a path containing NUL.
     async fn get_by_path(
         &self,
         organization_id: OrganizationId,
@@ -178,7 +179,7 @@ pub trait DocumentRepository: Send + Sync {
     /// Replaces a document's content, recomputing hash and size.
     ///
     /// # Errors
-    /// `NotFound` when there is no such document.
+    /// `Validation` for content containing NUL; `NotFound` when there is no such document.
     async fn update_content(&self, id: DocumentId, content: String) -> RepoResult<Document>;
 
     /// An organization's documents in path order.
@@ -198,8 +199,11 @@ pub trait DocumentRepository: Send + Sync {
     /// `Validation` when `content_hash` is not 64 hex digits.
     async fn find_by_hash(&self, content_hash: &str) -> RepoResult<Vec<Document>>;
 
-    /// Documents whose title or content contains `query` (ASCII case-insensitive; `%` and `_`
-    /// match themselves), optionally within one organization, in path order.
+    /// Documents whose title or content contains `query`, optionally within one organization,
+    /// in path order. `%` and `_` match themselves. Matching is case-insensitive for ASCII on
+    /// SQLite and for all of Unicode on PostgreSQL (both sides go through the database's
+    /// `LOWER`, which on PostgreSQL follows the database's `LC_CTYPE`, normally a UTF-8
+    /// locale), so on SQLite non-ASCII letters must match in case.
     ///
     /// # Errors
     /// `Validation` for an empty query.

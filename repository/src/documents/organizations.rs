@@ -73,6 +73,7 @@ pub(super) async fn get(db: &DatabaseConnection, id: OrganizationId) -> RepoResu
 }
 
 pub(super) async fn get_by_slug(db: &DatabaseConnection, slug: &str) -> RepoResult<Organization> {
+    let slug = validate::text("slug", slug)?;
     organizations::Entity::find()
         .filter(organizations::Column::Slug.eq(slug))
         .one(db)

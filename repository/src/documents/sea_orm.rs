@@ -2,7 +2,6 @@
 
 use async_trait::async_trait;
 use memdb_entity::documents;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, QueryTrait,
@@ -96,6 +95,7 @@ impl DocumentRepository for SeaOrmDocumentRepository {
         let path = validate::non_empty("path", &input.path, MAX_PATH)?.to_owned();
         let title = validate::name("title", &input.title, MAX_TITLE)?;
         let doc_type = validate::label("doc_type", &input.doc_type)?;
+        let content = validate::text("content", &input.content)?.to_owned();
         let metadata = validate::json_object("metadata", input.metadata)?;
         let at = now();
         let model = documents::ActiveModel {
@@ -104,9 +104,9 @@ impl DocumentRepository for SeaOrmDocumentRepository {
             path: Set(path.clone()),
             title: Set(title),
             doc_type: Set(doc_type),
-            content_hash: Set(content_hash(&input.content)),
-            size_bytes: Set(input.content.len() as i64),
-            content: Set(input.content),
+            content_hash: Set(content_hash(&content)),
+            size_bytes: Set(content.len() as i64),
+            content: Set(content),
             metadata: Set(metadata),
             created_at: Set(at),
             updated_at: Set(at),
@@ -144,6 +144,7 @@ impl DocumentRepository for SeaOrmDocumentRepository {
         organization_id: OrganizationId,
         path: &str,
     ) -> RepoResult<Document> {
+        let path = validate::text("path", path)?;
         documents::Entity::find()
             .filter(documents::Column::OrganizationId.eq(organization_id.as_uuid()))
             .filter(documents::Column::Path.eq(path))
@@ -154,6 +155,7 @@ impl DocumentRepository for SeaOrmDocumentRepository {
     }
 
     async fn update_content(&self, id: DocumentId, content: String) -> RepoResult<Document> {
+        validate::text("content", &content)?;
         let changes = documents::ActiveModel {
             content_hash: Set(content_hash(&content)),
             size_bytes: Set(content.len() as i64),
@@ -214,18 +216,14 @@ impl DocumentRepository for SeaOrmDocumentRepository {
         page: Page,
     ) -> RepoResult<Vec<Document>> {
         let pattern = validate::contains_pattern("query", query)?;
-        let matches = |column: documents::Column| {
-            Expr::expr(Func::lower(Expr::col(column)))
-                .like(LikeExpr::new(pattern.clone()).escape('\\'))
-        };
         let models = documents::Entity::find()
             .apply_if(organization_id, |q, org| {
                 q.filter(documents::Column::OrganizationId.eq(org.as_uuid()))
             })
             .filter(
                 Condition::any()
-                    .add(matches(documents::Column::Title))
-                    .add(matches(documents::Column::Content)),
+                    .add(validate::contains(documents::Column::Title, &pattern))
+                    .add(validate::contains(documents::Column::Content, &pattern)),
             )
             .order_by_asc(documents::Column::OrganizationId)
             .order_by_asc(documents::Column::Path)

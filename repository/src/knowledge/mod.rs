@@ -59,15 +59,17 @@ pub struct NewKnowledge {
     pub confidence_score: f64,
     /// A finite score in `0.0..=1.0`.
     pub retention_score: f64,
-    /// A JSON object (`{}` when there is nothing to say).
+    /// A JSON object (`{}` when there is nothing to say): no NUL in any string or key, arrays
+    /// and objects nested at most 127 deep.
     pub metadata: serde_json::Value,
 }
 
 /// Filter of [`KnowledgeRepository::search`]; `None` fields do not filter.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KnowledgeQuery {
-    /// Only items whose content contains this text (ASCII case-insensitive; `%` and `_` match
-    /// themselves). Must not be blank when given.
+    /// Only items whose content contains this text (`%` and `_` match themselves). Matching
+    /// is case-insensitive for ASCII on SQLite and for all of Unicode on PostgreSQL. Must not
+    /// be blank when given.
     pub text: Option<String>,
     /// Only items of this type.
     pub knowledge_type: Option<String>,
@@ -163,8 +165,9 @@ pub trait KnowledgeRepository: Send + Sync {
     /// Stores a knowledge item, never accessed yet.
     ///
     /// # Errors
-    /// `Validation` for blank or overlong content, a bad source or type, a score outside
-    /// `0.0..=1.0` (or NaN), or metadata that is not a JSON object.
+    /// `Validation` for blank or overlong content, a bad source or type, a NUL character in any
+    /// text or in the metadata, a score outside `0.0..=1.0` (or NaN), or metadata that is not a
+    /// JSON object.
     async fn add(&self, input: NewKnowledge) -> RepoResult<KnowledgeItem>;
 
     /// The item with this id, recording the access: `access_count` goes up by one and
@@ -180,8 +183,10 @@ pub trait KnowledgeRepository: Send + Sync {
     /// `NotFound` when there is none.
     async fn peek(&self, id: KnowledgeId) -> RepoResult<KnowledgeItem>;
 
-    /// Items matching `query`, highest retention first (ties in id order). Does not record
-    /// accesses.
+    /// Items matching `query`, highest retention first (ties in id order). Text matching is
+    /// case-insensitive for ASCII on SQLite and for all of Unicode on PostgreSQL (both sides go
+    /// through the database's `LOWER`, which on PostgreSQL follows the database's `LC_CTYPE`,
+    /// normally a UTF-8 locale). Does not record accesses.
     ///
     /// # Errors
     /// `Validation` for blank text or a bad type label.

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use memdb_entity::knowledge_items;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Select,
@@ -134,10 +134,7 @@ impl KnowledgeRepository for SeaOrmKnowledgeRepository {
         let knowledge_type = type_filter(query.knowledge_type.as_deref())?;
         let models = ranked(knowledge_type)
             .apply_if(pattern, |q, p| {
-                q.filter(
-                    Expr::expr(Func::lower(Expr::col(knowledge_items::Column::Content)))
-                        .like(LikeExpr::new(p).escape('\\')),
-                )
+                q.filter(validate::contains(knowledge_items::Column::Content, &p))
             })
             .limit(page.limit())
             .offset(page.offset())

@@ -51,7 +51,8 @@ pub struct NewPersona {
     pub description: String,
     /// 1 to 100,000 characters, not only whitespace.
     pub system_prompt: String,
-    /// A JSON object (`{}` when there is nothing to say).
+    /// A JSON object (`{}` when there is nothing to say): no NUL in any string or key, arrays
+    /// and objects nested at most 127 deep.
     pub traits: serde_json::Value,
     /// Whether it is offered for use from the start.
     pub is_active: bool,
@@ -96,8 +97,8 @@ pub trait PersonaRepository: Send + Sync {
     /// Stores a persona at version 1.
     ///
     /// # Errors
-    /// `Validation` for a bad name, description, system prompt or traits; `Conflict` when the
-    /// name is taken.
+    /// `Validation` for a bad name, description, system prompt or traits (a NUL character in
+    /// any of them is bad); `Conflict` when the name is taken.
     async fn create(&self, input: NewPersona) -> RepoResult<Persona>;
 
     /// The persona with this id.
@@ -110,7 +111,7 @@ pub trait PersonaRepository: Send + Sync {
     /// trimmed).
     ///
     /// # Errors
-    /// `NotFound` when there is none.
+    /// `NotFound` when there is none; `Validation` for a name containing NUL.
     async fn get_by_name(&self, name: &str) -> RepoResult<Persona>;
 
     /// Personas in name order, optionally only the active ones.

@@ -93,7 +93,7 @@ impl PersonaRepository for SeaOrmPersonaRepository {
     }
 
     async fn get_by_name(&self, name: &str) -> RepoResult<Persona> {
-        let name = name.trim();
+        let name = validate::text("name", name.trim())?;
         personas::Entity::find()
             .filter(personas::Column::Name.eq(name))
             .one(&self.db)

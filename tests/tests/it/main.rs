@@ -7,9 +7,11 @@
 
 mod backend;
 mod documents;
+mod input_limits;
 mod knowledge;
 mod migrations;
 mod mocks;
+mod nul_input;
 mod ordering;
 mod personas;
 mod query_plans;
@@ -17,3 +19,4 @@ mod task_claims;
 mod task_fan;
 mod task_races;
 mod taskmaster;
+mod text_search;
