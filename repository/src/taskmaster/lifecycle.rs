@@ -87,6 +87,7 @@ pub(super) async fn complete(
     id: TaskId,
     result: serde_json::Value,
 ) -> RepoResult<Task> {
+    let result = validate::json_value("result", result)?;
     let txn = begin_write(db).await?;
     let at = now();
     let completed = finishing("completed", at)

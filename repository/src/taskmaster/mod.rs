@@ -73,7 +73,8 @@ pub trait TaskRepository: Send + Sync {
     /// all completed become `ready`.
     ///
     /// # Errors
-    /// `NotFound`; `Conflict` when the task is not running.
+    /// `Validation` on `result` for JSON holding a NUL character or nested deeper than the
+    /// limit; `NotFound`; `Conflict` when the task is not running.
     async fn complete(&self, id: TaskId, result: serde_json::Value) -> RepoResult<Task>;
 
     /// Records a failed attempt of a running task: back to `pending` while retries are left,

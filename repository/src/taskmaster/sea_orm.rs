@@ -78,6 +78,7 @@ impl TaskRepository for SeaOrmTaskRepository {
             .as_deref()
             .map(|c| validate::name("created_by", c, MAX_CREATED_BY))
             .transpose()?;
+        let input_data = validate::json_value("input_data", input.input_data)?;
         let depends_on: BTreeSet<Uuid> = input.depends_on.iter().map(TaskId::as_uuid).collect();
 
         let txn = begin_write(&self.db).await?;
@@ -102,7 +103,7 @@ impl TaskRepository for SeaOrmTaskRepository {
             agent_type: Set(agent_type),
             priority: Set(i16::from(input.priority)),
             status: Set(status.as_str().to_owned()),
-            input_data: Set(input.input_data),
+            input_data: Set(input_data),
             result_data: Set(None),
             error_message: Set(None),
             retry_count: Set(0),

@@ -261,3 +261,35 @@ async fn personas_refuse_nul() {
     assert_eq!(field(repo.get_by_name(NUL).await), "name");
     assert_eq!(row_counts(db.conn()).await, [0, 0, 0, 0, 1]);
 }
+
+#[tokio::test]
+async fn tasks_refuse_nul() {
+    use memdb_entity::tasks;
+    use memdb_repository::taskmaster::NewTask;
+    use memdb_repository::{SeaOrmTaskRepository, TaskRepository};
+
+    let db = TestDb::new().await;
+    let repo = SeaOrmTaskRepository::new(db.pool());
+    let spoilers: [(&str, Spoiler<NewTask>); 3] = [
+        ("prompt", |t| t.prompt = NUL.into()),
+        ("created_by", |t| t.created_by = Some(NUL.into())),
+        ("input_data", |t| t.input_data = json!({"k": "a\0b"})),
+    ];
+    for (expected, spoil) in spoilers {
+        let mut input = NewTask::new("task");
+        spoil(&mut input);
+        assert_eq!(field(repo.submit(input).await), expected);
+    }
+    assert_eq!(tasks::Entity::find().count(db.conn()).await.unwrap(), 0);
+
+    let task = repo.submit(NewTask::new("task")).await.unwrap();
+    repo.claim_next("general").await.unwrap();
+    for result in nul_objects() {
+        assert_eq!(field(repo.complete(task.id, result).await), "result");
+    }
+    assert_eq!(field(repo.fail(task.id, NUL).await), "error");
+    let running = repo.get(task.id).await.unwrap();
+    assert_eq!((running.retry_count, running.result_data), (0, None));
+
+    drop(db);
+}
