@@ -15,10 +15,15 @@ mod table;
 
 use std::process::ExitCode;
 
-use anyhow::Result;
+use std::io::IsTerminal as _;
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
 use clap::Parser as _;
 
-use crate::cli::{Cli, Command};
+use memdb_repository::with_sqlite_mode;
+
+use crate::cli::{Cli, Command, MigrateCommand};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -37,8 +42,27 @@ async fn main() -> ExitCode {
 }
 
 /// Connects (with memdb's per-backend settings) and runs the command.
-async fn run(cli: Cli) -> Result<()> {
-    let db = memdb_repository::connect(&cli.database_url).await?;
+async fn run(mut cli: Cli) -> Result<()> {
+    // An empty DATABASE_URL means "not set", as in `database_url_from_env`.
+    if cli.database_url.trim().is_empty() {
+        memdb_repository::DEFAULT_DATABASE_URL.clone_into(&mut cli.database_url);
+    }
+    let read_only = matches!(
+        cli.command,
+        Command::Status
+            | Command::Migrate {
+                action: MigrateCommand::Status
+            }
+    );
+    let url = if read_only && cli.database_url.contains("mode=rwc") {
+        // Reading must not create a missing SQLite file: `rwc` would, `rw` does not.
+        with_sqlite_mode(&cli.database_url, "rw")
+    } else {
+        cli.database_url.clone()
+    };
+    let db = memdb_repository::connect(&url)
+        .await
+        .with_context(|| missing_file_hint(&url))?;
     let result = match cli.command {
         Command::Init => init::run(&db, &cli.database_url).await,
         Command::Status => status::run(&db, &cli.database_url).await,
@@ -52,6 +76,22 @@ async fn run(cli: Cli) -> Result<()> {
     result
 }
 
+/// What to do about a SQLite URL whose file does not exist, or nothing to add.
+fn missing_file_hint(url: &str) -> String {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(rest));
+    match path {
+        Some(path)
+            if !path.is_empty() && !path.contains(":memory:") && !Path::new(path).exists() =>
+        {
+            format!("no database file at {path} (`memdb init` creates it)")
+        }
+        _ => "opening the database".to_owned(),
+    }
+}
+
 /// Logs to stderr: warnings only, or progress too with `--verbose`.
 fn init_tracing(verbose: bool) {
     let level = if verbose {
@@ -62,6 +102,8 @@ fn init_tracing(verbose: bool) {
     tracing_subscriber::fmt()
         .with_max_level(level)
         .with_writer(std::io::stderr)
+        // Colour codes only for a person at a terminal, not in files or pipes.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 }
 

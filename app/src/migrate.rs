@@ -35,6 +35,7 @@ pub(crate) async fn run(db: &DatabaseConnection, action: MigrateCommand) -> Resu
             None
         }
         MigrateCommand::Fresh { confirm } => {
+            guard_foreign_tables(db, confirm).await?;
             guard(db, "drop every table", confirm).await?;
             Migrator::fresh(db)
                 .await
@@ -82,6 +83,20 @@ async fn guard(db: &DatabaseConnection, action: &str, confirm: Confirm) -> Resul
         bail!(
             "refusing to {action}: the database holds {rows} rows in memdb tables; \
              pass --yes to proceed and lose them"
+        );
+    }
+    Ok(())
+}
+
+/// Refuses `fresh`, which drops every table in the schema, while tables memdb does not own
+/// exist there, unless `--yes` was given.
+async fn guard_foreign_tables(db: &DatabaseConnection, confirm: Confirm) -> Result<()> {
+    let foreign = status::foreign_tables(db).await?;
+    if !confirm.yes && !foreign.is_empty() {
+        bail!(
+            "refusing to drop every table: the schema also holds tables memdb does not own ({}); \
+             pass --yes to drop them too",
+            foreign.join(", ")
         );
     }
     Ok(())

@@ -3,10 +3,10 @@
 //! Everything here only reads: in particular the migration state comes from the read-only
 //! migrator calls, which never create the `seaql_migrations` tracking table.
 
-use anyhow::{Context as _, Result};
+use anyhow::{Context as _, Result, bail};
 use memdb_migration::{LEGACY_TABLES, MigrationStatus, Migrator, MigratorTrait};
 use sea_orm::sea_query::{Alias, Expr, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use sea_orm_migration::SchemaManager;
 
 use crate::output::{out, outln};
@@ -72,6 +72,35 @@ pub(crate) async fn table_rows(db: &DatabaseConnection) -> Result<Vec<TableRows>
         out.push(TableRows { name, rows });
     }
     Ok(out)
+}
+
+/// Tables in the current schema that memdb does not own: neither a legacy table nor the
+/// migration tracking table. `migrate fresh` would drop them too.
+pub(crate) async fn foreign_tables(db: &DatabaseConnection) -> Result<Vec<String>> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => {
+            "SELECT name FROM sqlite_master \
+             WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+        }
+        DbBackend::Postgres => {
+            "SELECT table_name::text AS name FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1"
+        }
+        other => bail!("listing tables on {other:?} is not supported"),
+    };
+    let rows = db
+        .query_all_raw(Statement::from_string(backend, sql))
+        .await
+        .context("listing the tables of the schema")?;
+    let mut foreign = Vec::new();
+    for row in rows {
+        let name: String = row.try_get_by_index(0).context("reading a table name")?;
+        if name != "seaql_migrations" && !LEGACY_TABLES.contains(&name.as_str()) {
+            foreign.push(name);
+        }
+    }
+    Ok(foreign)
 }
 
 /// The sum of the row counts (missing tables count as empty).

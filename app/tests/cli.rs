@@ -285,3 +285,38 @@ async fn a_closed_stdout_ends_the_command_quietly() {
 
     drop(db);
 }
+
+#[test]
+fn status_on_a_missing_sqlite_file_creates_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("absent.sqlite");
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+
+    for args in [&["status"][..], &["migrate", "status"]] {
+        let run = memdb(&url, args);
+        assert!(!run.success, "{run:?}");
+        assert!(run.stderr.contains("memdb init"), "{run:?}");
+        assert!(!path.exists(), "{args:?} created {}", path.display());
+    }
+}
+
+#[tokio::test]
+async fn fresh_refuses_to_drop_tables_memdb_does_not_own() {
+    let db = TestDb::new().await;
+    db.conn()
+        .execute_unprepared("CREATE TABLE billing (amount INTEGER)")
+        .await
+        .expect("create a table of another application");
+    let schema = SchemaManager::new(db.conn());
+
+    let refused = memdb(db.url(), &["migrate", "fresh"]);
+    assert!(!refused.success, "{refused:?}");
+    assert!(refused.stderr.contains("billing"), "{refused:?}");
+    assert!(schema.has_table("billing").await.expect("check"));
+
+    let confirmed = memdb(db.url(), &["migrate", "fresh", "--yes"]);
+    assert!(confirmed.success, "{confirmed:?}");
+    assert!(!schema.has_table("billing").await.expect("check"));
+
+    drop(db);
+}

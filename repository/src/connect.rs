@@ -34,8 +34,10 @@ pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens a connection pool with memdb's settings for the URL's backend.
 ///
-/// - SQLite: WAL journal, `synchronous = NORMAL`, foreign keys on, a 5 s busy timeout, the file
-///   created when missing, and a pool of 8 so readers run beside the writer. In-memory
+/// - SQLite: WAL journal, `synchronous = NORMAL`, foreign keys on, a 5 s busy timeout, and a
+///   pool of 8 so readers run beside the writer. The URL's `mode` decides the rest: `rwc` (as
+///   in [`DEFAULT_DATABASE_URL`]) creates a missing file, `rw` needs an existing one, `ro` opens
+///   it read-only and leaves its journal mode alone. In-memory
 ///   databases keep one connection open for the pool's lifetime (the database lives as long).
 /// - PostgreSQL: a pool of 16. One connection is tried first, so a server that is down or
 ///   unreachable fails within [`CONNECT_TIMEOUT`] instead of the pool retrying until
@@ -54,13 +56,17 @@ pub async fn connect(url: &str) -> RepoResult<DatabaseConnection> {
         .acquire_timeout(ACQUIRE_TIMEOUT);
     if is_sqlite(url) {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let read_only = sqlite_mode(url).as_deref() == Some("ro");
+        // Whether a missing file is created is the URL's `mode` (`rwc` creates, `rw` and `ro`
+        // do not), so a command that must not write can ask for an existing file.
         options.max_connections(8).map_sqlx_sqlite_opts(move |o| {
             let o = o
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(5))
-                .foreign_keys(true)
-                .create_if_missing(true);
-            if in_memory {
+                .foreign_keys(true);
+            // Switching the journal to WAL writes the file; a read-only connection keeps
+            // whatever journal the file has.
+            if in_memory || read_only {
                 o
             } else {
                 o.journal_mode(SqliteJournalMode::Wal)
@@ -109,6 +115,33 @@ async fn probe_postgres(url: &str) -> Result<(), DbErr> {
             CONNECT_TIMEOUT.as_secs()
         )))),
     }
+}
+
+/// The `mode` query parameter of a SQLite URL (`ro`, `rw`, `rwc`, `memory`), if any.
+fn sqlite_mode(url: &str) -> Option<String> {
+    let (_, query) = url.split_once('?')?;
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == "mode")
+        .map(|(_, mode)| mode.to_owned())
+}
+
+/// `url` with SQLite's `mode` set to `mode` (any other backend's URL comes back unchanged):
+/// `rw` opens an existing file only, `ro` opens it read-only.
+#[must_use]
+pub fn with_sqlite_mode(url: &str, mode: &str) -> String {
+    if !is_sqlite(url) {
+        return url.to_owned();
+    }
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let mut params: Vec<String> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.starts_with("mode="))
+        .map(str::to_owned)
+        .collect();
+    params.push(format!("mode={mode}"));
+    format!("{base}?{}", params.join("&"))
 }
 
 fn is_sqlite(url: &str) -> bool {
@@ -187,7 +220,27 @@ pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTrans
 
 #[cfg(test)]
 mod tests {
-    use super::redact_url;
+    use super::{redact_url, with_sqlite_mode};
+
+    #[test]
+    fn sqlite_mode_is_replaced_or_added() {
+        assert_eq!(
+            with_sqlite_mode("sqlite://memdb.sqlite?mode=rwc", "rw"),
+            "sqlite://memdb.sqlite?mode=rw"
+        );
+        assert_eq!(
+            with_sqlite_mode("sqlite://a.db?cache=shared&mode=rwc", "ro"),
+            "sqlite://a.db?cache=shared&mode=ro"
+        );
+        assert_eq!(
+            with_sqlite_mode("sqlite://a.db", "rw"),
+            "sqlite://a.db?mode=rw"
+        );
+        assert_eq!(
+            with_sqlite_mode("postgres://u@h/db", "rw"),
+            "postgres://u@h/db"
+        );
+    }
 
     #[test]
     fn redacts_passwords_only() {

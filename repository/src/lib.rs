@@ -17,7 +17,7 @@ mod validate;
 
 pub use connect::{
     ACQUIRE_TIMEOUT, CONNECT_TIMEOUT, DEFAULT_DATABASE_URL, connect, database_url_from_env,
-    redact_url,
+    redact_url, with_sqlite_mode,
 };
 pub use error::{RepoError, RepoResult};
 pub use ids::{DocumentId, KnowledgeId, OrganizationId, PersonaId, TaskId};

@@ -146,7 +146,10 @@ impl Drop for TestDb {
             Location::Sqlite(dir) => {
                 if keep {
                     dir.disable_cleanup(true);
-                    eprintln!("kept test database {}", self.url);
+                    eprintln!(
+                        "kept test database {}",
+                        memdb_repository::redact_url(&self.url)
+                    );
                 }
             }
             Location::Postgres { admin_url, name } => {
@@ -173,8 +176,11 @@ impl Drop for TestDb {
                     })
                 })
                 .join();
-                if !matches!(dropped, Ok(Ok(()))) {
-                    eprintln!("warning: could not drop test database {}", self.url);
+                let url = memdb_repository::redact_url(&self.url);
+                match dropped {
+                    Ok(Ok(())) => {}
+                    Ok(Err(err)) => eprintln!("warning: could not drop test database {url}: {err}"),
+                    Err(_) => eprintln!("warning: could not drop test database {url}: panicked"),
                 }
             }
         }
