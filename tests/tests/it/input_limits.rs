@@ -16,14 +16,7 @@ use serde_json::{Value, json};
 async fn the_largest_offset_lists_nothing_on_every_backend() {
     let db = TestDb::new().await;
     let docs = SeaOrmDocumentRepository::new(db.pool());
-    let org = docs
-        .create_organization(NewOrganization {
-            name: "Acme".into(),
-            slug: "acme".into(),
-            metadata: json!({}),
-        })
-        .await
-        .unwrap();
+    let org = crate::fixtures::acme(&docs).await;
     let far = Page::new(10, Page::MAX_OFFSET).unwrap();
     assert!(docs.list_organizations(far).await.unwrap().is_empty());
     let listed = docs.list(org.id, DocumentFilter::default(), far).await;

@@ -7,6 +7,7 @@
 
 mod backend;
 mod documents;
+mod fixtures;
 mod input_limits;
 mod knowledge;
 mod migrations;

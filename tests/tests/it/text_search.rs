@@ -2,7 +2,7 @@
 //! the pattern with its own `LOWER`: ASCII only on SQLite, all of Unicode on PostgreSQL. A needle
 //! in the stored case must match everywhere, whatever letters it holds.
 
-use memdb_repository::documents::{NewDocument, NewOrganization};
+use memdb_repository::documents::NewDocument;
 use memdb_repository::knowledge::{KnowledgeQuery, NewKnowledge};
 use memdb_repository::{
     DocumentRepository, KnowledgeRepository, Page, SeaOrmDocumentRepository,
@@ -34,14 +34,7 @@ async fn folds_unicode(db: &TestDb) -> bool {
 async fn document_search_folds_case_like_the_database() {
     let db = TestDb::new().await;
     let repo = SeaOrmDocumentRepository::new(db.pool());
-    let org = repo
-        .create_organization(NewOrganization {
-            name: "Acme".into(),
-            slug: "acme".into(),
-            metadata: json!({}),
-        })
-        .await
-        .unwrap();
+    let org = crate::fixtures::acme(&repo).await;
     let doc = |path: &str, title: &str, content: &str| NewDocument {
         organization_id: org.id,
         path: path.into(),
