@@ -3,10 +3,10 @@
 //! Everything here only reads: in particular the migration state comes from the read-only
 //! migrator calls, which never create the `seaql_migrations` tracking table.
 
-use anyhow::{Context as _, Result, bail};
+use anyhow::{Context as _, Result};
 use memdb_migration::{LEGACY_TABLES, MigrationStatus, Migrator, MigratorTrait};
 use sea_orm::sea_query::{Alias, Expr, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use sea_orm_migration::SchemaManager;
 
 use crate::output::{out, outln};
@@ -25,7 +25,10 @@ pub(crate) struct TableRows {
 pub(crate) async fn run(db: &DatabaseConnection, url: &str) -> Result<()> {
     let migrations = migrations(db).await?;
     let tables = table_rows(db).await?;
-    outln!("backend:  {}", backend_name(db.get_database_backend()))?;
+    outln!(
+        "backend:  {}",
+        memdb_migration::dialect::backend_name(db.get_database_backend())
+    )?;
     outln!("database: {}", memdb_repository::redact_url(url))?;
     outln!()?;
     out!("{}", render_migrations(&migrations))?;
@@ -77,30 +80,13 @@ pub(crate) async fn table_rows(db: &DatabaseConnection) -> Result<Vec<TableRows>
 /// Tables in the current schema that memdb does not own: neither a legacy table nor the
 /// migration tracking table. `migrate fresh` would drop them too.
 pub(crate) async fn foreign_tables(db: &DatabaseConnection) -> Result<Vec<String>> {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Sqlite => {
-            "SELECT name FROM sqlite_master \
-             WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
-        }
-        DbBackend::Postgres => {
-            "SELECT table_name::text AS name FROM information_schema.tables \
-             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1"
-        }
-        other => bail!("listing tables on {other:?} is not supported"),
-    };
-    let rows = db
-        .query_all_raw(Statement::from_string(backend, sql))
+    let tables = memdb_migration::dialect::schema_tables(db)
         .await
         .context("listing the tables of the schema")?;
-    let mut foreign = Vec::new();
-    for row in rows {
-        let name: String = row.try_get_by_index(0).context("reading a table name")?;
-        if name != "seaql_migrations" && !LEGACY_TABLES.contains(&name.as_str()) {
-            foreign.push(name);
-        }
-    }
-    Ok(foreign)
+    Ok(tables
+        .into_iter()
+        .filter(|name| name != "seaql_migrations" && !LEGACY_TABLES.contains(&name.as_str()))
+        .collect())
 }
 
 /// The sum of the row counts (missing tables count as empty).
@@ -146,15 +132,4 @@ fn render_tables(tables: &[TableRows]) -> String {
         })
         .collect();
     table::render(&["TABLE", "ROWS"], &rows)
-}
-
-/// The backend's usual name.
-fn backend_name(backend: DbBackend) -> String {
-    match backend {
-        DbBackend::Sqlite => "SQLite".to_owned(),
-        DbBackend::Postgres => "PostgreSQL".to_owned(),
-        DbBackend::MySql => "MySQL".to_owned(),
-        // `DbBackend` is non-exhaustive; name anything new as SeaORM does.
-        other => format!("{other:?}"),
-    }
 }

@@ -5,7 +5,7 @@
 //! is decided here, so no migration has to `match` on the backend itself.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::DbBackend;
+use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 /// A CHECK constraint that keeps a JSON column valid, where the backend needs one.
 ///
@@ -49,4 +49,46 @@ pub fn bytewise(backend: DbBackend, mut column: ColumnDef) -> ColumnDef {
         column.extra("COLLATE \"C\"");
     }
     column
+}
+
+/// The names of the base tables in the connection's current schema, sorted (SQLite's internal
+/// `sqlite_*` tables left out).
+///
+/// # Errors
+/// The database's error, or `DbErr::BackendNotSupported` on a backend not handled here.
+pub async fn schema_tables(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => {
+            "SELECT name FROM sqlite_master \
+             WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name"
+        }
+        DbBackend::Postgres => {
+            "SELECT table_name::text AS name FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1"
+        }
+        _ => {
+            return Err(DbErr::BackendNotSupported {
+                db: "MySQL",
+                ctx: "memdb_migration::dialect::schema_tables",
+            });
+        }
+    };
+    db.query_all_raw(Statement::from_string(backend, sql))
+        .await?
+        .iter()
+        .map(|row| row.try_get_by_index::<String>(0))
+        .collect()
+}
+
+/// The backend's name as people write it (`SQLite`, `PostgreSQL`, `MySQL`).
+#[must_use]
+pub fn backend_name(backend: DbBackend) -> String {
+    match backend {
+        DbBackend::Sqlite => "SQLite".to_owned(),
+        DbBackend::Postgres => "PostgreSQL".to_owned(),
+        DbBackend::MySql => "MySQL".to_owned(),
+        // `DbBackend` is non-exhaustive; name anything new as SeaORM does.
+        other => format!("{other:?}"),
+    }
 }

@@ -1,4 +1,5 @@
-//! Opening a database: the per-backend pool and session settings live here.
+//! Opening a database: the per-backend pool and session settings live here, with the
+//! per-backend ways of beginning writes and serialising them.
 
 use std::str::FromStr as _;
 use std::sync::Arc;
@@ -8,8 +9,8 @@ use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::sqlx::{self, Connection as _};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr, RuntimeErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, RuntimeErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 use crate::error::{RepoError, RepoResult};
@@ -216,6 +217,58 @@ pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTrans
         ..TransactionOptions::default()
     })
     .await
+}
+
+// Transaction-scoped locks that make one kind of write run one at a time across connections,
+// where row locks cannot: a check that reads many rows (a cycle search) against writes that
+// each lock only their own rows.
+
+/// Writes that must not interleave with one another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Section {
+    /// Adding edges between existing tasks: two edges added at once could close a cycle
+    /// that neither cycle search sees.
+    TaskGraphEdits,
+}
+
+impl Section {
+    /// The PostgreSQL advisory lock key; unique per section, and memdb's own prefix keeps it
+    /// apart from keys other applications sharing the database might use.
+    fn key(self) -> i64 {
+        const MEMDB: i64 = 0x6d65_6d64_6200_0000; // "memdb\0\0\0"
+        match self {
+            Self::TaskGraphEdits => MEMDB + 1,
+        }
+    }
+}
+
+/// Holds `section` until `txn` commits or rolls back.
+///
+/// PostgreSQL takes a transaction-level advisory lock. SQLite needs nothing: memdb begins write
+/// transactions `IMMEDIATE`, so they already run one at a time.
+///
+/// # Errors
+/// The database's error when the lock cannot be taken; `DbErr::BackendNotSupported` on a
+/// backend without an implementation here.
+pub(crate) async fn enter_section(
+    txn: &DatabaseTransaction,
+    section: Section,
+) -> Result<(), DbErr> {
+    match txn.get_database_backend() {
+        DbBackend::Postgres => {
+            let lock = Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_advisory_xact_lock($1)",
+                [section.key().into()],
+            );
+            txn.execute_raw(lock).await.map(drop)
+        }
+        DbBackend::Sqlite => Ok(()),
+        _ => Err(DbErr::BackendNotSupported {
+            db: "MySQL",
+            ctx: "memdb::connect::enter_section",
+        }),
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@ pub mod documents;
 mod error;
 mod ids;
 pub mod knowledge;
-mod locks;
 mod page;
 pub mod personas;
 mod repositories;

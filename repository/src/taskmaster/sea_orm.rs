@@ -18,10 +18,9 @@ use super::lifecycle;
 use super::model::{WAITING, into_tasks};
 use super::types::{MAX_PRIORITY, NewTask, Task, TaskFilter};
 use crate::batch::IDS_PER_STATEMENT;
-use crate::connect::begin_write;
+use crate::connect::{Section, begin_write, enter_section};
 use crate::error::{DbResultExt, RepoError, RepoResult};
 use crate::ids::TaskId;
-use crate::locks::{self, Section};
 use crate::page::{Page, now};
 use crate::validate;
 
@@ -163,7 +162,7 @@ impl TaskRepository for SeaOrmTaskRepository {
         let txn = begin_write(&self.db).await?;
         // One edge addition at a time: two at once could close a cycle that neither cycle
         // search sees, as each reads only the other's uncommitted absence.
-        locks::enter(&txn, Section::TaskGraphEdits).await?;
+        enter_section(&txn, Section::TaskGraphEdits).await?;
         // Both ends locked by one statement in id order, so lockers never wait on each other
         // in opposite orders.
         let mut ends = tasks::Entity::find()
