@@ -5,7 +5,7 @@ use std::process::Command;
 
 use memdb_migration::{LEGACY_TABLES, Migrator, MigratorTrait};
 use memdb_repository::Repositories;
-use memdb_repository::documents::Organization;
+use memdb_repository::organizations::Organization;
 use memdb_repository::personas::Persona;
 use memdb_tests::TestDb;
 use sea_orm::sea_query::{Alias, Expr, Query};
@@ -85,8 +85,8 @@ async fn row_counts(db: &DatabaseConnection) -> Vec<i64> {
 async fn defaults(db: &TestDb) -> (Organization, Persona) {
     let repos = Repositories::from_connection(db.pool());
     let organization = repos
-        .documents
-        .get_organization_by_slug("default")
+        .organizations
+        .get_by_slug("default")
         .await
         .expect("the default organization exists");
     let persona = repos
@@ -104,7 +104,7 @@ async fn init_migrates_seeds_and_is_idempotent() {
     let first = memdb(db.url(), &["init"]);
     assert!(first.success, "{first:?}");
     let names = migration_names();
-    assert_eq!(names.len(), 4);
+    assert_eq!(names.len(), 5);
     for name in &names {
         assert!(
             first.stdout.contains(&format!("applied {name}")),
@@ -222,13 +222,14 @@ async fn destructive_migrations_need_yes_while_rows_exist() {
     assert_eq!(existing_tables(db.conn()).await, [true; 7]);
 
     // With no rows to lose, the guard lets destructive actions through without --yes.
-    let down = memdb(db.url(), &["migrate", "down", "-n", "1"]);
+    let down = memdb(db.url(), &["migrate", "down", "-n", "2"]);
     assert!(down.success, "{down:?}");
-    let last = migration_names().pop().expect("a migration");
-    assert!(
-        down.stdout.contains(&format!("rolled back {last}")),
-        "{down:?}"
-    );
+    for name in migration_names().iter().rev().take(2) {
+        assert!(
+            down.stdout.contains(&format!("rolled back {name}")),
+            "{down:?}"
+        );
+    }
     assert!(
         !SchemaManager::new(db.conn())
             .has_table("personas")

@@ -1,5 +1,5 @@
 //! Opening a database: the per-backend pool and session settings live here, with the
-//! per-backend ways of beginning writes and serialising them.
+//! per-backend way of serialising one kind of write (`enter_section`).
 
 use std::str::FromStr as _;
 use std::sync::Arc;
@@ -9,8 +9,8 @@ use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::sqlx::{self, Connection as _};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, RuntimeErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr,
+    Statement,
 };
 
 use crate::error::{RepoError, RepoResult};
@@ -206,19 +206,6 @@ fn is_password_param(raw_name: &str) -> bool {
         .is_some_and(|(name, _)| name.to_lowercase().contains("password"))
 }
 
-/// Begins a transaction that will write.
-///
-/// On SQLite it starts `IMMEDIATE`, taking the write lock up front: a deferred transaction that
-/// reads first fails with "database is locked" when it later tries to write under concurrency.
-/// Other backends ignore the SQLite mode.
-pub(crate) async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..TransactionOptions::default()
-    })
-    .await
-}
-
 // Transaction-scoped locks that make one kind of write run one at a time across connections,
 // where row locks cannot: a check that reads many rows (a cycle search) against writes that
 // each lock only their own rows.
@@ -242,7 +229,8 @@ impl Section {
     }
 }
 
-/// Holds `section` until `txn` commits or rolls back.
+/// Holds `section` until the transaction `txn` belongs to commits or rolls back (a savepoint's
+/// release does not end it).
 ///
 /// PostgreSQL takes a transaction-level advisory lock. SQLite needs nothing: memdb begins write
 /// transactions `IMMEDIATE`, so they already run one at a time.
@@ -251,7 +239,7 @@ impl Section {
 /// The database's error when the lock cannot be taken; `DbErr::BackendNotSupported` on a
 /// backend without an implementation here.
 pub(crate) async fn enter_section(
-    txn: &DatabaseTransaction,
+    txn: &impl ConnectionTrait,
     section: Section,
 ) -> Result<(), DbErr> {
     match txn.get_database_backend() {

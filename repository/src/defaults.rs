@@ -3,8 +3,8 @@
 //! [`seed_defaults`] is idempotent and safe to run from several processes at once: it looks each
 //! row up first, creates it only when missing, and treats losing a creation race as success.
 
-use crate::documents::NewOrganization;
 use crate::error::{RepoError, RepoResult};
+use crate::organizations::NewOrganization;
 use crate::personas::NewPersona;
 use crate::repositories::Repositories;
 
@@ -53,11 +53,8 @@ pub async fn seed_defaults(repos: &Repositories) -> RepoResult<SeedReport> {
 
 /// Creates the default organization when no organization has its slug; true when created.
 async fn seed_organization(repos: &Repositories) -> RepoResult<bool> {
-    let documents = &repos.documents;
-    match documents
-        .get_organization_by_slug(DEFAULT_ORGANIZATION_SLUG)
-        .await
-    {
+    let organizations = &repos.organizations;
+    match organizations.get_by_slug(DEFAULT_ORGANIZATION_SLUG).await {
         Ok(_) => return Ok(false),
         Err(RepoError::NotFound { .. }) => {}
         Err(err) => return Err(err),
@@ -67,18 +64,17 @@ async fn seed_organization(repos: &Repositories) -> RepoResult<bool> {
         slug: DEFAULT_ORGANIZATION_SLUG.to_owned(),
         metadata: serde_json::json!({}),
     };
-    match documents.create_organization(input).await {
+    match organizations.create(input).await {
         Ok(_) => Ok(true),
         // A concurrent seeder won the race: the row is there now. The conflict may also be an
         // unrelated organization named "Default", which must not pass for the default one.
-        Err(conflict @ RepoError::Conflict(_)) => match documents
-            .get_organization_by_slug(DEFAULT_ORGANIZATION_SLUG)
-            .await
-        {
-            Ok(_) => Ok(false),
-            Err(RepoError::NotFound { .. }) => Err(conflict),
-            Err(err) => Err(err),
-        },
+        Err(conflict @ RepoError::Conflict { .. }) => {
+            match organizations.get_by_slug(DEFAULT_ORGANIZATION_SLUG).await {
+                Ok(_) => Ok(false),
+                Err(RepoError::NotFound { .. }) => Err(conflict),
+                Err(err) => Err(err),
+            }
+        }
         Err(err) => Err(err),
     }
 }
@@ -102,7 +98,7 @@ async fn seed_persona(repos: &Repositories) -> RepoResult<bool> {
         Ok(_) => Ok(true),
         // The name is the persona's only unique key: a conflict means a concurrent seeder
         // created it.
-        Err(RepoError::Conflict(_)) => Ok(false),
+        Err(RepoError::Conflict { .. }) => Ok(false),
         Err(err) => Err(err),
     }
 }

@@ -5,13 +5,73 @@ use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, IntoColumnRef};
 
 use crate::error::{RepoError, RepoResult};
 
-/// A trimmed, non-empty string of at most `max` characters.
+/// A name people read and look things up by (an organization or persona name, a title, a
+/// source, a submitter): trimmed, in Unicode NFC, with at least one visible character, at most
+/// `max` characters.
+///
+/// NFC makes "café" typed with a combining accent and with a precomposed `é` one name, as
+/// people see them; a name of only whitespace, control and invisible formatting characters
+/// (a zero-width space, say) names nothing anyone could tell apart.
 pub(crate) fn name(field: &'static str, value: &str, max: usize) -> RepoResult<String> {
-    let trimmed = value.trim();
-    if trimmed.is_empty() {
+    let normalized = nfc(value.trim());
+    if normalized.is_empty() {
         return Err(RepoError::invalid(field, "must not be empty"));
     }
-    bounded(field, trimmed, max).map(str::to_owned)
+    if !normalized.chars().any(is_visible) {
+        return Err(RepoError::invalid(
+            field,
+            "must contain a visible character, not only whitespace or invisible formatting",
+        ));
+    }
+    bounded(field, &normalized, max)?;
+    Ok(normalized)
+}
+
+/// A key that identifies a row (a document path): in Unicode NFC, not blank, at most `max`
+/// characters; otherwise kept as given (surrounding spaces included).
+pub(crate) fn key(field: &'static str, value: &str, max: usize) -> RepoResult<String> {
+    let normalized = nfc(value);
+    non_empty(field, &normalized, max)?;
+    Ok(normalized)
+}
+
+/// `value` in Unicode Normalization Form C.
+pub(crate) fn nfc(value: &str) -> String {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization as _, is_nfc_quick};
+    if is_nfc_quick(value.chars()) == IsNormalized::Yes {
+        value.to_owned()
+    } else {
+        value.nfc().collect()
+    }
+}
+
+/// Whether `c` shows as something: not whitespace, not a control character and not one of
+/// Unicode's default-ignorable code points (zero-width spaces and joiners, bidirectional
+/// marks, variation selectors, tags, the soft hyphen, fillers).
+fn is_visible(c: char) -> bool {
+    const IGNORABLE: &[(char, char)] = &[
+        ('\u{00AD}', '\u{00AD}'),
+        ('\u{034F}', '\u{034F}'),
+        ('\u{061C}', '\u{061C}'),
+        ('\u{115F}', '\u{1160}'),
+        ('\u{17B4}', '\u{17B5}'),
+        ('\u{180B}', '\u{180F}'),
+        ('\u{200B}', '\u{200F}'),
+        ('\u{202A}', '\u{202E}'),
+        ('\u{2060}', '\u{206F}'),
+        ('\u{3164}', '\u{3164}'),
+        ('\u{FE00}', '\u{FE0F}'),
+        ('\u{FEFF}', '\u{FEFF}'),
+        ('\u{FFA0}', '\u{FFA0}'),
+        ('\u{1BCA0}', '\u{1BCA3}'),
+        ('\u{1D173}', '\u{1D17A}'),
+        ('\u{E0000}', '\u{E0FFF}'),
+    ];
+    !(c.is_whitespace()
+        || c.is_control()
+        || IGNORABLE
+            .iter()
+            .any(|(from, to)| (*from..=*to).contains(&c)))
 }
 
 /// At most `max` characters and no NUL (content is kept exactly as given).
@@ -53,7 +113,7 @@ pub(crate) fn non_empty<'a>(
 /// A short machine label such as a document type or agent type: 1 to 64 characters of
 /// lowercase ASCII letters, digits, `_`, `-`, `.` and `:`.
 pub(crate) fn label(field: &'static str, value: &str) -> RepoResult<String> {
-    const MAX: usize = 64;
+    const MAX: usize = crate::limits::LABEL;
     if value.is_empty() || value.len() > MAX {
         return Err(RepoError::invalid(
             field,
@@ -80,7 +140,9 @@ pub(crate) fn label(field: &'static str, value: &str) -> RepoResult<String> {
 /// A finite score in `0.0..=1.0`.
 pub(crate) fn unit_score(field: &'static str, value: f64) -> RepoResult<f64> {
     if value.is_finite() && (0.0..=1.0).contains(&value) {
-        Ok(value)
+        // -0.0 + 0.0 is +0.0: one stored form of zero on every backend (SQLite keeps the
+        // sign, PostgreSQL drops it).
+        Ok(value + 0.0)
     } else {
         Err(RepoError::invalid(
             field,
@@ -102,13 +164,37 @@ pub(crate) const MAX_JSON_NESTING: usize = 127;
 /// value built in code, deeper than any parser allows, cannot overflow the call stack.
 pub(crate) fn json_value(
     field: &'static str,
-    value: serde_json::Value,
+    mut value: serde_json::Value,
 ) -> RepoResult<serde_json::Value> {
     match json_problem(&value) {
-        None => Ok(value),
+        None => {
+            canonical_zeros(&mut value);
+            Ok(value)
+        }
         Some(reason) => {
             drop_flat(value);
             Err(RepoError::invalid(field, reason))
+        }
+    }
+}
+
+/// Turns every `-0.0` in `value` into `0.0`, the one form of zero every backend gives back
+/// (PostgreSQL's `jsonb` drops the sign, SQLite keeps it). Only called on values that passed
+/// [`json_problem`], so the nesting is bounded.
+fn canonical_zeros(value: &mut serde_json::Value) {
+    use serde_json::Value;
+
+    let mut pending: Vec<&mut Value> = vec![value];
+    while let Some(next) = pending.pop() {
+        match next {
+            Value::Number(n) if n.as_f64().is_some_and(|f| f == 0.0 && f.is_sign_negative()) => {
+                if let Some(zero) = serde_json::Number::from_f64(0.0) {
+                    *n = zero;
+                }
+            }
+            Value::Array(items) => pending.extend(items.iter_mut()),
+            Value::Object(map) => pending.extend(map.values_mut()),
+            Value::Null | Value::Bool(_) | Value::Number(_) | Value::String(_) => {}
         }
     }
 }
@@ -143,7 +229,7 @@ fn json_problem(value: &serde_json::Value) -> Option<String> {
 }
 
 /// Drops `value` without recursion: `serde_json::Value`'s own drop recurses once per level.
-fn drop_flat(value: serde_json::Value) {
+pub(crate) fn drop_flat(value: serde_json::Value) {
     use serde_json::Value;
 
     let mut pending = vec![value];
@@ -173,7 +259,7 @@ pub(crate) fn json_object(
 /// needle matched literally. The needle keeps its case: the database lowercases it with the
 /// same rules it applies to the column.
 pub(crate) fn contains_pattern(field: &'static str, needle: &str) -> RepoResult<String> {
-    let needle = non_empty(field, needle, 1000)?;
+    let needle = non_empty(field, needle, crate::limits::SEARCH_TEXT)?;
     let mut pattern = String::with_capacity(needle.len() + 2);
     pattern.push('%');
     for c in needle.chars() {

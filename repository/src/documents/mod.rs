@@ -1,6 +1,5 @@
-//! Documents and the organizations that own them.
+//! Documents, each owned by an organization.
 
-mod organizations;
 mod sea_orm;
 
 pub use self::sea_orm::{SeaOrmDocumentRepository, content_hash};
@@ -12,51 +11,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::RepoResult;
 use crate::ids::{DocumentId, OrganizationId};
 use crate::page::Page;
-
-/// Longest organization name, in characters.
-pub const MAX_ORGANIZATION_NAME: usize = 200;
-/// Longest document path, in characters.
-pub const MAX_PATH: usize = 512;
-/// Longest document title, in characters.
-pub const MAX_TITLE: usize = 500;
-
-/// A tenant that owns documents.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Organization {
-    /// Its id.
-    pub id: OrganizationId,
-    /// Display name, unique.
-    pub name: String,
-    /// URL-safe key, unique: lowercase letters, digits and `-`.
-    pub slug: String,
-    /// Free-form JSON object.
-    pub metadata: serde_json::Value,
-    /// When it was created.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-/// Input of [`DocumentRepository::create_organization`].
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct NewOrganization {
-    /// Display name: 1 to 200 characters after trimming, unique.
-    pub name: String,
-    /// 1 to 64 of `a-z`, `0-9`, `-`; unique.
-    pub slug: String,
-    /// A JSON object (`{}` when there is nothing to say): no NUL in any string or key, arrays
-    /// and objects nested at most 127 deep.
-    pub metadata: serde_json::Value,
-}
-
-/// Changes for [`DocumentRepository::update_organization`]; `None` leaves a field as it is.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct OrganizationUpdate {
-    /// New display name.
-    pub name: Option<String>,
-    /// New metadata object (replaces the old one).
-    pub metadata: Option<serde_json::Value>,
-}
 
 /// A stored document.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -90,9 +44,10 @@ pub struct Document {
 pub struct NewDocument {
     /// The owning organization; must exist.
     pub organization_id: OrganizationId,
-    /// 1 to 512 characters, unique within the organization.
+    /// 1 to 512 characters, not blank, stored in Unicode NFC (so a path typed with combining
+    /// accents finds the same document); unique within the organization.
     pub path: String,
-    /// 1 to 500 characters after trimming.
+    /// 1 to 500 characters after trimming, with a visible character; stored trimmed and in NFC.
     pub title: String,
     /// A label: 1 to 64 of lowercase letters, digits, `_ - . :`.
     pub doc_type: String,
@@ -113,51 +68,12 @@ pub struct DocumentFilter {
 #[cfg_attr(feature = "mock", mockall::automock)]
 #[async_trait]
 pub trait DocumentRepository: Send + Sync {
-    /// Creates an organization.
-    ///
-    /// # Errors
-    /// `Validation` for a bad name, slug or metadata; `Conflict` when the name or slug is taken.
-    async fn create_organization(&self, input: NewOrganization) -> RepoResult<Organization>;
-
-    /// The organization with this id.
-    ///
-    /// # Errors
-    /// `NotFound` when there is none.
-    async fn get_organization(&self, id: OrganizationId) -> RepoResult<Organization>;
-
-    /// The organization with this slug.
-    ///
-    /// # Errors
-    /// `NotFound` when there is none; `Validation` for a slug containing NUL.
-    async fn get_organization_by_slug(&self, slug: &str) -> RepoResult<Organization>;
-
-    /// Organizations in name order.
-    ///
-    /// # Errors
-    /// `Db` when the query fails.
-    async fn list_organizations(&self, page: Page) -> RepoResult<Vec<Organization>>;
-
-    /// Renames an organization and/or replaces its metadata.
-    ///
-    /// # Errors
-    /// `NotFound`, `Validation` for bad input, `Conflict` when the new name is taken.
-    async fn update_organization(
-        &self,
-        id: OrganizationId,
-        update: OrganizationUpdate,
-    ) -> RepoResult<Organization>;
-
-    /// Deletes an organization that owns no documents.
-    ///
-    /// # Errors
-    /// `NotFound`; `Conflict` while it still owns documents.
-    async fn delete_organization(&self, id: OrganizationId) -> RepoResult<()>;
-
     /// Stores a document, computing its content hash and size.
     ///
     /// # Errors
     /// `Validation` for bad input (including a NUL character in any text or in the metadata) or
-    /// an unknown organization; `Conflict` when the path already exists in the organization.
+    /// an unknown organization (field `organization_id`); `Conflict` (`Duplicate`) when the path
+    /// already exists in the organization.
     async fn create(&self, input: NewDocument) -> RepoResult<Document>;
 
     /// The document with this id.
@@ -166,7 +82,7 @@ pub trait DocumentRepository: Send + Sync {
     /// `NotFound` when there is none.
     async fn get(&self, id: DocumentId) -> RepoResult<Document>;
 
-    /// The document at `path` in an organization.
+    /// The document at `path` in an organization (`path` compared in Unicode NFC).
     ///
     /// # Errors
     /// `NotFound` when there is none; `Validation` for a path containing NUL.
@@ -193,11 +109,11 @@ pub trait DocumentRepository: Send + Sync {
         page: Page,
     ) -> RepoResult<Vec<Document>>;
 
-    /// Every document whose content has this SHA-256 (64 hex digits).
+    /// The documents whose content has this SHA-256 (64 hex digits), by organization and path.
     ///
     /// # Errors
     /// `Validation` when `content_hash` is not 64 hex digits.
-    async fn find_by_hash(&self, content_hash: &str) -> RepoResult<Vec<Document>>;
+    async fn find_by_hash(&self, content_hash: &str, page: Page) -> RepoResult<Vec<Document>>;
 
     /// Documents whose title or content contains `query`, optionally within one organization,
     /// in path order. `%` and `_` match themselves. Matching is case-insensitive for ASCII on

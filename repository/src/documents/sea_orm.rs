@@ -3,34 +3,26 @@
 use async_trait::async_trait;
 use memdb_entity::documents;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter,
+    QueryOrder, QueryTrait,
 };
 use sha2::{Digest, Sha256};
 
-use super::{
-    Document, DocumentFilter, DocumentRepository, MAX_PATH, MAX_TITLE, NewDocument,
-    NewOrganization, Organization, OrganizationUpdate, organizations,
-};
-use crate::error::{DbResultExt, RepoError, RepoResult, updated_row};
+use super::{Document, DocumentFilter, DocumentRepository, NewDocument};
+use crate::error::{ConflictKind, DbResultExt, RepoError, RepoResult, Violation};
+use crate::executor::Executor;
 use crate::ids::{DocumentId, OrganizationId};
 use crate::page::{Page, now, utc};
-use crate::validate;
+use crate::query::{
+    delete_by_id, fetch_page, get_by_id, one_or_not_found, stored_u64, updated_row,
+};
+use crate::{limits, validate};
 
 const ENTITY: &str = "document";
 
-/// [`DocumentRepository`] backed by a SeaORM connection pool.
-#[derive(Clone, Debug)]
-pub struct SeaOrmDocumentRepository {
-    db: DatabaseConnection,
-}
-
-impl SeaOrmDocumentRepository {
-    /// A repository on this connection pool.
-    #[must_use]
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
-    }
+crate::sea_orm_repository! {
+    /// [`DocumentRepository`] on SeaORM.
+    SeaOrmDocumentRepository
 }
 
 /// SHA-256 of `content` as 64 lowercase hex digits.
@@ -39,9 +31,11 @@ pub fn content_hash(content: &str) -> String {
     format!("{:x}", Sha256::digest(content.as_bytes()))
 }
 
-impl From<documents::Model> for Document {
-    fn from(m: documents::Model) -> Self {
-        Self {
+impl TryFrom<documents::Model> for Document {
+    type Error = RepoError;
+
+    fn try_from(m: documents::Model) -> RepoResult<Self> {
+        Ok(Self {
             id: m.id.into(),
             organization_id: m.organization_id.into(),
             path: m.path,
@@ -49,58 +43,38 @@ impl From<documents::Model> for Document {
             doc_type: m.doc_type,
             content: m.content,
             content_hash: m.content_hash,
-            size_bytes: u64::try_from(m.size_bytes).unwrap_or_default(),
+            size_bytes: stored_u64("document size", m.size_bytes)?,
             metadata: m.metadata,
             created_at: utc(m.created_at),
             updated_at: utc(m.updated_at),
-        }
+        })
     }
 }
 
-fn into_documents(models: Vec<documents::Model>) -> Vec<Document> {
-    models.into_iter().map(Into::into).collect()
+/// Documents of one organization (all when `None`), by organization and path.
+fn in_organization(organization_id: Option<OrganizationId>) -> sea_orm::Select<documents::Entity> {
+    documents::Entity::find()
+        .apply_if(organization_id, |q, org| {
+            q.filter(documents::Column::OrganizationId.eq(org.as_uuid()))
+        })
+        .order_by_asc(documents::Column::OrganizationId)
+        .order_by_asc(documents::Column::Path)
 }
 
 #[async_trait]
-impl DocumentRepository for SeaOrmDocumentRepository {
-    async fn create_organization(&self, input: NewOrganization) -> RepoResult<Organization> {
-        organizations::create(&self.db, input).await
-    }
-
-    async fn get_organization(&self, id: OrganizationId) -> RepoResult<Organization> {
-        organizations::get(&self.db, id).await
-    }
-
-    async fn get_organization_by_slug(&self, slug: &str) -> RepoResult<Organization> {
-        organizations::get_by_slug(&self.db, slug).await
-    }
-
-    async fn list_organizations(&self, page: Page) -> RepoResult<Vec<Organization>> {
-        organizations::list(&self.db, page).await
-    }
-
-    async fn update_organization(
-        &self,
-        id: OrganizationId,
-        update: OrganizationUpdate,
-    ) -> RepoResult<Organization> {
-        organizations::update(&self.db, id, update).await
-    }
-
-    async fn delete_organization(&self, id: OrganizationId) -> RepoResult<()> {
-        organizations::delete(&self.db, id).await
-    }
-
+impl<C: Executor> DocumentRepository for SeaOrmDocumentRepository<C> {
     async fn create(&self, input: NewDocument) -> RepoResult<Document> {
-        let path = validate::non_empty("path", &input.path, MAX_PATH)?.to_owned();
-        let title = validate::name("title", &input.title, MAX_TITLE)?;
+        // JSON first: a rejected value is taken apart without recursion (see validate).
+        let metadata = validate::json_object("metadata", input.metadata)?;
+        let path = validate::key("path", &input.path, limits::DOCUMENT_PATH)?;
+        let title = validate::name("title", &input.title, limits::DOCUMENT_TITLE)?;
         let doc_type = validate::label("doc_type", &input.doc_type)?;
         let content = validate::text("content", &input.content)?.to_owned();
-        let metadata = validate::json_object("metadata", input.metadata)?;
+        let organization_id = input.organization_id;
         let at = now();
         let model = documents::ActiveModel {
             id: Set(DocumentId::new().into()),
-            organization_id: Set(input.organization_id.into()),
+            organization_id: Set(organization_id.into()),
             path: Set(path.clone()),
             title: Set(title),
             doc_type: Set(doc_type),
@@ -113,30 +87,25 @@ impl DocumentRepository for SeaOrmDocumentRepository {
         }
         .insert(&self.db)
         .await
-        .conflict_as(|| {
-            format!(
-                "a document at {path:?} already exists in organization {}",
-                input.organization_id
-            )
-        })
-        .map_err(|err| match err {
-            RepoError::Validation {
-                field: "reference", ..
-            } => RepoError::invalid(
-                "organization_id",
-                format!("organization {} does not exist", input.organization_id),
-            ),
-            other => other,
+        .on_violation(|v| {
+            Some(match v {
+                Violation::Unique(_) => RepoError::conflict(
+                    ConflictKind::Duplicate,
+                    format!(
+                        "a document at {path:?} already exists in organization {organization_id}"
+                    ),
+                ),
+                Violation::ForeignKey(_) => RepoError::invalid(
+                    "organization_id",
+                    format!("organization {organization_id} does not exist"),
+                ),
+            })
         })?;
-        Ok(model.into())
+        model.try_into()
     }
 
     async fn get(&self, id: DocumentId) -> RepoResult<Document> {
-        documents::Entity::find_by_id(id.as_uuid())
-            .one(&self.db)
-            .await?
-            .map(Into::into)
-            .ok_or_else(|| RepoError::not_found(ENTITY, id))
+        get_by_id::<documents::Entity, _>(&self.db, ENTITY, id).await
     }
 
     async fn get_by_path(
@@ -144,14 +113,17 @@ impl DocumentRepository for SeaOrmDocumentRepository {
         organization_id: OrganizationId,
         path: &str,
     ) -> RepoResult<Document> {
-        let path = validate::text("path", path)?;
-        documents::Entity::find()
+        let path = validate::nfc(validate::text("path", path)?);
+        let select = documents::Entity::find()
             .filter(documents::Column::OrganizationId.eq(organization_id.as_uuid()))
-            .filter(documents::Column::Path.eq(path))
-            .one(&self.db)
-            .await?
-            .map(Into::into)
-            .ok_or_else(|| RepoError::not_found(ENTITY, format!("{organization_id}:{path}")))
+            .filter(documents::Column::Path.eq(path.as_str()));
+        one_or_not_found(
+            select,
+            &self.db,
+            ENTITY,
+            format!("{organization_id}:{path}"),
+        )
+        .await
     }
 
     async fn update_content(&self, id: DocumentId, content: String) -> RepoResult<Document> {
@@ -182,31 +154,25 @@ impl DocumentRepository for SeaOrmDocumentRepository {
             .as_deref()
             .map(|t| validate::label("doc_type", t))
             .transpose()?;
-        let models = documents::Entity::find()
+        let select = documents::Entity::find()
             .filter(documents::Column::OrganizationId.eq(organization_id.as_uuid()))
             .apply_if(doc_type, |q, t| q.filter(documents::Column::DocType.eq(t)))
-            .order_by_asc(documents::Column::Path)
-            .limit(page.limit())
-            .offset(page.offset())
-            .all(&self.db)
-            .await?;
-        Ok(into_documents(models))
+            .order_by_asc(documents::Column::Path);
+        fetch_page(select, &self.db, page).await
     }
 
-    async fn find_by_hash(&self, content_hash: &str) -> RepoResult<Vec<Document>> {
-        if content_hash.len() != 64 || !content_hash.chars().all(|c| c.is_ascii_hexdigit()) {
+    async fn find_by_hash(&self, content_hash: &str, page: Page) -> RepoResult<Vec<Document>> {
+        if content_hash.len() != limits::SHA256_HEX
+            || !content_hash.chars().all(|c| c.is_ascii_hexdigit())
+        {
             return Err(RepoError::invalid(
                 "content_hash",
                 "must be 64 hexadecimal digits (SHA-256)",
             ));
         }
-        let models = documents::Entity::find()
-            .filter(documents::Column::ContentHash.eq(content_hash.to_ascii_lowercase()))
-            .order_by_asc(documents::Column::OrganizationId)
-            .order_by_asc(documents::Column::Path)
-            .all(&self.db)
-            .await?;
-        Ok(into_documents(models))
+        let select = in_organization(None)
+            .filter(documents::Column::ContentHash.eq(content_hash.to_ascii_lowercase()));
+        fetch_page(select, &self.db, page).await
     }
 
     async fn search(
@@ -216,31 +182,15 @@ impl DocumentRepository for SeaOrmDocumentRepository {
         page: Page,
     ) -> RepoResult<Vec<Document>> {
         let pattern = validate::contains_pattern("query", query)?;
-        let models = documents::Entity::find()
-            .apply_if(organization_id, |q, org| {
-                q.filter(documents::Column::OrganizationId.eq(org.as_uuid()))
-            })
-            .filter(
-                Condition::any()
-                    .add(validate::contains(documents::Column::Title, &pattern))
-                    .add(validate::contains(documents::Column::Content, &pattern)),
-            )
-            .order_by_asc(documents::Column::OrganizationId)
-            .order_by_asc(documents::Column::Path)
-            .limit(page.limit())
-            .offset(page.offset())
-            .all(&self.db)
-            .await?;
-        Ok(into_documents(models))
+        let select = in_organization(organization_id).filter(
+            Condition::any()
+                .add(validate::contains(documents::Column::Title, &pattern))
+                .add(validate::contains(documents::Column::Content, &pattern)),
+        );
+        fetch_page(select, &self.db, page).await
     }
 
     async fn delete(&self, id: DocumentId) -> RepoResult<()> {
-        let result = documents::Entity::delete_by_id(id.as_uuid())
-            .exec(&self.db)
-            .await?;
-        if result.rows_affected == 0 {
-            return Err(RepoError::not_found(ENTITY, id));
-        }
-        Ok(())
+        delete_by_id::<documents::Entity>(&self.db, ENTITY, id).await
     }
 }

@@ -14,11 +14,6 @@ use crate::error::RepoResult;
 use crate::ids::KnowledgeId;
 use crate::page::Page;
 
-/// Longest knowledge content, in characters.
-pub const MAX_CONTENT: usize = 100_000;
-/// Longest source, in characters.
-pub const MAX_SOURCE: usize = 500;
-
 /// A stored piece of knowledge.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct KnowledgeItem {
@@ -51,7 +46,8 @@ pub struct KnowledgeItem {
 pub struct NewKnowledge {
     /// The knowledge: not blank, at most 100 000 characters, stored as given.
     pub content: String,
-    /// 1 to 500 characters after trimming.
+    /// 1 to 500 characters after trimming, with a visible character; stored trimmed and in
+    /// Unicode NFC.
     pub source: String,
     /// A label: 1 to 64 of lowercase letters, digits, `_ - . :`.
     pub knowledge_type: String,
@@ -218,13 +214,14 @@ pub trait KnowledgeRepository: Send + Sync {
     ///
     /// # Errors
     /// `Validation` for an edge from an item to itself, a bad type label, a strength outside
-    /// `0.0..=1.0`, or ids of items that do not exist (field `reference`); `Conflict` when an
-    /// edge of this type already goes from `source_id` to `target_id`.
+    /// `0.0..=1.0`, or ids of items that do not exist (field `reference`); `Conflict`
+    /// (`Duplicate`) when an edge of this type already goes from `source_id` to
+    /// `target_id`.
     async fn relate(&self, input: NewRelationship) -> RepoResult<Relationship>;
 
     /// The items connected to `id` by the edges `query` selects, strongest edge first (ties
-    /// by item id, then edge type, outgoing before incoming). An unknown id has no neighbours.
-    /// Does not record accesses.
+    /// by item id, then edge type, outgoing before incoming), one page at a time. An unknown id
+    /// has no neighbours. Does not record accesses.
     ///
     /// # Errors
     /// `Validation` for a bad relationship type label.
@@ -232,6 +229,7 @@ pub trait KnowledgeRepository: Send + Sync {
         &self,
         id: KnowledgeId,
         query: NeighbourQuery,
+        page: Page,
     ) -> RepoResult<Vec<Neighbour>>;
 
     /// Deletes an item together with every edge from or to it.

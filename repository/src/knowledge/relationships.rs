@@ -3,15 +3,19 @@
 use memdb_entity::{knowledge_items, knowledge_relationships};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityName,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityName,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
-use super::{Direction, EdgeDirection, Neighbour, NeighbourQuery, NewRelationship, Relationship};
-use crate::error::{DbResultExt, RepoError, RepoResult};
+use super::{
+    Direction, EdgeDirection, KnowledgeItem, Neighbour, NeighbourQuery, NewRelationship,
+    Relationship,
+};
+use crate::error::{ConflictKind, RepoError, RepoResult, Violation, violation};
+use crate::executor::Executor;
 use crate::ids::KnowledgeId;
-use crate::page::{now, utc};
+use crate::page::{Page, now, utc};
 use crate::validate;
 
 impl From<knowledge_relationships::Model> for Relationship {
@@ -26,10 +30,7 @@ impl From<knowledge_relationships::Model> for Relationship {
     }
 }
 
-pub(super) async fn relate(
-    db: &DatabaseConnection,
-    input: NewRelationship,
-) -> RepoResult<Relationship> {
+pub(super) async fn relate(db: &impl Executor, input: NewRelationship) -> RepoResult<Relationship> {
     let NewRelationship {
         source_id,
         target_id,
@@ -44,6 +45,10 @@ pub(super) async fn relate(
     }
     let relationship_type = validate::label("relationship_type", &input.relationship_type)?;
     let strength = validate::unit_score("strength", input.strength)?;
+    // A savepoint inside a unit of work: when the insert breaks a foreign key, rolling it back
+    // keeps the transaction usable for the query that names the missing ends (PostgreSQL
+    // refuses every statement in a transaction after a failed one).
+    let txn = db.begin_write().await?;
     let inserted = knowledge_relationships::ActiveModel {
         source_id: Set(source_id.into()),
         target_id: Set(target_id.into()),
@@ -51,25 +56,33 @@ pub(super) async fn relate(
         strength: Set(strength),
         created_at: Set(now()),
     }
-    .insert(db)
-    .await
-    .conflict_as(|| {
-        format!(
-            "a {relationship_type:?} relationship from {source_id} to {target_id} already exists"
-        )
-    });
+    .insert(&txn)
+    .await;
     match inserted {
-        Ok(model) => Ok(model.into()),
-        Err(RepoError::Validation {
-            field: "reference", ..
-        }) => Err(missing_ends(db, source_id, target_id).await),
-        Err(other) => Err(other),
+        Ok(model) => {
+            txn.commit().await?;
+            Ok(model.into())
+        }
+        Err(err) => {
+            txn.rollback().await?;
+            Err(match violation(&err) {
+                Some(Violation::Unique(_)) => RepoError::conflict(
+                    ConflictKind::Duplicate,
+                    format!(
+                        "a {relationship_type:?} relationship from {source_id} to {target_id} \
+                         already exists"
+                    ),
+                ),
+                Some(Violation::ForeignKey(_)) => missing_ends(db, source_id, target_id).await,
+                _ => err.into(),
+            })
+        }
     }
 }
 
 /// The error for an edge whose insert broke a foreign key, naming the ids that do not exist.
 async fn missing_ends(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     source_id: KnowledgeId,
     target_id: KnowledgeId,
 ) -> RepoError {
@@ -100,9 +113,10 @@ async fn missing_ends(
 }
 
 pub(super) async fn neighbours(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     id: KnowledgeId,
     query: NeighbourQuery,
+    page: Page,
 ) -> RepoResult<Vec<Neighbour>> {
     use knowledge_items as items;
     use knowledge_relationships as edges;
@@ -141,20 +155,23 @@ pub(super) async fn neighbours(
         .order_by_desc(edges::Column::Strength)
         .order_by_asc(items::Column::Id)
         .order_by_asc(edges::Column::RelationshipType)
-        .order_by_asc(outgoing_first);
+        .order_by_asc(outgoing_first)
+        .limit(page.limit())
+        .offset(page.offset());
     QueryTrait::query(&mut select).inner_join(items::Entity.table_ref(), on);
     let rows = select.all(db).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(edge, item)| Neighbour {
-            direction: if edge.source_id == me {
-                EdgeDirection::Outgoing
-            } else {
-                EdgeDirection::Incoming
-            },
-            relationship_type: edge.relationship_type,
-            strength: edge.strength,
-            item: item.into(),
+    rows.into_iter()
+        .map(|(edge, item)| {
+            Ok(Neighbour {
+                direction: if edge.source_id == me {
+                    EdgeDirection::Outgoing
+                } else {
+                    EdgeDirection::Incoming
+                },
+                relationship_type: edge.relationship_type,
+                strength: edge.strength,
+                item: KnowledgeItem::try_from(item)?,
+            })
         })
-        .collect())
+        .collect()
 }

@@ -4,56 +4,46 @@ use async_trait::async_trait;
 use memdb_entity::knowledge_items;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, Select,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Select,
 };
 
 use super::{
-    KnowledgeItem, KnowledgeQuery, KnowledgeRepository, MAX_CONTENT, MAX_SOURCE, Neighbour,
-    NeighbourQuery, NewKnowledge, NewRelationship, Relationship, ScoreUpdate, relationships,
+    KnowledgeItem, KnowledgeQuery, KnowledgeRepository, Neighbour, NeighbourQuery, NewKnowledge,
+    NewRelationship, Relationship, ScoreUpdate, relationships,
 };
-use crate::error::{RepoError, RepoResult, updated_row};
+use crate::error::{RepoError, RepoResult};
+use crate::executor::Executor;
 use crate::ids::KnowledgeId;
 use crate::page::{Page, now, utc};
-use crate::validate;
+use crate::query::{delete_by_id, fetch_all, fetch_page, get_by_id, stored_u64, updated_row};
+use crate::{limits, validate};
 
 const ENTITY: &str = "knowledge item";
 
-/// [`KnowledgeRepository`] backed by a `SeaORM` connection pool.
-#[derive(Clone, Debug)]
-pub struct SeaOrmKnowledgeRepository {
-    db: DatabaseConnection,
+crate::sea_orm_repository! {
+    /// [`KnowledgeRepository`] on SeaORM.
+    SeaOrmKnowledgeRepository
 }
 
-impl SeaOrmKnowledgeRepository {
-    /// A repository on this connection pool.
-    #[must_use]
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
-    }
-}
+impl TryFrom<knowledge_items::Model> for KnowledgeItem {
+    type Error = RepoError;
 
-impl From<knowledge_items::Model> for KnowledgeItem {
-    fn from(m: knowledge_items::Model) -> Self {
-        Self {
+    fn try_from(m: knowledge_items::Model) -> RepoResult<Self> {
+        Ok(Self {
             id: m.id.into(),
             content: m.content,
             source: m.source,
             knowledge_type: m.knowledge_type,
             confidence_score: m.confidence_score,
             retention_score: m.retention_score,
-            // A CHECK constraint keeps the count non-negative.
-            access_count: u64::try_from(m.access_count).unwrap_or_default(),
+            access_count: stored_u64("knowledge access count", m.access_count)?,
             last_accessed: m.last_accessed.map(utc),
             metadata: m.metadata,
             created_at: utc(m.created_at),
             updated_at: utc(m.updated_at),
-        }
+        })
     }
-}
-
-fn into_items(models: Vec<knowledge_items::Model>) -> Vec<KnowledgeItem> {
-    models.into_iter().map(Into::into).collect()
 }
 
 /// A validated optional type filter.
@@ -75,14 +65,15 @@ fn ranked(knowledge_type: Option<String>) -> Select<knowledge_items::Entity> {
 }
 
 #[async_trait]
-impl KnowledgeRepository for SeaOrmKnowledgeRepository {
+impl<C: Executor> KnowledgeRepository for SeaOrmKnowledgeRepository<C> {
     async fn add(&self, input: NewKnowledge) -> RepoResult<KnowledgeItem> {
-        validate::non_empty("content", &input.content, MAX_CONTENT)?;
-        let source = validate::name("source", &input.source, MAX_SOURCE)?;
+        // JSON first: a rejected value is taken apart without recursion (see validate).
+        let metadata = validate::json_object("metadata", input.metadata)?;
+        validate::non_empty("content", &input.content, limits::KNOWLEDGE_CONTENT)?;
+        let source = validate::name("source", &input.source, limits::KNOWLEDGE_SOURCE)?;
         let knowledge_type = validate::label("knowledge_type", &input.knowledge_type)?;
         let confidence = validate::unit_score("confidence_score", input.confidence_score)?;
         let retention = validate::unit_score("retention_score", input.retention_score)?;
-        let metadata = validate::json_object("metadata", input.metadata)?;
         let at = now();
         let model = knowledge_items::ActiveModel {
             id: Set(KnowledgeId::new().into()),
@@ -99,7 +90,7 @@ impl KnowledgeRepository for SeaOrmKnowledgeRepository {
         }
         .insert(&self.db)
         .await?;
-        Ok(model.into())
+        model.try_into()
     }
 
     async fn get(&self, id: KnowledgeId) -> RepoResult<KnowledgeItem> {
@@ -118,11 +109,7 @@ impl KnowledgeRepository for SeaOrmKnowledgeRepository {
     }
 
     async fn peek(&self, id: KnowledgeId) -> RepoResult<KnowledgeItem> {
-        knowledge_items::Entity::find_by_id(id.as_uuid())
-            .one(&self.db)
-            .await?
-            .map(Into::into)
-            .ok_or_else(|| RepoError::not_found(ENTITY, id))
+        get_by_id::<knowledge_items::Entity, _>(&self.db, ENTITY, id).await
     }
 
     async fn search(&self, query: KnowledgeQuery, page: Page) -> RepoResult<Vec<KnowledgeItem>> {
@@ -132,15 +119,10 @@ impl KnowledgeRepository for SeaOrmKnowledgeRepository {
             .map(|text| validate::contains_pattern("text", text))
             .transpose()?;
         let knowledge_type = type_filter(query.knowledge_type.as_deref())?;
-        let models = ranked(knowledge_type)
-            .apply_if(pattern, |q, p| {
-                q.filter(validate::contains(knowledge_items::Column::Content, &p))
-            })
-            .limit(page.limit())
-            .offset(page.offset())
-            .all(&self.db)
-            .await?;
-        Ok(into_items(models))
+        let select = ranked(knowledge_type).apply_if(pattern, |q, p| {
+            q.filter(validate::contains(knowledge_items::Column::Content, &p))
+        });
+        fetch_page(select, &self.db, page).await
     }
 
     async fn top_by_retention(
@@ -155,8 +137,7 @@ impl KnowledgeRepository for SeaOrmKnowledgeRepository {
             ));
         }
         let knowledge_type = type_filter(knowledge_type.as_deref())?;
-        let models = ranked(knowledge_type).limit(n).all(&self.db).await?;
-        Ok(into_items(models))
+        fetch_all(ranked(knowledge_type).limit(n), &self.db).await
     }
 
     async fn update_scores(
@@ -190,18 +171,13 @@ impl KnowledgeRepository for SeaOrmKnowledgeRepository {
         &self,
         id: KnowledgeId,
         query: NeighbourQuery,
+        page: Page,
     ) -> RepoResult<Vec<Neighbour>> {
-        relationships::neighbours(&self.db, id, query).await
+        relationships::neighbours(&self.db, id, query, page).await
     }
 
     async fn delete(&self, id: KnowledgeId) -> RepoResult<()> {
         // Edges from and to the item go with it: both foreign keys are ON DELETE CASCADE.
-        let result = knowledge_items::Entity::delete_by_id(id.as_uuid())
-            .exec(&self.db)
-            .await?;
-        if result.rows_affected == 0 {
-            return Err(RepoError::not_found(ENTITY, id));
-        }
-        Ok(())
+        delete_by_id::<knowledge_items::Entity>(&self.db, ENTITY, id).await
     }
 }

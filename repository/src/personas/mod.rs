@@ -12,13 +12,6 @@ use crate::error::RepoResult;
 use crate::ids::PersonaId;
 use crate::page::Page;
 
-/// Longest persona name, in characters.
-pub const MAX_NAME: usize = 200;
-/// Longest persona description, in characters.
-pub const MAX_DESCRIPTION: usize = 2000;
-/// Longest system prompt, in characters.
-pub const MAX_SYSTEM_PROMPT: usize = 100_000;
-
 /// A stored persona.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Persona {
@@ -45,7 +38,9 @@ pub struct Persona {
 /// Input of [`PersonaRepository::create`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct NewPersona {
-    /// 1 to 200 characters after trimming, unique.
+    /// 1 to 200 characters after trimming, with a visible character; stored trimmed and in
+    /// Unicode NFC, so "café" with a combining accent and with a precomposed `é` is one name;
+    /// unique.
     pub name: String,
     /// At most 2000 characters; may be empty.
     pub description: String,
@@ -107,8 +102,8 @@ pub trait PersonaRepository: Send + Sync {
     /// `NotFound` when there is none.
     async fn get(&self, id: PersonaId) -> RepoResult<Persona>;
 
-    /// The persona with this name (surrounding whitespace ignored, as names are stored
-    /// trimmed).
+    /// The persona with this name (surrounding whitespace ignored and compared in Unicode NFC,
+    /// as names are stored).
     ///
     /// # Errors
     /// `NotFound` when there is none; `Validation` for a name containing NUL.

@@ -4,33 +4,25 @@ use async_trait::async_trait;
 use memdb_entity::personas;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
+    QueryTrait,
 };
 
-use super::{
-    MAX_DESCRIPTION, MAX_NAME, MAX_SYSTEM_PROMPT, NewPersona, Persona, PersonaFilter,
-    PersonaRepository, PersonaUpdate,
-};
-use crate::error::{DbResultExt, RepoError, RepoResult, corrupt, updated_row};
+use super::{NewPersona, Persona, PersonaFilter, PersonaRepository, PersonaUpdate};
+use crate::error::{DbResultExt, RepoError, RepoResult};
+use crate::executor::Executor;
 use crate::ids::PersonaId;
 use crate::page::{Page, now, utc};
-use crate::validate;
+use crate::query::{
+    delete_by_id, fetch_page, get_by_id, one_or_not_found, stored_u32, updated_row,
+};
+use crate::{limits, validate};
 
 const ENTITY: &str = "persona";
 
-/// [`PersonaRepository`] backed by a `SeaORM` connection pool.
-#[derive(Clone, Debug)]
-pub struct SeaOrmPersonaRepository {
-    db: DatabaseConnection,
-}
-
-impl SeaOrmPersonaRepository {
-    /// A repository on this connection pool.
-    #[must_use]
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
-    }
+crate::sea_orm_repository! {
+    /// [`PersonaRepository`] on SeaORM.
+    SeaOrmPersonaRepository
 }
 
 impl TryFrom<personas::Model> for Persona {
@@ -38,8 +30,7 @@ impl TryFrom<personas::Model> for Persona {
 
     fn try_from(m: personas::Model) -> RepoResult<Self> {
         // The CHECK constraint keeps versions at 1 or more; anything else is corruption.
-        let version = u32::try_from(m.version)
-            .map_err(|_| corrupt("persona version", &m.version.to_string()))?;
+        let version = stored_u32("persona version", m.version)?;
         Ok(Self {
             id: m.id.into(),
             name: m.name,
@@ -59,13 +50,21 @@ fn name_taken(name: &str) -> String {
 }
 
 #[async_trait]
-impl PersonaRepository for SeaOrmPersonaRepository {
+impl<C: Executor> PersonaRepository for SeaOrmPersonaRepository<C> {
     async fn create(&self, input: NewPersona) -> RepoResult<Persona> {
-        let name = validate::name("name", &input.name, MAX_NAME)?;
-        let description = validate::bounded("description", &input.description, MAX_DESCRIPTION)?;
-        let system_prompt =
-            validate::non_empty("system_prompt", &input.system_prompt, MAX_SYSTEM_PROMPT)?;
+        // JSON first: a rejected value is taken apart without recursion (see validate).
         let traits = validate::json_object("traits", input.traits)?;
+        let name = validate::name("name", &input.name, limits::PERSONA_NAME)?;
+        let description = validate::bounded(
+            "description",
+            &input.description,
+            limits::PERSONA_DESCRIPTION,
+        )?;
+        let system_prompt = validate::non_empty(
+            "system_prompt",
+            &input.system_prompt,
+            limits::PERSONA_SYSTEM_PROMPT,
+        )?;
         let at = now();
         personas::ActiveModel {
             id: Set(PersonaId::new().into()),
@@ -80,43 +79,29 @@ impl PersonaRepository for SeaOrmPersonaRepository {
         }
         .insert(&self.db)
         .await
-        .conflict_as(|| name_taken(&name))?
+        .on_duplicate(|| name_taken(&name))?
         .try_into()
     }
 
     async fn get(&self, id: PersonaId) -> RepoResult<Persona> {
-        personas::Entity::find_by_id(id.as_uuid())
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| RepoError::not_found(ENTITY, id))?
-            .try_into()
+        get_by_id::<personas::Entity, _>(&self.db, ENTITY, id).await
     }
 
     async fn get_by_name(&self, name: &str) -> RepoResult<Persona> {
-        let name = validate::text("name", name.trim())?;
-        personas::Entity::find()
-            .filter(personas::Column::Name.eq(name))
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| RepoError::not_found(ENTITY, name))?
-            .try_into()
+        let name = validate::nfc(validate::text("name", name.trim())?);
+        let select = personas::Entity::find().filter(personas::Column::Name.eq(name.as_str()));
+        one_or_not_found(select, &self.db, ENTITY, name).await
     }
 
     async fn list(&self, filter: PersonaFilter, page: Page) -> RepoResult<Vec<Persona>> {
         // With `active_only`, `ix_personas_active_name (is_active, name)` serves both the
         // filter and the order; otherwise the unique index on `name` does.
-        personas::Entity::find()
+        let select = personas::Entity::find()
             .apply_if(filter.active_only.then_some(true), |q, active| {
                 q.filter(personas::Column::IsActive.eq(active))
             })
-            .order_by_asc(personas::Column::Name)
-            .limit(page.limit())
-            .offset(page.offset())
-            .all(&self.db)
-            .await?
-            .into_iter()
-            .map(Persona::try_from)
-            .collect()
+            .order_by_asc(personas::Column::Name);
+        fetch_page(select, &self.db, page).await
     }
 
     async fn update(&self, id: PersonaId, update: PersonaUpdate) -> RepoResult<Persona> {
@@ -127,22 +112,25 @@ impl PersonaRepository for SeaOrmPersonaRepository {
             updated_at: Set(now()),
             ..Default::default()
         };
+        // JSON first: a rejected value is taken apart without recursion (see validate).
+        if let Some(traits) = update.traits {
+            changes.traits = Set(validate::json_object("traits", traits)?);
+        }
         let mut new_name = None;
         if let Some(name) = &update.name {
-            let name = validate::name("name", name, MAX_NAME)?;
+            let name = validate::name("name", name, limits::PERSONA_NAME)?;
             changes.name = Set(name.clone());
             new_name = Some(name);
         }
         if let Some(description) = &update.description {
-            changes.description =
-                Set(validate::bounded("description", description, MAX_DESCRIPTION)?.to_owned());
+            let description =
+                validate::bounded("description", description, limits::PERSONA_DESCRIPTION)?;
+            changes.description = Set(description.to_owned());
         }
         if let Some(prompt) = &update.system_prompt {
-            changes.system_prompt =
-                Set(validate::non_empty("system_prompt", prompt, MAX_SYSTEM_PROMPT)?.to_owned());
-        }
-        if let Some(traits) = update.traits {
-            changes.traits = Set(validate::json_object("traits", traits)?);
+            let prompt =
+                validate::non_empty("system_prompt", prompt, limits::PERSONA_SYSTEM_PROMPT)?;
+            changes.system_prompt = Set(prompt.to_owned());
         }
         // The increment happens in the UPDATE itself, so concurrent updates never lose a
         // version and no read-modify-write transaction is needed.
@@ -155,7 +143,7 @@ impl PersonaRepository for SeaOrmPersonaRepository {
             .filter(personas::Column::Id.eq(id.as_uuid()))
             .exec_with_returning(&self.db)
             .await
-            .conflict_as(|| name_taken(new_name.as_deref().unwrap_or_default()))?;
+            .on_duplicate(|| name_taken(new_name.as_deref().unwrap_or_default()))?;
         updated_row(rows, ENTITY, id)
     }
 
@@ -174,12 +162,6 @@ impl PersonaRepository for SeaOrmPersonaRepository {
     }
 
     async fn delete(&self, id: PersonaId) -> RepoResult<()> {
-        let result = personas::Entity::delete_by_id(id.as_uuid())
-            .exec(&self.db)
-            .await?;
-        if result.rows_affected == 0 {
-            return Err(RepoError::not_found(ENTITY, id));
-        }
-        Ok(())
+        delete_by_id::<personas::Entity>(&self.db, ENTITY, id).await
     }
 }

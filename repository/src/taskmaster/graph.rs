@@ -8,9 +8,10 @@ use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::model::{WAITING, finishing};
+use super::model::{finishing, moving_to};
 use super::types::TaskStatus;
 use crate::batch::IDS_PER_STATEMENT;
+use crate::db_enum::stored;
 use crate::error::{RepoError, RepoResult};
 
 /// The status a new task with these dependencies starts in: `ready` when they have all
@@ -33,7 +34,7 @@ pub(super) async fn initial_status(
         return Ok(TaskStatus::Ready);
     }
     let ids: Vec<Uuid> = depends_on.iter().copied().collect();
-    let mut found: Vec<(Uuid, String)> = Vec::with_capacity(ids.len());
+    let mut found: Vec<(Uuid, TaskStatus)> = Vec::with_capacity(ids.len());
     for batch in ids.chunks(IDS_PER_STATEMENT) {
         let rows: Vec<(Uuid, String)> = tasks::Entity::find()
             .select_only()
@@ -45,7 +46,9 @@ pub(super) async fn initial_status(
             .into_tuple()
             .all(db)
             .await?;
-        found.extend(rows);
+        for (id, status) in rows {
+            found.push((id, stored("task status", &status)?));
+        }
     }
     let found_ids: HashSet<Uuid> = found.iter().map(|(id, _)| *id).collect();
     let missing: Vec<String> = depends_on
@@ -59,16 +62,13 @@ pub(super) async fn initial_status(
             format!("unknown task ids: {}", missing.join(", ")),
         ));
     }
-    if let Some((dead, status)) = found
-        .iter()
-        .find(|(_, s)| s == "failed" || s == "cancelled")
-    {
+    if let Some((dead, status)) = found.iter().find(|(_, s)| s.is_dead()) {
         return Err(RepoError::invalid(
             "depends_on",
             format!("task {dead} is {status}, so this task could never run"),
         ));
     }
-    Ok(if found.iter().all(|(_, s)| s == "completed") {
+    Ok(if found.iter().all(|(_, s)| *s == TaskStatus::Completed) {
         TaskStatus::Ready
     } else {
         TaskStatus::Pending
@@ -90,7 +90,7 @@ pub(super) fn all_dependencies_completed() -> Expr {
             .and_where(
                 Expr::col(("d", deps::Column::TaskId)).equals((tasks::Entity, tasks::Column::Id)),
             )
-            .and_where(Expr::col(("dt", tasks::Column::Status)).ne("completed"))
+            .and_where(Expr::col(("dt", tasks::Column::Status)).ne(TaskStatus::Completed))
             .to_owned(),
     )
 }
@@ -127,10 +127,10 @@ pub(super) async fn cancel_dependents(
         // Only waiting tasks change; the returned ids are the next layer to follow.
         frontier.clear();
         for batch in dependents.chunks(IDS_PER_STATEMENT) {
-            let cancelled = finishing("cancelled", at)
+            let cancelled = finishing(TaskStatus::Cancelled, at)
                 .col_expr(tasks::Column::ErrorMessage, Expr::val(reason))
                 .filter(tasks::Column::Id.is_in(batch.iter().copied()))
-                .filter(tasks::Column::Status.is_in(WAITING))
+                .filter(tasks::Column::Status.is_in(TaskStatus::WAITING))
                 .exec_with_returning(db)
                 .await?;
             frontier.extend(cancelled.into_iter().map(|t| t.id));
@@ -147,11 +147,9 @@ pub(super) async fn promote_dependents(
 ) -> RepoResult<()> {
     let dependents = dependents_of(db, &[completed]).await?;
     for batch in dependents.chunks(IDS_PER_STATEMENT) {
-        tasks::Entity::update_many()
-            .col_expr(tasks::Column::Status, Expr::val("ready"))
-            .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
+        moving_to(TaskStatus::Ready, at)
             .filter(tasks::Column::Id.is_in(batch.iter().copied()))
-            .filter(tasks::Column::Status.eq("pending"))
+            .filter(tasks::Column::Status.eq(TaskStatus::Pending))
             .filter(all_dependencies_completed())
             .exec(db)
             .await?;

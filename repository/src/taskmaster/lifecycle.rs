@@ -4,29 +4,30 @@
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use memdb_entity::tasks;
 use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::graph::{all_dependencies_completed, cancel_dependents, promote_dependents};
-use super::model::{UNFINISHED, WAITING, finishing, is_waiting};
-use super::types::Task;
-use crate::connect::begin_write;
-use crate::error::{RepoError, RepoResult};
+use super::model::{finishing, is_waiting, moving_to};
+use super::types::{Task, TaskStatus};
+use crate::error::{ConflictKind, RepoError, RepoResult};
+use crate::executor::Executor;
 use crate::ids::TaskId;
 use crate::page::now;
-use crate::validate;
+use crate::{limits, validate};
 
 const ENTITY: &str = "task";
+
+/// How many timed-out tasks one sweep transaction takes back at most.
+pub(super) const SWEEP_BATCH: u64 = 200;
 
 /// The error for a transition that found the task in the wrong status (or missing).
 async fn wrong_state(db: &impl ConnectionTrait, id: Uuid, wanted: &str) -> RepoError {
     match tasks::Entity::find_by_id(id).one(db).await {
-        Ok(Some(task)) => {
-            RepoError::Conflict(format!("task {id} is {}, not {wanted}", task.status))
-        }
+        Ok(Some(task)) => RepoError::conflict(
+            ConflictKind::WrongState,
+            format!("task {id} is {}, not {wanted}", task.status),
+        ),
         Ok(None) => RepoError::not_found(ENTITY, id),
         Err(err) => err.into(),
     }
@@ -46,9 +47,9 @@ async fn transitioned(
     }
 }
 
-pub(super) async fn claim_next(db: &DatabaseConnection, agent_type: &str) -> RepoResult<Task> {
+pub(super) async fn claim_next(db: &impl Executor, agent_type: &str) -> RepoResult<Task> {
     let agent_type = validate::label("agent_type", agent_type)?;
-    let txn = begin_write(db).await?;
+    let txn = db.begin_write().await?;
     // SKIP LOCKED lets concurrent claimers on PostgreSQL pass over rows another claimer holds;
     // SQLite has no row locks (the clause is not rendered) and serialises write transactions.
     let candidate = tasks::Entity::find()
@@ -66,34 +67,35 @@ pub(super) async fn claim_next(db: &DatabaseConnection, agent_type: &str) -> Rep
     };
     let at = now();
     let lease = at + TimeDelta::seconds(i64::from(candidate.max_execution_timeout_seconds));
-    let claimed = tasks::Entity::update_many()
-        .col_expr(tasks::Column::Status, Expr::val("running"))
+    let claimed = moving_to(TaskStatus::Running, at)
         .col_expr(tasks::Column::StartedAt, Expr::val(at))
-        .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
         .col_expr(tasks::Column::LeaseExpiresAt, Expr::val(lease))
         .filter(tasks::Column::Id.eq(candidate.id))
-        .filter(tasks::Column::Status.is_in(WAITING))
+        .filter(tasks::Column::Status.is_in(TaskStatus::WAITING))
         .exec_with_returning(&txn)
         .await?;
     let claimed = claimed.into_iter().next().ok_or_else(|| {
-        RepoError::Conflict(format!("task {} was claimed concurrently", candidate.id))
+        RepoError::conflict(
+            ConflictKind::WrongState,
+            format!("task {} was claimed concurrently", candidate.id),
+        )
     })?;
     txn.commit().await?;
     claimed.try_into()
 }
 
 pub(super) async fn complete(
-    db: &DatabaseConnection,
+    db: &impl Executor,
     id: TaskId,
     result: serde_json::Value,
 ) -> RepoResult<Task> {
     let result = validate::json_value("result", result)?;
-    let txn = begin_write(db).await?;
+    let txn = db.begin_write().await?;
     let at = now();
-    let completed = finishing("completed", at)
+    let completed = finishing(TaskStatus::Completed, at)
         .col_expr(tasks::Column::ResultData, Expr::val(result))
         .filter(tasks::Column::Id.eq(id.as_uuid()))
-        .filter(tasks::Column::Status.eq("running"))
+        .filter(tasks::Column::Status.eq(TaskStatus::Running))
         .exec_with_returning(&txn)
         .await?;
     let completed = transitioned(&txn, completed, id.as_uuid(), "running").await?;
@@ -111,24 +113,22 @@ async fn fail_attempt(
 ) -> RepoResult<tasks::Model> {
     let retry = task.retry_count < task.max_retries;
     let update = if retry {
-        tasks::Entity::update_many()
-            .col_expr(tasks::Column::Status, Expr::val("pending"))
+        moving_to(TaskStatus::Pending, at)
             .col_expr(
                 tasks::Column::RetryCount,
                 Expr::col(tasks::Column::RetryCount).add(1),
             )
-            .col_expr(tasks::Column::LastUpdatedAt, Expr::val(at))
             .col_expr(
                 tasks::Column::LeaseExpiresAt,
                 Expr::val(None::<DateTime<FixedOffset>>),
             )
     } else {
-        finishing("failed", at)
+        finishing(TaskStatus::Failed, at)
     };
     let updated = update
         .col_expr(tasks::Column::ErrorMessage, Expr::val(message))
         .filter(tasks::Column::Id.eq(task.id))
-        .filter(tasks::Column::Status.eq("running"))
+        .filter(tasks::Column::Status.eq(TaskStatus::Running))
         .exec_with_returning(db)
         .await?;
     let updated = transitioned(db, updated, task.id, "running").await?;
@@ -139,9 +139,9 @@ async fn fail_attempt(
     Ok(updated)
 }
 
-pub(super) async fn fail(db: &DatabaseConnection, id: TaskId, error: &str) -> RepoResult<Task> {
-    let message = validate::non_empty("error", error, 10_000)?;
-    let txn = begin_write(db).await?;
+pub(super) async fn fail(db: &impl Executor, id: TaskId, error: &str) -> RepoResult<Task> {
+    let message = validate::non_empty("error", error, limits::TASK_ERROR)?;
+    let txn = db.begin_write().await?;
     let task = tasks::Entity::find_by_id(id.as_uuid())
         .lock_exclusive()
         .one(&txn)
@@ -152,12 +152,12 @@ pub(super) async fn fail(db: &DatabaseConnection, id: TaskId, error: &str) -> Re
     failed.try_into()
 }
 
-pub(super) async fn cancel(db: &DatabaseConnection, id: TaskId) -> RepoResult<Task> {
-    let txn = begin_write(db).await?;
+pub(super) async fn cancel(db: &impl Executor, id: TaskId) -> RepoResult<Task> {
+    let txn = db.begin_write().await?;
     let at = now();
-    let cancelled = finishing("cancelled", at)
+    let cancelled = finishing(TaskStatus::Cancelled, at)
         .filter(tasks::Column::Id.eq(id.as_uuid()))
-        .filter(tasks::Column::Status.is_in(UNFINISHED))
+        .filter(tasks::Column::Status.is_in(TaskStatus::UNFINISHED))
         .exec_with_returning(&txn)
         .await?;
     let cancelled = transitioned(&txn, cancelled, id.as_uuid(), "unfinished").await?;
@@ -172,22 +172,30 @@ pub(super) async fn cancel(db: &DatabaseConnection, id: TaskId) -> RepoResult<Ta
     cancelled.try_into()
 }
 
-pub(super) async fn requeue_timed_out(db: &DatabaseConnection) -> RepoResult<Vec<TaskId>> {
-    let txn = begin_write(db).await?;
-    let at = now();
-    let expired = tasks::Entity::find()
-        .filter(tasks::Column::Status.eq("running"))
-        .filter(tasks::Column::LeaseExpiresAt.lt(at))
-        .order_by_asc(tasks::Column::LeaseExpiresAt)
-        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .all(&txn)
-        .await?;
-    let mut requeued = Vec::with_capacity(expired.len());
-    for task in &expired {
-        let message = format!("timed out after {} s", task.max_execution_timeout_seconds);
-        fail_attempt(&txn, task, &message, at).await?;
-        requeued.push(task.id.into());
+/// Takes back timed-out tasks in transactions of at most [`SWEEP_BATCH`] tasks each, so a large
+/// backlog neither holds locks for long nor builds one huge transaction.
+pub(super) async fn requeue_timed_out(db: &impl Executor) -> RepoResult<Vec<TaskId>> {
+    let mut requeued = Vec::new();
+    loop {
+        let txn = db.begin_write().await?;
+        let at = now();
+        let expired = tasks::Entity::find()
+            .filter(tasks::Column::Status.eq(TaskStatus::Running))
+            .filter(tasks::Column::LeaseExpiresAt.lt(at))
+            .order_by_asc(tasks::Column::LeaseExpiresAt)
+            .limit(SWEEP_BATCH)
+            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+            .all(&txn)
+            .await?;
+        for task in &expired {
+            let message = format!("timed out after {} s", task.max_execution_timeout_seconds);
+            fail_attempt(&txn, task, &message, at).await?;
+        }
+        txn.commit().await?;
+        let full = expired.len() as u64 == SWEEP_BATCH;
+        requeued.extend(expired.iter().map(|task| TaskId::from(task.id)));
+        if !full {
+            return Ok(requeued);
+        }
     }
-    txn.commit().await?;
-    Ok(requeued)
 }

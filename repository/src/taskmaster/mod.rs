@@ -35,18 +35,18 @@ pub trait TaskRepository: Send + Sync {
     /// `NotFound` when there is none.
     async fn get(&self, id: TaskId) -> RepoResult<Task>;
 
-    /// Ids of the tasks `id` depends on.
+    /// Ids of the tasks `id` depends on, in id order, one page at a time.
     ///
     /// # Errors
     /// `NotFound` when there is no such task.
-    async fn dependencies(&self, id: TaskId) -> RepoResult<Vec<TaskId>>;
+    async fn dependencies(&self, id: TaskId, page: Page) -> RepoResult<Vec<TaskId>>;
 
     /// Makes a waiting task depend on another one.
     ///
     /// # Errors
     /// `NotFound` for unknown ids; `Validation` when the edge would close a cycle (the message
-    /// shows it) or points at a failed or cancelled task; `Conflict` when the task is no longer
-    /// waiting or the edge exists.
+    /// shows it) or points at a failed or cancelled task; `Conflict` (`WrongState`) when the
+    /// task is no longer waiting, (`Duplicate`) when the edge exists.
     async fn add_dependency(&self, task: TaskId, depends_on: TaskId) -> RepoResult<()>;
 
     /// Tasks matching `filter`, oldest first.
@@ -55,11 +55,11 @@ pub trait TaskRepository: Send + Sync {
     /// `Validation` for a bad agent type.
     async fn list(&self, filter: TaskFilter, page: Page) -> RepoResult<Vec<Task>>;
 
-    /// The subtasks of `parent`, oldest first.
+    /// The subtasks of `parent`, oldest first, one page at a time.
     ///
     /// # Errors
     /// `Db` when the query fails.
-    async fn children(&self, parent: TaskId) -> RepoResult<Vec<Task>>;
+    async fn children(&self, parent: TaskId, page: Page) -> RepoResult<Vec<Task>>;
 
     /// Atomically takes the most urgent waiting task of `agent_type` whose dependencies have
     /// all completed (oldest first among equals) and marks it running. Two callers never get
@@ -74,26 +74,27 @@ pub trait TaskRepository: Send + Sync {
     ///
     /// # Errors
     /// `Validation` on `result` for JSON holding a NUL character or nested deeper than the
-    /// limit; `NotFound`; `Conflict` when the task is not running.
+    /// limit; `NotFound`; `Conflict` (`WrongState`) when the task is not running.
     async fn complete(&self, id: TaskId, result: serde_json::Value) -> RepoResult<Task>;
 
     /// Records a failed attempt of a running task: back to `pending` while retries are left,
     /// else `failed`, and every task waiting on it (transitively) is cancelled.
     ///
     /// # Errors
-    /// `NotFound`; `Conflict` when the task is not running.
+    /// `NotFound`; `Conflict` (`WrongState`) when the task is not running.
     async fn fail(&self, id: TaskId, error: &str) -> RepoResult<Task>;
 
     /// Cancels a task that has not finished, and every task waiting on it (transitively).
     ///
     /// # Errors
-    /// `NotFound`; `Conflict` when the task already finished.
+    /// `NotFound`; `Conflict` (`WrongState`) when the task already finished.
     async fn cancel(&self, id: TaskId) -> RepoResult<Task>;
 
     /// Treats every running task past its timeout as a failed attempt (see [`fail`](Self::fail))
-    /// and returns their ids.
+    /// and returns their ids. The sweep runs in batches of at most 200 tasks, each in a
+    /// transaction of its own, so a large backlog never holds locks for long.
     ///
     /// # Errors
-    /// `Db` when the sweep fails; nothing is changed then.
+    /// `Db` when a batch fails; that batch is not applied (earlier batches are).
     async fn requeue_timed_out(&self) -> RepoResult<Vec<TaskId>>;
 }

@@ -7,40 +7,29 @@ use async_trait::async_trait;
 use memdb_entity::{task_dependencies as deps, tasks};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
 use super::TaskRepository;
 use super::graph::{initial_status, path_back};
 use super::lifecycle;
-use super::model::{WAITING, into_tasks};
-use super::types::{MAX_PRIORITY, NewTask, Task, TaskFilter};
+use super::model::{moving_to, status_of};
+use super::types::{MAX_PRIORITY, NewTask, Task, TaskFilter, TaskStatus};
 use crate::batch::IDS_PER_STATEMENT;
-use crate::connect::{Section, begin_write, enter_section};
-use crate::error::{DbResultExt, RepoError, RepoResult};
+use crate::connect::{Section, enter_section};
+use crate::error::{ConflictKind, DbResultExt, RepoError, RepoResult};
+use crate::executor::Executor;
 use crate::ids::TaskId;
 use crate::page::{Page, now};
-use crate::validate;
+use crate::query::{fetch_page, get_by_id};
+use crate::{limits, validate};
 
 const ENTITY: &str = "task";
 
-/// The longest `created_by` (the column is `VARCHAR(200)`).
-const MAX_CREATED_BY: usize = 200;
-
-/// [`TaskRepository`] backed by a SeaORM connection pool.
-#[derive(Clone, Debug)]
-pub struct SeaOrmTaskRepository {
-    db: DatabaseConnection,
-}
-
-impl SeaOrmTaskRepository {
-    /// A repository on this connection pool.
-    #[must_use]
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
-    }
+crate::sea_orm_repository! {
+    /// [`TaskRepository`] on SeaORM.
+    SeaOrmTaskRepository
 }
 
 fn positive(field: &'static str, value: u32, min: u32) -> RepoResult<i32> {
@@ -53,9 +42,11 @@ fn positive(field: &'static str, value: u32, min: u32) -> RepoResult<i32> {
 }
 
 #[async_trait]
-impl TaskRepository for SeaOrmTaskRepository {
+impl<C: Executor> TaskRepository for SeaOrmTaskRepository<C> {
     async fn submit(&self, input: NewTask) -> RepoResult<Task> {
-        let prompt = validate::non_empty("prompt", &input.prompt, 100_000)?;
+        // JSON first: a rejected value is taken apart without recursion (see validate).
+        let input_data = validate::json_value("input_data", input.input_data)?;
+        let prompt = validate::non_empty("prompt", &input.prompt, limits::TASK_PROMPT)?;
         let agent_type = validate::label("agent_type", &input.agent_type)?;
         if input.priority > MAX_PRIORITY {
             return Err(RepoError::invalid(
@@ -75,12 +66,11 @@ impl TaskRepository for SeaOrmTaskRepository {
         let created_by = input
             .created_by
             .as_deref()
-            .map(|c| validate::name("created_by", c, MAX_CREATED_BY))
+            .map(|c| validate::name("created_by", c, limits::TASK_CREATED_BY))
             .transpose()?;
-        let input_data = validate::json_value("input_data", input.input_data)?;
         let depends_on: BTreeSet<Uuid> = input.depends_on.iter().map(TaskId::as_uuid).collect();
 
-        let txn = begin_write(&self.db).await?;
+        let txn = self.db.begin_write().await?;
         if let Some(parent) = input.parent_task_id
             && tasks::Entity::find_by_id(parent.as_uuid())
                 .one(&txn)
@@ -132,20 +122,18 @@ impl TaskRepository for SeaOrmTaskRepository {
     }
 
     async fn get(&self, id: TaskId) -> RepoResult<Task> {
-        tasks::Entity::find_by_id(id.as_uuid())
-            .one(&self.db)
-            .await?
-            .ok_or_else(|| RepoError::not_found(ENTITY, id))?
-            .try_into()
+        get_by_id::<tasks::Entity, _>(&self.db, ENTITY, id).await
     }
 
-    async fn dependencies(&self, id: TaskId) -> RepoResult<Vec<TaskId>> {
+    async fn dependencies(&self, id: TaskId, page: Page) -> RepoResult<Vec<TaskId>> {
         self.get(id).await?;
         let ids: Vec<Uuid> = deps::Entity::find()
             .select_only()
             .column(deps::Column::DependsOnTaskId)
             .filter(deps::Column::TaskId.eq(id.as_uuid()))
             .order_by_asc(deps::Column::DependsOnTaskId)
+            .limit(page.limit())
+            .offset(page.offset())
             .into_tuple()
             .all(&self.db)
             .await?;
@@ -159,7 +147,7 @@ impl TaskRepository for SeaOrmTaskRepository {
                 format!("task {task} cannot depend on itself"),
             ));
         }
-        let txn = begin_write(&self.db).await?;
+        let txn = self.db.begin_write().await?;
         // One edge addition at a time: two at once could close a cycle that neither cycle
         // search sees, as each reads only the other's uncommitted absence.
         enter_section(&txn, Section::TaskGraphEdits).await?;
@@ -177,19 +165,19 @@ impl TaskRepository for SeaOrmTaskRepository {
         };
         let waiting = take(task)?;
         let target = take(depends_on)?;
-        if !WAITING.contains(&waiting.status.as_str()) {
-            return Err(RepoError::Conflict(format!(
-                "task {task} is {}; only waiting tasks can gain dependencies",
-                waiting.status
-            )));
+        let (waiting_status, target_status) = (status_of(&waiting)?, status_of(&target)?);
+        if !TaskStatus::WAITING.contains(&waiting_status) {
+            return Err(RepoError::conflict(
+                ConflictKind::WrongState,
+                format!(
+                    "task {task} is {waiting_status}; only waiting tasks can gain dependencies"
+                ),
+            ));
         }
-        if target.status == "failed" || target.status == "cancelled" {
+        if target_status.is_dead() {
             return Err(RepoError::invalid(
                 "depends_on",
-                format!(
-                    "task {depends_on} is {}, so task {task} could never run",
-                    target.status
-                ),
+                format!("task {depends_on} is {target_status}, so task {task} could never run"),
             ));
         }
         if let Some(path) = path_back(&txn, task.as_uuid(), depends_on.as_uuid()).await? {
@@ -208,17 +196,9 @@ impl TaskRepository for SeaOrmTaskRepository {
         }
         .insert(&txn)
         .await
-        .conflict_as(|| format!("task {task} already depends on {depends_on}"))?;
-        if target.status != "completed" && waiting.status == "ready" {
-            tasks::Entity::update_many()
-                .col_expr(
-                    tasks::Column::Status,
-                    sea_orm::sea_query::Expr::val("pending"),
-                )
-                .col_expr(
-                    tasks::Column::LastUpdatedAt,
-                    sea_orm::sea_query::Expr::val(now()),
-                )
+        .on_duplicate(|| format!("task {task} already depends on {depends_on}"))?;
+        if target_status != TaskStatus::Completed && waiting_status == TaskStatus::Ready {
+            moving_to(TaskStatus::Pending, now())
                 .filter(tasks::Column::Id.eq(task.as_uuid()))
                 .exec(&txn)
                 .await?;
@@ -237,31 +217,23 @@ impl TaskRepository for SeaOrmTaskRepository {
         let created_by = filter
             .created_by
             .as_deref()
-            .map(|c| validate::name("created_by", c, MAX_CREATED_BY))
+            .map(|c| validate::name("created_by", c, limits::TASK_CREATED_BY))
             .transpose()?;
-        let models = tasks::Entity::find()
-            .apply_if(filter.status, |q, s| {
-                q.filter(tasks::Column::Status.eq(s.as_str()))
-            })
+        let select = tasks::Entity::find()
+            .apply_if(filter.status, |q, s| q.filter(tasks::Column::Status.eq(s)))
             .apply_if(agent_type, |q, a| q.filter(tasks::Column::AgentType.eq(a)))
             .apply_if(created_by, |q, c| q.filter(tasks::Column::CreatedBy.eq(c)))
             .order_by_asc(tasks::Column::SubmittedAt)
-            .order_by_asc(tasks::Column::Id)
-            .limit(page.limit())
-            .offset(page.offset())
-            .all(&self.db)
-            .await?;
-        into_tasks(models)
+            .order_by_asc(tasks::Column::Id);
+        fetch_page(select, &self.db, page).await
     }
 
-    async fn children(&self, parent: TaskId) -> RepoResult<Vec<Task>> {
-        let models = tasks::Entity::find()
+    async fn children(&self, parent: TaskId, page: Page) -> RepoResult<Vec<Task>> {
+        let select = tasks::Entity::find()
             .filter(tasks::Column::ParentTaskId.eq(parent.as_uuid()))
             .order_by_asc(tasks::Column::SubmittedAt)
-            .order_by_asc(tasks::Column::Id)
-            .all(&self.db)
-            .await?;
-        into_tasks(models)
+            .order_by_asc(tasks::Column::Id);
+        fetch_page(select, &self.db, page).await
     }
 
     async fn claim_next(&self, agent_type: &str) -> RepoResult<Task> {

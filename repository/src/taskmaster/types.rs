@@ -1,97 +1,64 @@
 //! Domain types of the task queue.
 
-use std::fmt;
-use std::str::FromStr;
-
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::TaskId;
 
-/// Where a task is in its life.
-///
-/// ```text
-/// submit ──► pending ──(dependencies completed)──► ready
-///              ▲  │                                  │
-///   fail with │  └──────────── claim_next ◄──────────┘
-///   retries   │                    │
-///   left      └──────────────── running ──► completed
-///                                  │
-///                                  └──► failed (retries used up; dependents cancelled)
-/// pending | ready | running ──cancel──► cancelled (dependents cancelled)
-/// ```
-///
-/// `claim_next` takes `pending` and `ready` tasks alike once every dependency is completed:
-/// `ready` marks tasks known to be runnable, `pending` ones are re-checked at claim time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TaskStatus {
-    /// Waiting for dependencies, or queued again after a failed attempt.
-    Pending,
-    /// Every dependency completed; waiting for a worker.
-    Ready,
-    /// Claimed by a worker.
-    Running,
-    /// Finished successfully (terminal).
-    Completed,
-    /// Failed with no retries left (terminal).
-    Failed,
-    /// Cancelled, or abandoned because a dependency failed (terminal).
-    Cancelled,
+crate::db_enum! {
+    /// Where a task is in its life.
+    ///
+    /// ```text
+    /// submit ──► pending ──(dependencies completed)──► ready
+    ///              ▲  │                                  │
+    ///   fail with │  └──────────── claim_next ◄──────────┘
+    ///   retries   │                    │
+    ///   left      └──────────────── running ──► completed
+    ///                                  │
+    ///                                  └──► failed (retries used up; dependents cancelled)
+    /// pending | ready | running ──cancel──► cancelled (dependents cancelled)
+    /// ```
+    ///
+    /// `claim_next` takes `pending` and `ready` tasks alike once every dependency is completed:
+    /// `ready` marks tasks known to be runnable, `pending` ones are re-checked at claim time.
+    pub enum TaskStatus: "task status" {
+        /// Waiting for dependencies, or queued again after a failed attempt.
+        Pending => "pending",
+        /// Every dependency completed; waiting for a worker.
+        Ready => "ready",
+        /// Claimed by a worker.
+        Running => "running",
+        /// Finished successfully (terminal).
+        Completed => "completed",
+        /// Failed with no retries left (terminal).
+        Failed => "failed",
+        /// Cancelled, or abandoned because a dependency failed (terminal).
+        Cancelled => "cancelled",
+    }
 }
 
 impl TaskStatus {
-    /// Every status.
-    pub const ALL: [Self; 6] = [
-        Self::Pending,
-        Self::Ready,
-        Self::Running,
-        Self::Completed,
-        Self::Failed,
-        Self::Cancelled,
-    ];
+    /// Statuses `claim_next` takes tasks from.
+    pub const WAITING: [Self; 2] = [Self::Pending, Self::Ready];
 
-    /// The stored form.
-    #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Ready => "ready",
-            Self::Running => "running",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::Cancelled => "cancelled",
-        }
-    }
+    /// Statuses a task can still be cancelled from.
+    pub const UNFINISHED: [Self; 3] = [Self::Pending, Self::Ready, Self::Running];
 
     /// Whether the task will never change again.
     #[must_use]
     pub fn is_terminal(self) -> bool {
         matches!(self, Self::Completed | Self::Failed | Self::Cancelled)
     }
-}
 
-impl fmt::Display for TaskStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+    /// Whether a task in this status can never run (it failed or was cancelled).
+    #[must_use]
+    pub fn is_dead(self) -> bool {
+        matches!(self, Self::Failed | Self::Cancelled)
     }
 }
 
 /// A string that is not a [`TaskStatus`].
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown task status {0:?}")]
-pub struct UnknownStatus(pub String);
-
-impl FromStr for TaskStatus {
-    type Err = UnknownStatus;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == s)
-            .ok_or_else(|| UnknownStatus(s.to_owned()))
-    }
-}
+pub type UnknownStatus = crate::UnknownValue;
 
 /// Lowest priority.
 pub const MIN_PRIORITY: u8 = 0;

@@ -1,10 +1,10 @@
 //! The document repository's story, run against the SeaORM implementation on a real database.
 
-use memdb_repository::documents::{
-    DocumentFilter, NewDocument, NewOrganization, OrganizationUpdate,
-};
+use memdb_repository::documents::{DocumentFilter, NewDocument};
+use memdb_repository::organizations::{NewOrganization, OrganizationUpdate};
 use memdb_repository::{
-    DocumentRepository, Page, RepoError, SeaOrmDocumentRepository, content_hash,
+    ConflictKind, DocumentRepository, OrganizationRepository, Page, RepoError,
+    SeaOrmDocumentRepository, SeaOrmOrganizationRepository, content_hash,
 };
 use memdb_tests::TestDb;
 use serde_json::json;
@@ -34,32 +34,29 @@ fn doc(
 }
 
 /// What a caller does with documents, written against the trait so any implementation can run it.
-async fn document_story(repo: &dyn DocumentRepository) {
+async fn document_story(orgs: &dyn OrganizationRepository, repo: &dyn DocumentRepository) {
     // Organizations: create, look up, rename, reject duplicates and bad input.
-    let acme = repo.create_organization(org("Acme", "acme")).await.unwrap();
-    assert_eq!(repo.get_organization(acme.id).await.unwrap(), acme);
-    assert_eq!(
-        repo.get_organization_by_slug("acme").await.unwrap().id,
-        acme.id
-    );
+    let acme = orgs.create(org("Acme", "acme")).await.unwrap();
+    assert_eq!(orgs.get(acme.id).await.unwrap(), acme);
+    assert_eq!(orgs.get_by_slug("acme").await.unwrap().id, acme.id);
     assert!(matches!(
-        repo.create_organization(org("Acme", "acme-2")).await,
-        Err(RepoError::Conflict(_))
+        orgs.create(org("Acme", "acme-2")).await,
+        Err(RepoError::Conflict {
+            kind: ConflictKind::Duplicate,
+            ..
+        })
     ));
     assert!(matches!(
-        repo.create_organization(org("  ", "blank")).await,
+        orgs.create(org("  ", "blank")).await,
         Err(RepoError::Validation { field: "name", .. })
     ));
     assert!(matches!(
-        repo.create_organization(org("Bad", "Not A Slug")).await,
+        orgs.create(org("Bad", "Not A Slug")).await,
         Err(RepoError::Validation { field: "slug", .. })
     ));
-    let other = repo
-        .create_organization(org("Other", "other"))
-        .await
-        .unwrap();
-    let renamed = repo
-        .update_organization(
+    let other = orgs.create(org("Other", "other")).await.unwrap();
+    let renamed = orgs
+        .update(
             other.id,
             OrganizationUpdate {
                 name: Some("Other Corp".into()),
@@ -74,7 +71,7 @@ async fn document_story(repo: &dyn DocumentRepository) {
     );
     assert_eq!(renamed.metadata, json!({"tier": "gold"}));
     assert!(matches!(
-        repo.update_organization(
+        orgs.update(
             other.id,
             OrganizationUpdate {
                 name: Some("Acme".into()),
@@ -82,10 +79,13 @@ async fn document_story(repo: &dyn DocumentRepository) {
             }
         )
         .await,
-        Err(RepoError::Conflict(_))
+        Err(RepoError::Conflict {
+            kind: ConflictKind::Duplicate,
+            ..
+        })
     ));
-    let names: Vec<_> = repo
-        .list_organizations(Page::default())
+    let names: Vec<_> = orgs
+        .list(Page::default())
         .await
         .unwrap()
         .into_iter()
@@ -116,7 +116,10 @@ async fn document_story(repo: &dyn DocumentRepository) {
     assert!(matches!(
         repo.create(doc(acme.id, "docs/readme.md", "markdown", "again"))
             .await,
-        Err(RepoError::Conflict(_))
+        Err(RepoError::Conflict {
+            kind: ConflictKind::Duplicate,
+            ..
+        })
     ));
     let twin = repo
         .create(doc(
@@ -184,11 +187,14 @@ async fn document_story(repo: &dyn DocumentRepository) {
     assert_eq!(second.iter().map(|d| d.id).collect::<Vec<_>>(), [code.id]);
 
     // Hash lookup finds the same content in both organizations.
-    let same = repo.find_by_hash(&readme.content_hash).await.unwrap();
+    let same = repo
+        .find_by_hash(&readme.content_hash, Page::default())
+        .await
+        .unwrap();
     assert_eq!(same.len(), 2);
     assert!(same.iter().any(|d| d.id == twin.id));
     assert!(matches!(
-        repo.find_by_hash("xyz").await,
+        repo.find_by_hash("xyz", Page::default()).await,
         Err(RepoError::Validation { .. })
     ));
 
@@ -243,9 +249,15 @@ async fn document_story(repo: &dyn DocumentRepository) {
     ));
 
     // An organization with documents cannot be deleted; without them it can.
-    let refused = repo.delete_organization(acme.id).await;
+    let refused = orgs.delete(acme.id).await;
     assert!(
-        matches!(refused, Err(RepoError::Conflict(_))),
+        matches!(
+            refused,
+            Err(RepoError::Conflict {
+                kind: ConflictKind::StillReferenced,
+                ..
+            })
+        ),
         "{refused:?}"
     );
     repo.delete(readme.id).await.unwrap();
@@ -258,9 +270,9 @@ async fn document_story(repo: &dyn DocumentRepository) {
         repo.delete(code.id).await,
         Err(RepoError::NotFound { .. })
     ));
-    repo.delete_organization(acme.id).await.unwrap();
+    orgs.delete(acme.id).await.unwrap();
     assert!(matches!(
-        repo.get_organization(acme.id).await,
+        orgs.get(acme.id).await,
         Err(RepoError::NotFound { .. })
     ));
 }
@@ -268,5 +280,9 @@ async fn document_story(repo: &dyn DocumentRepository) {
 #[tokio::test]
 async fn document_story_on_sea_orm() {
     let db = TestDb::new().await;
-    document_story(&SeaOrmDocumentRepository::new(db.pool())).await;
+    document_story(
+        &SeaOrmOrganizationRepository::new(db.pool()),
+        &SeaOrmDocumentRepository::new(db.pool()),
+    )
+    .await;
 }

@@ -2,8 +2,10 @@
 //! without error, and JSON nested as deep as the repositories accept is read back intact while
 //! one level more is refused before anything is written.
 
-use memdb_repository::documents::{DocumentFilter, NewOrganization};
+use memdb_repository::OrganizationRepository;
+use memdb_repository::documents::DocumentFilter;
 use memdb_repository::knowledge::KnowledgeQuery;
+use memdb_repository::organizations::NewOrganization;
 use memdb_repository::personas::PersonaFilter;
 use memdb_repository::{
     DocumentRepository, KnowledgeRepository, Page, PersonaRepository, RepoError,
@@ -16,9 +18,10 @@ use serde_json::{Value, json};
 async fn the_largest_offset_lists_nothing_on_every_backend() {
     let db = TestDb::new().await;
     let docs = SeaOrmDocumentRepository::new(db.pool());
-    let org = crate::fixtures::acme(&docs).await;
+    let orgs = memdb_repository::SeaOrmOrganizationRepository::new(db.pool());
+    let org = crate::fixtures::acme(&orgs).await;
     let far = Page::new(10, Page::MAX_OFFSET).unwrap();
-    assert!(docs.list_organizations(far).await.unwrap().is_empty());
+    assert!(orgs.list(far).await.unwrap().is_empty());
     let listed = docs.list(org.id, DocumentFilter::default(), far).await;
     assert!(listed.unwrap().is_empty());
     assert!(docs.search(None, "a", far).await.unwrap().is_empty());
@@ -53,19 +56,19 @@ fn nested(depth: usize) -> Value {
 #[tokio::test]
 async fn json_nesting_is_limited_to_what_reads_back() {
     let db = TestDb::new().await;
-    let repo = SeaOrmDocumentRepository::new(db.pool());
+    let orgs = memdb_repository::SeaOrmOrganizationRepository::new(db.pool());
     let org = |slug: &str, depth: usize| NewOrganization {
         name: slug.into(),
         slug: slug.into(),
         metadata: nested(depth),
     };
     // serde_json, which parses every stored value back, allows 127 levels.
-    let deepest = repo.create_organization(org("deep", 127)).await.unwrap();
+    let deepest = orgs.create(org("deep", 127)).await.unwrap();
     assert_eq!(deepest.metadata, nested(127));
-    let listed = repo.list_organizations(Page::default()).await.unwrap();
+    let listed = orgs.list(Page::default()).await.unwrap();
     assert_eq!(listed, [deepest]);
     // One level more would be stored and then fail every read of the row.
-    let refused = repo.create_organization(org("deeper", 128)).await;
+    let refused = orgs.create(org("deeper", 128)).await;
     assert!(
         matches!(
             refused,
@@ -76,11 +79,5 @@ async fn json_nesting_is_limited_to_what_reads_back() {
         ),
         "{refused:?}"
     );
-    assert_eq!(
-        repo.list_organizations(Page::default())
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(orgs.list(Page::default()).await.unwrap().len(), 1);
 }

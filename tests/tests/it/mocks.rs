@@ -9,9 +9,9 @@ use memdb_repository::knowledge::KnowledgeItem;
 use memdb_repository::personas::Persona;
 use memdb_repository::taskmaster::{NewTask, Task, TaskStatus};
 use memdb_repository::{
-    DocumentId, DocumentRepository, KnowledgeId, KnowledgeRepository, MockDocumentRepository,
-    MockKnowledgeRepository, MockPersonaRepository, MockTaskRepository, OrganizationId, PersonaId,
-    PersonaRepository, RepoError, RepoResult, TaskId, TaskRepository,
+    ConflictKind, DocumentId, DocumentRepository, KnowledgeId, KnowledgeRepository,
+    MockDocumentRepository, MockKnowledgeRepository, MockPersonaRepository, MockTaskRepository,
+    OrganizationId, PersonaId, PersonaRepository, RepoError, RepoResult, TaskId, TaskRepository,
 };
 use mockall::predicate::eq;
 use serde_json::json;
@@ -210,9 +210,12 @@ async fn worker_idles_on_an_empty_queue_without_touching_other_repositories() {
 #[tokio::test]
 async fn worker_passes_database_errors_on() {
     let mut tasks = MockTaskRepository::new();
-    tasks
-        .expect_claim_next()
-        .returning(|_| Err(RepoError::Conflict("task was claimed concurrently".into())));
+    tasks.expect_claim_next().returning(|_| {
+        Err(RepoError::conflict(
+            ConflictKind::WrongState,
+            "task was claimed concurrently",
+        ))
+    });
     let ran = worker(
         tasks,
         MockPersonaRepository::new(),
@@ -221,5 +224,11 @@ async fn worker_passes_database_errors_on() {
     )
     .run_one("general")
     .await;
-    assert!(matches!(ran, Err(RepoError::Conflict(_))));
+    assert!(matches!(
+        ran,
+        Err(RepoError::Conflict {
+            kind: ConflictKind::WrongState,
+            ..
+        })
+    ));
 }

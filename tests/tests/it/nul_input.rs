@@ -4,10 +4,10 @@
 //! nothing.
 
 use memdb_entity::{documents, knowledge_items, knowledge_relationships, organizations, personas};
-use memdb_repository::documents::{
-    DocumentFilter, NewDocument, NewOrganization, OrganizationUpdate,
-};
+use memdb_repository::OrganizationRepository;
+use memdb_repository::documents::{DocumentFilter, NewDocument};
 use memdb_repository::knowledge::{KnowledgeQuery, NeighbourQuery, NewKnowledge, NewRelationship};
+use memdb_repository::organizations::{NewOrganization, OrganizationUpdate};
 use memdb_repository::personas::{NewPersona, PersonaUpdate};
 use memdb_repository::{
     DocumentRepository, KnowledgeRepository, Page, PersonaRepository, RepoError,
@@ -58,49 +58,38 @@ async fn row_counts(db: &DatabaseConnection) -> [u64; 5] {
 async fn documents_and_organizations_refuse_nul() {
     let db = TestDb::new().await;
     let repo = SeaOrmDocumentRepository::new(db.pool());
+    let orgs = memdb_repository::SeaOrmOrganizationRepository::new(db.pool());
     let org = |name: &str, slug: &str, metadata: Value| NewOrganization {
         name: name.into(),
         slug: slug.into(),
         metadata,
     };
-    assert_eq!(
-        field(repo.create_organization(org(NUL, "a", json!({}))).await),
-        "name"
-    );
-    assert_eq!(
-        field(repo.create_organization(org("A", NUL, json!({}))).await),
-        "slug"
-    );
+    assert_eq!(field(orgs.create(org(NUL, "a", json!({}))).await), "name");
+    assert_eq!(field(orgs.create(org("A", NUL, json!({}))).await), "slug");
     for metadata in nul_objects() {
-        let result = repo.create_organization(org("A", "a", metadata)).await;
+        let result = orgs.create(org("A", "a", metadata)).await;
         assert_eq!(field(result), "metadata");
     }
     assert_eq!(row_counts(db.conn()).await, [0; 5]);
 
-    let acme = repo
-        .create_organization(org("Acme", "acme", json!({"k": "v"})))
+    let acme = orgs
+        .create(org("Acme", "acme", json!({"k": "v"})))
         .await
         .unwrap();
     let rename = OrganizationUpdate {
         name: Some(NUL.into()),
         metadata: None,
     };
-    assert_eq!(
-        field(repo.update_organization(acme.id, rename).await),
-        "name"
-    );
+    assert_eq!(field(orgs.update(acme.id, rename).await), "name");
     for metadata in nul_objects() {
         let update = OrganizationUpdate {
             name: None,
             metadata: Some(metadata),
         };
-        assert_eq!(
-            field(repo.update_organization(acme.id, update).await),
-            "metadata"
-        );
+        assert_eq!(field(orgs.update(acme.id, update).await), "metadata");
     }
-    assert_eq!(repo.get_organization(acme.id).await.unwrap(), acme);
-    assert_eq!(field(repo.get_organization_by_slug(NUL).await), "slug");
+    assert_eq!(orgs.get(acme.id).await.unwrap(), acme);
+    assert_eq!(field(orgs.get_by_slug(NUL).await), "slug");
 
     let valid = || NewDocument {
         organization_id: acme.id,
@@ -207,7 +196,7 @@ async fn knowledge_refuses_nul() {
         ..NeighbourQuery::default()
     };
     assert_eq!(
-        field(repo.neighbours(a.id, query).await),
+        field(repo.neighbours(a.id, query, Page::default()).await),
         "relationship_type"
     );
 }

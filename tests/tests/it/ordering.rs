@@ -1,8 +1,9 @@
 //! Listings order text by code point on every backend, whatever the PostgreSQL database's
 //! collation (the test databases there use a linguistic ICU collation on purpose).
 
-use memdb_repository::documents::{DocumentFilter, NewDocument, NewOrganization};
+use memdb_repository::documents::{DocumentFilter, NewDocument};
 use memdb_repository::knowledge::{NeighbourQuery, NewKnowledge, NewRelationship};
+use memdb_repository::organizations::NewOrganization;
 use memdb_repository::personas::{NewPersona, PersonaFilter};
 use memdb_repository::{Page, Repositories};
 use memdb_tests::TestDb;
@@ -26,7 +27,7 @@ async fn names_paths_and_types_sort_by_code_point() {
             slug: name.to_ascii_lowercase().replace('_', "u"),
             metadata: json!({}),
         };
-        repos.documents.create_organization(input).await.unwrap();
+        repos.organizations.create(input).await.unwrap();
         let persona = NewPersona {
             name: name.into(),
             description: String::new(),
@@ -36,7 +37,7 @@ async fn names_paths_and_types_sort_by_code_point() {
         };
         repos.personas.create(persona).await.unwrap();
     }
-    let organizations = repos.documents.list_organizations(Page::default()).await;
+    let organizations = repos.organizations.list(Page::default()).await;
     let names: Vec<String> = organizations.unwrap().into_iter().map(|o| o.name).collect();
     assert_eq!(names, NAMES);
     let personas = repos
@@ -50,11 +51,7 @@ async fn names_paths_and_types_sort_by_code_point() {
         .collect();
     assert_eq!(names, NAMES);
 
-    let org = repos
-        .documents
-        .get_organization_by_slug("bob")
-        .await
-        .unwrap();
+    let org = repos.organizations.get_by_slug("bob").await.unwrap();
     for path in shuffled() {
         let doc = NewDocument {
             organization_id: org.id,
@@ -97,7 +94,7 @@ async fn names_paths_and_types_sort_by_code_point() {
     }
     let neighbours = repos
         .knowledge
-        .neighbours(from, NeighbourQuery::default())
+        .neighbours(from, NeighbourQuery::default(), Page::default())
         .await
         .unwrap();
     let listed: Vec<String> = neighbours

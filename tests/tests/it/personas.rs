@@ -1,7 +1,9 @@
 //! The persona repository's story, run against the `SeaORM` implementation on a real database.
 
 use memdb_repository::personas::{NewPersona, Persona, PersonaFilter, PersonaUpdate};
-use memdb_repository::{Page, PersonaId, PersonaRepository, RepoError, SeaOrmPersonaRepository};
+use memdb_repository::{
+    ConflictKind, Page, PersonaId, PersonaRepository, RepoError, SeaOrmPersonaRepository,
+};
 use memdb_tests::TestDb;
 use serde_json::json;
 
@@ -46,7 +48,10 @@ fn invalid_field<T: std::fmt::Debug>(result: Result<T, RepoError>) -> &'static s
 /// The message of a conflict; any other outcome fails the test.
 fn conflict<T: std::fmt::Debug>(result: Result<T, RepoError>) -> String {
     match result {
-        Err(RepoError::Conflict(message)) => message,
+        Err(RepoError::Conflict {
+            kind: ConflictKind::Duplicate,
+            message,
+        }) => message,
         other => panic!("expected a conflict, got {other:?}"),
     }
 }

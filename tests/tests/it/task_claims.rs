@@ -90,7 +90,11 @@ async fn eight_workers_claim_each_task_exactly_once_in_dependency_order() {
         let task = &tasks[id];
         assert_eq!(task.status, TaskStatus::Completed);
         let started = task.started_at.unwrap();
-        for dep in repo.dependencies(*id).await.unwrap() {
+        for dep in repo
+            .dependencies(*id, Page::new(Page::MAX_LIMIT, 0).unwrap())
+            .await
+            .unwrap()
+        {
             let dep_done = tasks[&dep].completed_at.unwrap();
             assert!(
                 started >= dep_done,

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use memdb_repository::taskmaster::{NewTask, TaskFilter, TaskStatus};
-use memdb_repository::{Page, RepoError, SeaOrmTaskRepository, TaskId, TaskRepository};
+use memdb_repository::{
+    ConflictKind, Page, RepoError, SeaOrmTaskRepository, TaskId, TaskRepository,
+};
 use memdb_tests::TestDb;
 use serde_json::json;
 
@@ -33,7 +35,12 @@ async fn submission_story(repo: &dyn TaskRepository) {
         (low.status, after_low.status),
         (TaskStatus::Ready, TaskStatus::Pending)
     );
-    assert_eq!(repo.dependencies(after_low.id).await.unwrap(), [low.id]);
+    assert_eq!(
+        repo.dependencies(after_low.id, Page::default())
+            .await
+            .unwrap(),
+        [low.id]
+    );
     assert_eq!(low.agent_type, "general");
     assert_eq!(
         (low.max_retries, low.max_execution_timeout_seconds),
@@ -108,7 +115,10 @@ async fn submission_story(repo: &dyn TaskRepository) {
     // Transitions from the wrong state are conflicts; unknown ids are not found.
     assert!(matches!(
         repo.complete(low.id, json!(null)).await,
-        Err(RepoError::Conflict(_))
+        Err(RepoError::Conflict {
+            kind: ConflictKind::WrongState,
+            ..
+        })
     ));
     assert!(matches!(
         repo.fail(TaskId::new(), "x").await,
@@ -130,7 +140,10 @@ async fn submission_story(repo: &dyn TaskRepository) {
     ));
     assert!(matches!(
         repo.cancel(doomed.id).await,
-        Err(RepoError::Conflict(_))
+        Err(RepoError::Conflict {
+            kind: ConflictKind::WrongState,
+            ..
+        })
     ));
 
     // Filters and subtasks.
@@ -142,7 +155,7 @@ async fn submission_story(repo: &dyn TaskRepository) {
         .await
         .unwrap();
     assert_eq!(
-        repo.children(high.id)
+        repo.children(high.id, Page::default())
             .await
             .unwrap()
             .iter()
@@ -221,7 +234,10 @@ async fn failure_story(repo: &dyn TaskRepository) {
     assert_eq!(status(repo, grandchild.id).await, TaskStatus::Cancelled);
     assert!(matches!(
         repo.fail(flaky.id, "again").await,
-        Err(RepoError::Conflict(_))
+        Err(RepoError::Conflict {
+            kind: ConflictKind::WrongState,
+            ..
+        })
     ));
     assert!(matches!(
         repo.fail(flaky.id, "").await,
@@ -239,14 +255,22 @@ async fn failure_story(repo: &dyn TaskRepository) {
         matches!(&err, RepoError::Validation { reason, .. } if reason.contains("cycle") && reason.contains(&x.to_string())),
         "{err}"
     );
-    assert!(repo.dependencies(x).await.unwrap().is_empty());
+    assert!(
+        repo.dependencies(x, Page::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(matches!(
         repo.add_dependency(x, x).await,
         Err(RepoError::Validation { .. })
     ));
     assert!(matches!(
         repo.add_dependency(z, y).await,
-        Err(RepoError::Conflict(_))
+        Err(RepoError::Conflict {
+            kind: ConflictKind::Duplicate,
+            ..
+        })
     ));
     assert!(matches!(
         repo.add_dependency(z, TaskId::new()).await,

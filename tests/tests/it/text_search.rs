@@ -34,7 +34,8 @@ async fn folds_unicode(db: &TestDb) -> bool {
 async fn document_search_folds_case_like_the_database() {
     let db = TestDb::new().await;
     let repo = SeaOrmDocumentRepository::new(db.pool());
-    let org = crate::fixtures::acme(&repo).await;
+    let orgs = memdb_repository::SeaOrmOrganizationRepository::new(db.pool());
+    let org = crate::fixtures::acme(&orgs).await;
     let doc = |path: &str, title: &str, content: &str| NewDocument {
         organization_id: org.id,
         path: path.into(),

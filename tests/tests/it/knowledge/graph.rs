@@ -2,7 +2,9 @@
 
 use memdb_repository::knowledge::EdgeDirection::{Incoming, Outgoing};
 use memdb_repository::knowledge::{Direction, Neighbour, NeighbourQuery};
-use memdb_repository::{KnowledgeId, KnowledgeRepository, RepoError, RepoResult};
+use memdb_repository::{
+    ConflictKind, KnowledgeId, KnowledgeRepository, Page, RepoError, RepoResult,
+};
 
 use super::items::Items;
 use super::{edge, edges_of, field_of, ids, is_not_found};
@@ -25,7 +27,7 @@ async fn neighbours(
         relationship_type: relationship_type.map(Into::into),
         direction,
     };
-    repo.neighbours(id, query).await
+    repo.neighbours(id, query, Page::default()).await
 }
 
 /// The reason of an unknown-reference error.
@@ -53,7 +55,10 @@ async fn relate(repo: &dyn KnowledgeRepository, items: &Items) {
 
     assert!(matches!(
         repo.relate(edge(a, b, "supports", 0.1)).await,
-        Err(RepoError::Conflict(_))
+        Err(RepoError::Conflict {
+            kind: ConflictKind::Duplicate,
+            ..
+        })
     ));
     assert_eq!(
         field_of(repo.relate(edge(a, a, "supports", 0.5)).await),
@@ -118,7 +123,9 @@ async fn walk(repo: &dyn KnowledgeRepository, items: &Items) {
             (d, "related-to", 0.3, Outgoing)
         ]
     );
-    let default = repo.neighbours(a, NeighbourQuery::default()).await;
+    let default = repo
+        .neighbours(a, NeighbourQuery::default(), Page::default())
+        .await;
     assert_eq!(default.unwrap(), all, "both ways is the default");
     let supports = neighbours(repo, a, Some("supports"), Direction::Both).await;
     assert_eq!(

@@ -1,0 +1,163 @@
+//! Query helpers every repository shares, legacy or enhanced: look a row up or report
+//! [`RepoError::NotFound`], delete one or report it, read a page, and take the row an
+//! `UPDATE ... RETURNING` gave back. Each converts SeaORM models into domain types through
+//! `TryFrom`, so a stored value the domain cannot read is a [`RepoError::Corrupt`] everywhere.
+
+use std::fmt::Display;
+
+use sea_orm::{ConnectionTrait, DeleteResult, EntityTrait, PrimaryKeyTrait, QuerySelect, Select};
+use uuid::Uuid;
+
+use crate::error::{RepoError, RepoResult};
+use crate::page::Page;
+
+/// The row of `E` whose primary key is `id`, converted.
+///
+/// # Errors
+/// [`RepoError::NotFound`] naming `entity` when there is none; `Db` when the query fails;
+/// `Corrupt` when the row cannot be converted.
+pub async fn get_by_id<E, T>(
+    db: &impl ConnectionTrait,
+    entity: &'static str,
+    id: impl Into<Uuid> + Display,
+) -> RepoResult<T>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    T: TryFrom<E::Model>,
+    RepoError: From<T::Error>,
+{
+    let key = id.to_string();
+    one_or_not_found(E::find_by_id(id.into()), db, entity, key).await
+}
+
+/// The first row `select` finds, converted.
+///
+/// # Errors
+/// [`RepoError::NotFound`] naming `entity` and `key` when there is none; `Db` when the query
+/// fails; `Corrupt` when the row cannot be converted.
+pub async fn one_or_not_found<E, T>(
+    select: Select<E>,
+    db: &impl ConnectionTrait,
+    entity: &'static str,
+    key: impl Display,
+) -> RepoResult<T>
+where
+    E: EntityTrait,
+    T: TryFrom<E::Model>,
+    RepoError: From<T::Error>,
+{
+    let model = select
+        .one(db)
+        .await?
+        .ok_or_else(|| RepoError::not_found(entity, key))?;
+    Ok(T::try_from(model)?)
+}
+
+/// Deletes the row of `E` whose primary key is `id`.
+///
+/// # Errors
+/// [`RepoError::NotFound`] naming `entity` when there is none; the classified database error
+/// otherwise.
+pub async fn delete_by_id<E>(
+    db: &impl ConnectionTrait,
+    entity: &'static str,
+    id: impl Into<Uuid> + Display,
+) -> RepoResult<()>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+{
+    let key = id.to_string();
+    removed(&E::delete_by_id(id.into()).exec(db).await?, entity, key)
+}
+
+/// `Ok` when a delete removed a row, else [`RepoError::NotFound`] naming `entity` and `key`.
+///
+/// # Errors
+/// [`RepoError::NotFound`] when no row was deleted.
+pub fn removed(result: &DeleteResult, entity: &'static str, key: impl Display) -> RepoResult<()> {
+    if result.rows_affected == 0 {
+        return Err(RepoError::not_found(entity, key));
+    }
+    Ok(())
+}
+
+/// The rows `select` finds on `page`, converted. The caller's `select` must be ordered.
+///
+/// # Errors
+/// `Db` when the query fails; `Corrupt` when a row cannot be converted.
+pub async fn fetch_page<E, T>(
+    select: Select<E>,
+    db: &impl ConnectionTrait,
+    page: Page,
+) -> RepoResult<Vec<T>>
+where
+    E: EntityTrait,
+    T: TryFrom<E::Model>,
+    RepoError: From<T::Error>,
+{
+    fetch_all(select.limit(page.limit()).offset(page.offset()), db).await
+}
+
+/// Every row `select` finds, converted. Only for selects bounded some other way.
+///
+/// # Errors
+/// `Db` when the query fails; `Corrupt` when a row cannot be converted.
+pub async fn fetch_all<E, T>(select: Select<E>, db: &impl ConnectionTrait) -> RepoResult<Vec<T>>
+where
+    E: EntityTrait,
+    T: TryFrom<E::Model>,
+    RepoError: From<T::Error>,
+{
+    convert_all(select.all(db).await?)
+}
+
+/// Converts a list of models.
+///
+/// # Errors
+/// `Corrupt` (or the conversion's own error) for the first model that cannot be converted.
+pub fn convert_all<M, T>(models: Vec<M>) -> RepoResult<Vec<T>>
+where
+    T: TryFrom<M>,
+    RepoError: From<T::Error>,
+{
+    models
+        .into_iter()
+        .map(|m| T::try_from(m).map_err(RepoError::from))
+        .collect()
+}
+
+/// The single row an `UPDATE ... WHERE id = ? RETURNING *` gave back, converted, or
+/// [`RepoError::NotFound`] when no row matched.
+///
+/// # Errors
+/// [`RepoError::NotFound`] naming `entity` and `id` when `rows` is empty; `Corrupt` when the
+/// row cannot be converted.
+pub fn updated_row<M, T>(rows: Vec<M>, entity: &'static str, id: impl Display) -> RepoResult<T>
+where
+    T: TryFrom<M>,
+    RepoError: From<T::Error>,
+{
+    let row = rows
+        .into_iter()
+        .next()
+        .ok_or_else(|| RepoError::not_found(entity, id))?;
+    Ok(T::try_from(row)?)
+}
+
+/// A stored count or size (never negative by CHECK constraint) as `u64`.
+///
+/// # Errors
+/// [`RepoError::Corrupt`] naming `what` for a negative value.
+pub fn stored_u64(what: &'static str, value: i64) -> RepoResult<u64> {
+    u64::try_from(value).map_err(|_| RepoError::corrupt(what, value))
+}
+
+/// A stored non-negative `i32` (a count or a number of seconds) as `u32`.
+///
+/// # Errors
+/// [`RepoError::Corrupt`] naming `what` for a negative value.
+pub fn stored_u32(what: &'static str, value: i32) -> RepoResult<u32> {
+    u32::try_from(value).map_err(|_| RepoError::corrupt(what, value))
+}
