@@ -6,6 +6,8 @@
 //! dropped. Set `MEMDB_KEEP_TEST_DB=1` to keep the databases for debugging; their locations are
 //! printed.
 
+pub mod checks;
+
 use memdb_migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend};
 use uuid::Uuid;
