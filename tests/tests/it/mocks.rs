@@ -6,12 +6,14 @@ use std::sync::Arc;
 use chrono::Utc;
 use memdb_repository::documents::Document;
 use memdb_repository::knowledge::KnowledgeItem;
+use memdb_repository::organizations::{NewOrganization, Organization};
 use memdb_repository::personas::Persona;
 use memdb_repository::taskmaster::{NewTask, Task, TaskStatus};
 use memdb_repository::{
     ConflictKind, DocumentId, DocumentRepository, KnowledgeId, KnowledgeRepository,
-    MockDocumentRepository, MockKnowledgeRepository, MockPersonaRepository, MockTaskRepository,
-    OrganizationId, PersonaId, PersonaRepository, RepoError, RepoResult, TaskId, TaskRepository,
+    MockDocumentRepository, MockKnowledgeRepository, MockOrganizationRepository,
+    MockPersonaRepository, MockTaskRepository, OrganizationId, OrganizationRepository, PersonaId,
+    PersonaRepository, RepoError, RepoResult, TaskId, TaskRepository,
 };
 use mockall::predicate::eq;
 use serde_json::json;
@@ -231,4 +233,49 @@ async fn worker_passes_database_errors_on() {
             ..
         })
     ));
+}
+
+/// More of the sibling service: makes sure its tenant exists, creating it on first start.
+async fn ensure_tenant(
+    organizations: &dyn OrganizationRepository,
+    slug: &str,
+) -> RepoResult<OrganizationId> {
+    match organizations.get_by_slug(slug).await {
+        Ok(organization) => Ok(organization.id),
+        Err(RepoError::NotFound { .. }) => {
+            let input = NewOrganization {
+                name: slug.to_uppercase(),
+                slug: slug.to_owned(),
+                metadata: json!({}),
+            };
+            Ok(organizations.create(input).await?.id)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[tokio::test]
+async fn the_tenant_is_created_once_when_missing() {
+    let id = OrganizationId::new();
+    let mut organizations = MockOrganizationRepository::new();
+    organizations
+        .expect_get_by_slug()
+        .with(eq("acme"))
+        .times(1)
+        .returning(|slug| Err(RepoError::not_found("organization", slug)));
+    organizations
+        .expect_create()
+        .withf(|input| input.slug == "acme" && input.name == "ACME")
+        .times(1)
+        .returning(move |input| {
+            Ok(Organization {
+                id,
+                name: input.name,
+                slug: input.slug,
+                metadata: input.metadata,
+                created_at: Utc::now(),
+                updated_at: Utc::now(),
+            })
+        });
+    assert_eq!(ensure_tenant(&organizations, "acme").await.unwrap(), id);
 }
