@@ -21,3 +21,4 @@ mod task_fan;
 mod task_races;
 mod taskmaster;
 mod text_search;
+mod tracks;
