@@ -33,9 +33,10 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Apply pending migrations, seed the defaults and show the status. Safe to run again.
     Init,
-    /// Show the backend, each migration's state and each memdb table's row count. Read-only.
+    /// Show the backend, each track's migrations and its tables' row counts, and any track
+    /// this build does not know. Read-only.
     Status,
-    /// Run the legacy migration track step by step.
+    /// Run the migration tracks step by step.
     Migrate {
         /// The migration action.
         #[command(subcommand)]
@@ -45,7 +46,9 @@ pub(crate) enum Command {
     Seed,
 }
 
-/// `memdb migrate` actions.
+/// `memdb migrate` actions. Without `--track` they cover every track: applying goes
+/// dependencies first, rolling back dependents first, and `-n` counts across tracks in that
+/// order.
 #[derive(Debug, Subcommand)]
 pub(crate) enum MigrateCommand {
     /// Apply pending migrations (all of them unless `-n` is given).
@@ -53,20 +56,31 @@ pub(crate) enum MigrateCommand {
         /// Apply at most this many migrations.
         #[arg(short = 'n', long = "steps", value_name = "N")]
         steps: Option<u32>,
+        /// Only this track (refused while a track it depends on has pending migrations).
+        #[command(flatten)]
+        track: TrackArg,
     },
-    /// Roll back the most recent migrations (one unless `-n` is given). Destroys data.
+    /// Roll back the most recent migrations (one unless `-n` is given), dependents first.
+    /// Destroys data.
     Down {
         /// Roll back this many migrations.
         #[arg(short = 'n', long = "steps", value_name = "N", default_value_t = 1)]
         steps: u32,
+        /// Only this track (refused while a track that depends on it is applied).
+        #[command(flatten)]
+        track: TrackArg,
         /// Confirmation.
         #[command(flatten)]
         confirm: Confirm,
     },
-    /// Show each migration as Applied or Pending. Read-only.
-    Status,
-    /// Drop EVERY table in the database schema, not only memdb's, then apply all migrations.
-    /// Destroys data.
+    /// Show each track's migrations as Applied, Pending or Unknown. Read-only.
+    Status {
+        /// Only this track.
+        #[command(flatten)]
+        track: TrackArg,
+    },
+    /// Drop EVERY table in the database schema, not only memdb's, then apply every track's
+    /// migrations. Destroys data.
     Fresh {
         /// Confirmation.
         #[command(flatten)]
@@ -74,16 +88,31 @@ pub(crate) enum MigrateCommand {
     },
     /// Roll back all applied migrations, then apply all migrations. Destroys data.
     Refresh {
+        /// Only this track (refused while a track that depends on it is applied).
+        #[command(flatten)]
+        track: TrackArg,
         /// Confirmation.
         #[command(flatten)]
         confirm: Confirm,
     },
-    /// Roll back all applied migrations and drop the tracking table. Destroys data.
+    /// Roll back all applied migrations and drop the tracking tables. Destroys data.
     Reset {
+        /// Only this track (refused while a track that depends on it is applied).
+        #[command(flatten)]
+        track: TrackArg,
         /// Confirmation.
         #[command(flatten)]
         confirm: Confirm,
     },
+}
+
+/// The track an action is limited to.
+#[derive(Clone, Debug, Args)]
+pub(crate) struct TrackArg {
+    /// Act on this migration track only (`memdb migrate status` lists them); default: every
+    /// track.
+    #[arg(long = "track", value_name = "NAME")]
+    pub(crate) name: Option<String>,
 }
 
 /// The confirmation flag of destructive actions.

@@ -2,7 +2,8 @@
 //! `memdb-migration` and `memdb-repository`; no business logic lives here.
 //!
 //! ```text
-//! memdb [--database-url <URL>] init | status | seed | migrate <up|down|status|fresh|refresh|reset>
+//! memdb [--database-url <URL>] init | status | seed
+//! memdb [--database-url <URL>] migrate <up|down|status|fresh|refresh|reset> [--track <NAME>]
 //! ```
 
 mod cli;
@@ -12,6 +13,7 @@ mod output;
 mod seed;
 mod status;
 mod table;
+mod tracks;
 
 use std::process::ExitCode;
 
@@ -51,7 +53,7 @@ async fn run(mut cli: Cli) -> Result<()> {
         cli.command,
         Command::Status
             | Command::Migrate {
-                action: MigrateCommand::Status
+                action: MigrateCommand::Status { .. }
             }
     );
     let url = if read_only && cli.database_url.contains("mode=rwc") {
@@ -60,13 +62,14 @@ async fn run(mut cli: Cli) -> Result<()> {
     } else {
         cli.database_url.clone()
     };
+    let tracks = tracks::compiled()?;
     let db = memdb_repository::connect(&url)
         .await
         .with_context(|| missing_file_hint(&url))?;
     let result = match cli.command {
-        Command::Init => init::run(&db, &cli.database_url).await,
-        Command::Status => status::run(&db, &cli.database_url).await,
-        Command::Migrate { action } => migrate::run(&db, action).await,
+        Command::Init => init::run(&db, &tracks, &cli.database_url).await,
+        Command::Status => status::run(&db, &tracks, &cli.database_url).await,
+        Command::Migrate { action } => migrate::run(&db, &tracks, action).await,
         Command::Seed => seed::run(&db).await,
     };
     // Closing lets SQLite checkpoint its WAL; a failure here does not undo the command.

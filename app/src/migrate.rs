@@ -1,84 +1,109 @@
-//! `memdb migrate`: the legacy migration track, with a guard on the actions that destroy data.
+//! `memdb migrate`: the migration tracks step by step, with a guard on the actions that destroy
+//! data. What each action does to which track, and what it refuses, is decided by
+//! `memdb_migration::plan`; this module confirms, runs and reports.
 
 use anyhow::{Context as _, Result, bail};
-use memdb_migration::{MigrationStatus, Migrator, MigratorTrait};
+use memdb_migration::Tracks;
+use memdb_migration::inspect;
+use memdb_migration::plan::{self, Action};
 use sea_orm::DatabaseConnection;
 
-use crate::cli::{Confirm, MigrateCommand};
+use crate::cli::{Confirm, MigrateCommand, TrackArg};
 use crate::output::{StdoutError, out, outln};
 use crate::status;
 
 /// Runs one migrate action and prints what changed and the resulting migration status.
-pub(crate) async fn run(db: &DatabaseConnection, action: MigrateCommand) -> Result<()> {
-    if let MigrateCommand::Status = action {
-        out!(
-            "{}",
-            status::render_migrations(&status::migrations(db).await?)
-        )?;
-        return Ok(());
-    }
-    let before = status::applied(db).await?;
-    // Fresh and refresh re-apply what they remove, so a before/after diff would show nothing.
-    let summary = match action {
-        MigrateCommand::Status => return Ok(()),
-        MigrateCommand::Up { steps } => {
-            Migrator::up(db, steps)
-                .await
-                .context("applying migrations")?;
-            None
+pub(crate) async fn run(
+    db: &DatabaseConnection,
+    tracks: &Tracks,
+    action: MigrateCommand,
+) -> Result<()> {
+    let (action, track, confirm) = match action {
+        MigrateCommand::Status { track } => {
+            if let Some(name) = &track.name {
+                tracks.get(name)?;
+            }
+            let status = status::read(db, tracks).await?;
+            out!(
+                "{}",
+                status::render_migrations(&status, track.name.as_deref())
+            )?;
+            return Ok(());
         }
-        MigrateCommand::Down { steps, confirm } => {
-            guard(db, "roll back migrations", confirm).await?;
-            Migrator::down(db, Some(steps))
-                .await
-                .context("rolling back migrations")?;
-            None
-        }
-        MigrateCommand::Fresh { confirm } => {
-            guard_foreign_tables(db, confirm).await?;
-            guard(db, "drop every table", confirm).await?;
-            Migrator::fresh(db)
-                .await
-                .context("dropping every table and re-applying migrations")?;
-            Some("dropped every table in the schema and applied every migration")
-        }
-        MigrateCommand::Refresh { confirm } => {
-            guard(db, "refresh the schema", confirm).await?;
-            Migrator::refresh(db)
-                .await
-                .context("rolling back and re-applying migrations")?;
-            Some("rolled back and re-applied every migration")
-        }
-        MigrateCommand::Reset { confirm } => {
-            guard(db, "reset the schema", confirm).await?;
-            Migrator::reset(db)
-                .await
-                .context("rolling back every migration")?;
-            None
-        }
+        MigrateCommand::Fresh { confirm } => return fresh(db, tracks, confirm).await,
+        MigrateCommand::Up { steps, track } => (Action::Up { steps }, track, None),
+        MigrateCommand::Down {
+            steps,
+            track,
+            confirm,
+        } => (Action::Down { steps }, track, Some(confirm)),
+        MigrateCommand::Refresh { track, confirm } => (Action::Refresh, track, Some(confirm)),
+        MigrateCommand::Reset { track, confirm } => (Action::Reset, track, Some(confirm)),
     };
-    let migrations = status::migrations(db).await?;
-    if let Some(summary) = summary {
-        outln!("{summary}")?;
+    let TrackArg { name: only } = track;
+    let before = status::read(db, tracks).await?.applied_names();
+    let plan = plan::plan(db, tracks, action, only.as_deref()).await?;
+    if let Some(confirm) = confirm {
+        guard(db, describe(action), &plan.tables_at_risk(), confirm).await?;
+    }
+    plan::execute(db, &plan)
+        .await
+        .context("running the migrations")?;
+    let after = status::read(db, tracks).await?;
+    if action == Action::Refresh && !plan.is_empty() {
+        // Refresh re-applies what it removes, so a before/after diff would show nothing.
+        match &only {
+            Some(track) => outln!("rolled back and re-applied every migration of track {track}")?,
+            None => outln!("rolled back and re-applied every migration")?,
+        }
     } else {
-        let after: Vec<String> = migrations
-            .iter()
-            .filter(|(_, s)| *s == MigrationStatus::Applied)
-            .map(|(name, _)| name.clone())
-            .collect();
-        print_changes(&before, &after)?;
+        print_changes(&before, &after.applied_names())?;
     }
     outln!()?;
-    out!("{}", status::render_migrations(&migrations))?;
+    out!("{}", status::render_migrations(&after, None))?;
     Ok(())
 }
 
-/// Refuses a destructive action while memdb tables hold rows, unless `--yes` was given.
-async fn guard(db: &DatabaseConnection, action: &str, confirm: Confirm) -> Result<()> {
+/// Drops every table and re-applies every track, behind both guards.
+async fn fresh(db: &DatabaseConnection, tracks: &Tracks, confirm: Confirm) -> Result<()> {
+    guard_foreign_tables(db, tracks, confirm).await?;
+    guard(db, "drop every table", &tracks.tables(), confirm).await?;
+    plan::fresh(db, tracks)
+        .await
+        .context("dropping every table and re-applying migrations")?;
+    outln!("dropped every table in the schema and applied every migration")?;
+    outln!()?;
+    out!(
+        "{}",
+        status::render_migrations(&status::read(db, tracks).await?, None)
+    )?;
+    Ok(())
+}
+
+/// How the guard's refusal names an action.
+fn describe(action: Action) -> &'static str {
+    match action {
+        Action::Up { .. } => "apply migrations",
+        Action::Down { .. } => "roll back migrations",
+        Action::Refresh => "refresh the schema",
+        Action::Reset => "reset the schema",
+    }
+}
+
+/// Refuses a destructive action while `tables` hold rows, unless `--yes` was given.
+async fn guard(
+    db: &DatabaseConnection,
+    action: &str,
+    tables: &[&'static str],
+    confirm: Confirm,
+) -> Result<()> {
     if confirm.yes {
         return Ok(());
     }
-    let rows = status::total_rows(&status::table_rows(db).await?);
+    let counts = inspect::row_counts(db, tables)
+        .await
+        .context("counting the rows at risk")?;
+    let rows = inspect::total_rows(&counts);
     if rows > 0 {
         bail!(
             "refusing to {action}: the database holds {rows} rows in memdb tables; \
@@ -88,10 +113,16 @@ async fn guard(db: &DatabaseConnection, action: &str, confirm: Confirm) -> Resul
     Ok(())
 }
 
-/// Refuses `fresh`, which drops every table in the schema, while tables memdb does not own
+/// Refuses `fresh`, which drops every table in the schema, while tables no known track owns
 /// exist there, unless `--yes` was given.
-async fn guard_foreign_tables(db: &DatabaseConnection, confirm: Confirm) -> Result<()> {
-    let foreign = status::foreign_tables(db).await?;
+async fn guard_foreign_tables(
+    db: &DatabaseConnection,
+    tracks: &Tracks,
+    confirm: Confirm,
+) -> Result<()> {
+    let foreign = inspect::foreign_tables(db, tracks)
+        .await
+        .context("listing the tables of the schema")?;
     if !confirm.yes && !foreign.is_empty() {
         bail!(
             "refusing to drop every table: the schema also holds tables memdb does not own ({}); \

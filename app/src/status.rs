@@ -1,123 +1,119 @@
-//! `memdb status`: what the database is, which migrations it has, how full its tables are.
+//! `memdb status`: what the database is, which migrations each track has, how full its tables
+//! are, and which tracks in it this build does not know.
 //!
-//! Everything here only reads: in particular the migration state comes from the read-only
-//! migrator calls, which never create the `seaql_migrations` tracking table.
+//! Everything here only reads: the migration state comes from `memdb_migration::inspect`, which
+//! never creates a tracking table and reports unknown migrations instead of failing.
+
+use std::fmt::Write as _;
 
 use anyhow::{Context as _, Result};
-use memdb_migration::{LEGACY_TABLES, MigrationStatus, Migrator, MigratorTrait};
-use sea_orm::sea_query::{Alias, Expr, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
-use sea_orm_migration::SchemaManager;
+use memdb_migration::inspect::{self, MigrationState, SchemaStatus, TableRows, TrackStatus};
+use memdb_migration::{Track, Tracks};
+use sea_orm::DatabaseConnection;
 
 use crate::output::{out, outln};
 use crate::table;
 
-/// One legacy table and its row count, `None` when the table does not exist.
-#[derive(Clone, Debug)]
-pub(crate) struct TableRows {
-    /// The table's name.
-    pub(crate) name: &'static str,
-    /// Its row count, or `None` when it is missing.
-    pub(crate) rows: Option<u64>,
-}
-
-/// Prints the whole status report: backend, redacted URL, migrations, tables.
-pub(crate) async fn run(db: &DatabaseConnection, url: &str) -> Result<()> {
-    let migrations = migrations(db).await?;
-    let tables = table_rows(db).await?;
+/// Prints the whole status report: backend, redacted URL, then per track its migrations and
+/// its tables' row counts, then the tracks this build does not know.
+pub(crate) async fn run(db: &DatabaseConnection, tracks: &Tracks, url: &str) -> Result<()> {
+    let status = read(db, tracks).await?;
     outln!(
         "backend:  {}",
         memdb_migration::dialect::backend_name(db.get_database_backend())
     )?;
     outln!("database: {}", memdb_repository::redact_url(url))?;
-    outln!()?;
-    out!("{}", render_migrations(&migrations))?;
-    outln!()?;
-    out!("{}", render_tables(&tables))?;
+    for track in &status.tracks {
+        let tables = inspect::row_counts(db, track.track.tables)
+            .await
+            .with_context(|| format!("counting the rows of track {}", track.track.name))?;
+        outln!()?;
+        out!("{}", render_track(track))?;
+        outln!()?;
+        out!("{}", render_tables(&tables))?;
+    }
+    out!("{}", render_unknown_tracks(&status))?;
     Ok(())
 }
 
-/// Every legacy migration's name and state, in order, without writing anything.
-pub(crate) async fn migrations(db: &DatabaseConnection) -> Result<Vec<(String, MigrationStatus)>> {
-    let migrations = Migrator::get_migration_with_status_read_only(db)
+/// Every track's migrations and the unknown tracks, without writing anything.
+pub(crate) async fn read(db: &DatabaseConnection, tracks: &Tracks) -> Result<SchemaStatus> {
+    inspect::schema_status(db, tracks)
         .await
-        .context("reading the migration status")?;
-    Ok(migrations
+        .context("reading the migration status")
+}
+
+/// The migrations of every track (or only of `only`), then the unknown tracks (with every
+/// track only), as printed by `memdb migrate`.
+pub(crate) fn render_migrations(status: &SchemaStatus, only: Option<&str>) -> String {
+    let mut out = String::new();
+    for (i, track) in status
+        .tracks
         .iter()
-        .map(|m| (m.name().to_owned(), m.status()))
-        .collect())
-}
-
-/// The names of the applied legacy migrations, without writing anything.
-pub(crate) async fn applied(db: &DatabaseConnection) -> Result<Vec<String>> {
-    Ok(migrations(db)
-        .await?
-        .into_iter()
-        .filter(|(_, status)| *status == MigrationStatus::Applied)
-        .map(|(name, _)| name)
-        .collect())
-}
-
-/// Row counts of every table in [`LEGACY_TABLES`], in dependency order.
-pub(crate) async fn table_rows(db: &DatabaseConnection) -> Result<Vec<TableRows>> {
-    let schema = SchemaManager::new(db);
-    let mut out = Vec::with_capacity(LEGACY_TABLES.len());
-    for name in LEGACY_TABLES {
-        let exists = schema
-            .has_table(name)
-            .await
-            .with_context(|| format!("checking whether table {name} exists"))?;
-        let rows = if exists {
-            Some(count_rows(db, name).await?)
-        } else {
-            None
-        };
-        out.push(TableRows { name, rows });
+        .filter(|t| only.is_none_or(|name| t.track.name == name))
+        .enumerate()
+    {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(&render_track(track));
     }
-    Ok(out)
+    if only.is_none() {
+        out.push_str(&render_unknown_tracks(status));
+    }
+    out
 }
 
-/// Tables in the current schema that memdb does not own: neither a legacy table nor the
-/// migration tracking table. `migrate fresh` would drop them too.
-pub(crate) async fn foreign_tables(db: &DatabaseConnection) -> Result<Vec<String>> {
-    let tables = memdb_migration::dialect::schema_tables(db)
-        .await
-        .context("listing the tables of the schema")?;
-    Ok(tables
-        .into_iter()
-        .filter(|name| name != "seaql_migrations" && !LEGACY_TABLES.contains(&name.as_str()))
-        .collect())
-}
-
-/// The sum of the row counts (missing tables count as empty).
-pub(crate) fn total_rows(tables: &[TableRows]) -> u64 {
-    tables.iter().filter_map(|t| t.rows).sum()
-}
-
-/// `SELECT COUNT(*) FROM "<table>"`, the name quoted by SeaQuery.
-async fn count_rows(db: &DatabaseConnection, table: &str) -> Result<u64> {
-    let query = Query::select()
-        .expr(Expr::cust("COUNT(*)"))
-        .from(Alias::new(table))
-        .to_owned();
-    let row = db
-        .query_one(&query)
-        .await
-        .with_context(|| format!("counting the rows of {table}"))?
-        .with_context(|| format!("COUNT(*) on {table} returned no row"))?;
-    let count: i64 = row
-        .try_get_by_index(0)
-        .with_context(|| format!("reading the row count of {table}"))?;
-    u64::try_from(count).with_context(|| format!("{table} reports {count} rows"))
-}
-
-/// The migrations as an aligned two-column table.
-pub(crate) fn render_migrations(migrations: &[(String, MigrationStatus)]) -> String {
-    let rows: Vec<Vec<String>> = migrations
+/// A track's heading and its migrations as an aligned table, with a note under it when the
+/// database records migrations this build does not know.
+fn render_track(status: &TrackStatus) -> String {
+    let rows: Vec<Vec<String>> = status
+        .migrations
         .iter()
-        .map(|(name, status)| vec![name.clone(), status.to_string()])
+        .map(|m| vec![m.name.clone(), m.state.to_string()])
         .collect();
-    table::render(&["MIGRATION", "STATUS"], &rows)
+    let mut out = heading(&status.track);
+    out.push_str(&table::render(&["MIGRATION", "STATUS"], &rows));
+    if status
+        .migrations
+        .iter()
+        .any(|m| m.state == MigrationState::Unknown)
+    {
+        // Writing to a String cannot fail.
+        let _ = writeln!(
+            out,
+            "{}: recorded in {} but not in this build (applied by a newer memdb build?)",
+            MigrationState::Unknown,
+            status.track.tracking_table
+        );
+    }
+    out
+}
+
+/// `track <name> (tracking table <table>[, depends on <names>])`.
+fn heading(track: &Track) -> String {
+    let mut heading = format!(
+        "track {} (tracking table {}",
+        track.name, track.tracking_table
+    );
+    if !track.depends_on.is_empty() {
+        let _ = write!(heading, ", depends on {}", track.depends_on.join(", "));
+    }
+    heading.push_str(")\n");
+    heading
+}
+
+/// One paragraph per tracking table no known track owns, or nothing.
+fn render_unknown_tracks(status: &SchemaStatus) -> String {
+    let mut out = String::new();
+    for unknown in &status.unknown_tracks {
+        let _ = write!(
+            out,
+            "\nunknown track ({}, {} migrations applied) — created by a newer memdb build?\n",
+            unknown.tracking_table, unknown.applied
+        );
+    }
+    out
 }
 
 /// The tables as an aligned two-column table; missing tables say `missing`.

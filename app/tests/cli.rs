@@ -1,85 +1,18 @@
 //! End-to-end tests of the `memdb` binary against a fresh database per test: a temporary SQLite
 //! file by default, a fresh PostgreSQL database when `TEST_DATABASE_URL` names a server.
 
+mod support;
+
 use std::process::Command;
 
-use memdb_migration::{LEGACY_TABLES, Migrator, MigratorTrait};
 use memdb_repository::Repositories;
 use memdb_repository::organizations::Organization;
 use memdb_repository::personas::Persona;
 use memdb_tests::TestDb;
-use sea_orm::sea_query::{Alias, Expr, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::ConnectionTrait;
 use sea_orm_migration::SchemaManager;
 
-/// What one run of the binary did.
-struct Run {
-    success: bool,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "success: {}\n--- stdout\n{}--- stderr\n{}",
-            self.success, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Runs `memdb --database-url <url> <args>` to completion.
-fn memdb(url: &str, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_memdb"))
-        .arg("--database-url")
-        .arg(url)
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run the memdb binary");
-    Run {
-        success: output.status.success(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-/// The legacy migrations' names, in order.
-fn migration_names() -> Vec<String> {
-    Migrator::get_migration_files()
-        .iter()
-        .map(|m| m.name().to_owned())
-        .collect()
-}
-
-/// Which legacy tables exist, in [`LEGACY_TABLES`] order.
-async fn existing_tables(db: &DatabaseConnection) -> Vec<bool> {
-    let schema = SchemaManager::new(db);
-    let mut out = Vec::new();
-    for table in LEGACY_TABLES {
-        out.push(schema.has_table(table).await.expect("check a table"));
-    }
-    out
-}
-
-/// Row counts of every legacy table (all must exist).
-async fn row_counts(db: &DatabaseConnection) -> Vec<i64> {
-    let mut out = Vec::new();
-    for table in LEGACY_TABLES {
-        let query = Query::select()
-            .expr(Expr::cust("COUNT(*)"))
-            .from(Alias::new(table))
-            .to_owned();
-        let row = db
-            .query_one(&query)
-            .await
-            .expect("count rows")
-            .expect("a row");
-        out.push(row.try_get_by_index::<i64>(0).expect("a count"));
-    }
-    out
-}
+use support::{all_tables, existing_tables, memdb, migration_names, table_rows, tracks};
 
 /// The seeded rows, read through the repositories.
 async fn defaults(db: &TestDb) -> (Organization, Persona) {
@@ -103,8 +36,15 @@ async fn init_migrates_seeds_and_is_idempotent() {
 
     let first = memdb(db.url(), &["init"]);
     assert!(first.success, "{first:?}");
+    for track in tracks().iter() {
+        let heading = format!(
+            "track {} (tracking table {}",
+            track.name, track.tracking_table
+        );
+        assert!(first.stdout.contains(&heading), "{first:?}");
+    }
     let names = migration_names();
-    assert_eq!(names.len(), 5);
+    assert!(names.len() >= 5, "{names:?}");
     for name in &names {
         assert!(
             first.stdout.contains(&format!("applied {name}")),
@@ -121,14 +61,15 @@ async fn init_migrates_seeds_and_is_idempotent() {
     );
     assert!(!first.stdout.contains("Pending"), "{first:?}");
 
-    assert_eq!(existing_tables(db.conn()).await, [true; 7]);
-    let counts = row_counts(db.conn()).await;
-    let organizations = LEGACY_TABLES.iter().position(|t| *t == "organizations");
-    let personas = LEGACY_TABLES.iter().position(|t| *t == "personas");
+    let tables = all_tables();
+    assert_eq!(existing_tables(db.conn()).await, vec![true; tables.len()]);
+    let counts = table_rows(db.conn()).await;
+    let organizations = tables.iter().position(|t| *t == "organizations");
+    let personas = tables.iter().position(|t| *t == "personas");
     assert_eq!(counts[organizations.expect("organizations table")], 1);
     assert_eq!(counts[personas.expect("personas table")], 1);
     assert_eq!(
-        counts.iter().sum::<i64>(),
+        counts.iter().sum::<u64>(),
         2,
         "only the defaults are seeded"
     );
@@ -145,7 +86,7 @@ async fn init_migrates_seeds_and_is_idempotent() {
         "{second:?}"
     );
     assert!(!second.stdout.contains("applied "), "{second:?}");
-    assert_eq!(row_counts(db.conn()).await, counts);
+    assert_eq!(table_rows(db.conn()).await, counts);
     // Whole rows, `updated_at` included: the second run wrote nothing.
     assert_eq!(defaults(&db).await, (organization, persona));
 
@@ -166,7 +107,7 @@ async fn status_on_an_empty_database_writes_nothing() {
             .unwrap_or_else(|| panic!("{name} listed: {status:?}"));
         assert!(line.ends_with("Pending"), "{status:?}");
     }
-    for table in LEGACY_TABLES {
+    for table in all_tables() {
         let line = status
             .stdout
             .lines()
@@ -189,8 +130,14 @@ async fn status_on_an_empty_database_writes_nothing() {
     );
 
     let schema = SchemaManager::new(db.conn());
-    assert!(!schema.has_table("seaql_migrations").await.expect("check"));
-    assert_eq!(existing_tables(db.conn()).await, [false; 7]);
+    for track in tracks().iter() {
+        let tracking_table = track.tracking_table;
+        assert!(!schema.has_table(tracking_table).await.expect("check"));
+    }
+    assert_eq!(
+        existing_tables(db.conn()).await,
+        vec![false; all_tables().len()]
+    );
 
     drop(db);
 }
@@ -200,28 +147,35 @@ async fn destructive_migrations_need_yes_while_rows_exist() {
     let db = TestDb::empty().await;
     let init = memdb(db.url(), &["init"]);
     assert!(init.success, "{init:?}");
+    let all = all_tables().len();
 
     for action in ["reset", "down", "fresh", "refresh"] {
         let refused = memdb(db.url(), &["migrate", action]);
         assert!(!refused.success, "{action}: {refused:?}");
         assert!(refused.stderr.contains("holds 2 rows"), "{refused:?}");
         assert!(refused.stderr.contains("--yes"), "{refused:?}");
-        assert_eq!(existing_tables(db.conn()).await, [true; 7], "{action}");
+        assert_eq!(
+            existing_tables(db.conn()).await,
+            vec![true; all],
+            "{action}"
+        );
     }
-    assert_eq!(row_counts(db.conn()).await.iter().sum::<i64>(), 2);
+    assert_eq!(table_rows(db.conn()).await.iter().sum::<u64>(), 2);
 
     let reset = memdb(db.url(), &["migrate", "reset", "--yes"]);
     assert!(reset.success, "{reset:?}");
-    assert_eq!(existing_tables(db.conn()).await, [false; 7]);
+    assert_eq!(existing_tables(db.conn()).await, vec![false; all]);
 
     let up = memdb(db.url(), &["migrate", "up"]);
     assert!(up.success, "{up:?}");
     for name in migration_names() {
         assert!(up.stdout.contains(&format!("applied {name}")), "{up:?}");
     }
-    assert_eq!(existing_tables(db.conn()).await, [true; 7]);
+    assert_eq!(existing_tables(db.conn()).await, vec![true; all]);
 
-    // With no rows to lose, the guard lets destructive actions through without --yes.
+    // With no rows to lose, the guard lets destructive actions through without --yes. Without
+    // --track, down rolls back the last migrations of the last track (the newest legacy one
+    // only adds an index, so two are rolled back to drop a table too).
     let down = memdb(db.url(), &["migrate", "down", "-n", "2"]);
     assert!(down.success, "{down:?}");
     for name in migration_names().iter().rev().take(2) {
@@ -229,13 +183,14 @@ async fn destructive_migrations_need_yes_while_rows_exist() {
             down.stdout.contains(&format!("rolled back {name}")),
             "{down:?}"
         );
+        let line = down
+            .stdout
+            .lines()
+            .find(|l| l.starts_with(name.as_str()))
+            .unwrap_or_else(|| panic!("{name} listed: {down:?}"));
+        assert!(line.ends_with("Pending"), "{down:?}");
     }
-    assert!(
-        !SchemaManager::new(db.conn())
-            .has_table("personas")
-            .await
-            .expect("check")
-    );
+    assert!(existing_tables(db.conn()).await.contains(&false));
 
     drop(db);
 }

@@ -4,6 +4,8 @@
 //! PostgreSQL and (later) MySQL/MariaDB. What SeaQuery cannot express the same way everywhere
 //! is decided here, so no migration has to `match` on the backend itself.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend, Statement};
 
@@ -79,6 +81,45 @@ pub async fn schema_tables(db: &impl ConnectionTrait) -> Result<Vec<String>, DbE
         .iter()
         .map(|row| row.try_get_by_index::<String>(0))
         .collect()
+}
+
+/// Every base table of the connection's current schema with its column names (SQLite's
+/// internal `sqlite_*` tables left out).
+///
+/// # Errors
+/// The database's error, or `DbErr::BackendNotSupported` on a backend not handled here.
+pub async fn schema_columns(
+    db: &impl ConnectionTrait,
+) -> Result<BTreeMap<String, BTreeSet<String>>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => {
+            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+        }
+        DbBackend::Postgres => {
+            "SELECT c.table_name::text, c.column_name::text FROM information_schema.columns c \
+             JOIN information_schema.tables t \
+               ON t.table_schema = c.table_schema AND t.table_name = c.table_name \
+             WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'"
+        }
+        _ => {
+            return Err(DbErr::BackendNotSupported {
+                db: "MySQL",
+                ctx: "memdb_migration::dialect::schema_columns",
+            });
+        }
+    };
+    let mut columns: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in db
+        .query_all_raw(Statement::from_string(backend, sql))
+        .await?
+    {
+        let table: String = row.try_get_by_index(0)?;
+        let column: String = row.try_get_by_index(1)?;
+        columns.entry(table).or_default().insert(column);
+    }
+    Ok(columns)
 }
 
 /// The backend's name as people write it (`SQLite`, `PostgreSQL`, `MySQL`).

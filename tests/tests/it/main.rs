@@ -24,5 +24,6 @@ mod task_races;
 mod task_sweep;
 mod taskmaster;
 mod text_search;
+mod tracks;
 mod typed_columns;
 mod unit_of_work;

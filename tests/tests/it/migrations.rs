@@ -1,42 +1,43 @@
-//! The legacy migration track on a real database: a full round trip, and the same tables and
+//! Every migration track on a real database: a full round trip, and the same tables and
 //! columns on SQLite, on PostgreSQL and in the generated entities.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use memdb_migration::{LEGACY_TABLES, Migrator, MigratorTrait};
+use memdb_migration::dialect::schema_columns;
+use memdb_migration::inspect::{row_counts, schema_status};
+use memdb_migration::plan::{Action, execute, plan};
+use memdb_migration::{LEGACY_TABLES, LEGACY_TRACK, Tracks};
 use memdb_tests::{TestDb, configured_backend};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityName, Iterable, Statement};
-use sea_orm_migration::SchemaManager;
+use sea_orm::{DatabaseConnection, DbBackend, EntityName, Iterable};
 
 type Schema = BTreeMap<String, BTreeSet<String>>;
 
-async fn table_exists(db: &DatabaseConnection, table: &str) -> bool {
-    SchemaManager::new(db).has_table(table).await.unwrap()
+/// The tracks this crate defines, checked.
+fn tracks() -> Tracks {
+    Tracks::new(memdb_migration::tracks().iter().copied()).expect("the tracks fit together")
 }
 
-/// Tables (without the migration tracking table) and their columns, read from the catalog.
-async fn schema_of(db: &DatabaseConnection) -> Schema {
-    let sql = match db.get_database_backend() {
-        DbBackend::Sqlite => "SELECT m.name AS t, p.name AS c FROM sqlite_master m \
-             JOIN pragma_table_info(m.name) p WHERE m.type = 'table' \
-             AND m.name NOT LIKE 'sqlite_%'"
-            .to_owned(),
-        DbBackend::Postgres => "SELECT table_name::text AS t, column_name::text AS c \
-             FROM information_schema.columns WHERE table_schema = current_schema()"
-            .to_owned(),
-        other => panic!("unsupported backend {other:?}"),
-    };
-    let rows = db
-        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+/// Whether each table of every track exists, tracks in dependency order.
+async fn tables_exist(db: &DatabaseConnection, tracks: &Tracks) -> Vec<bool> {
+    row_counts(db, &tracks.tables())
         .await
-        .unwrap();
-    let mut schema = Schema::new();
-    for row in rows {
-        let table: String = row.try_get("", "t").unwrap();
-        let column: String = row.try_get("", "c").unwrap();
-        if table != "seaql_migrations" {
-            schema.entry(table).or_default().insert(column);
-        }
+        .unwrap()
+        .iter()
+        .map(|t| t.rows.is_some())
+        .collect()
+}
+
+/// Runs `action` on every track.
+async fn run(db: &DatabaseConnection, tracks: &Tracks, action: Action) {
+    let plan = plan(db, tracks, action, None).await.unwrap();
+    execute(db, &plan).await.unwrap();
+}
+
+/// Tables (without the tracks' tracking tables) and their columns, read from the catalog.
+async fn schema_of(db: &DatabaseConnection, tracks: &Tracks) -> Schema {
+    let mut schema = schema_columns(db).await.unwrap();
+    for track in tracks.iter() {
+        schema.remove(track.tracking_table);
     }
     schema
 }
@@ -63,47 +64,53 @@ fn schema_of_entities() -> Schema {
     ])
 }
 
+#[test]
+fn the_crate_tracks_fit_together_and_start_with_legacy() {
+    assert_eq!(tracks().names()[0], LEGACY_TRACK.name);
+    assert_eq!(LEGACY_TRACK.tracking_table, "seaql_migrations");
+    assert_eq!(LEGACY_TRACK.tables, LEGACY_TABLES);
+}
+
 #[tokio::test]
-async fn legacy_track_round_trips_up_down_up() {
+async fn every_track_round_trips_up_down_up() {
     let test_db = TestDb::empty().await;
     let db = test_db.conn();
+    let tracks = tracks();
+    let all = tracks.tables().len();
 
-    Migrator::up(db, None).await.unwrap();
-    assert!(
-        Migrator::get_pending_migrations(db)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    for table in LEGACY_TABLES {
-        assert!(table_exists(db, table).await, "{table} after up");
-    }
+    run(db, &tracks, Action::Up { steps: None }).await;
+    assert_eq!(schema_status(db, &tracks).await.unwrap().pending_count(), 0);
+    assert_eq!(tables_exist(db, &tracks).await, vec![true; all], "after up");
 
-    Migrator::down(db, None).await.unwrap();
-    assert!(
-        Migrator::get_applied_migrations(db)
-            .await
-            .unwrap()
-            .is_empty()
-    );
-    for table in LEGACY_TABLES {
-        assert!(!table_exists(db, table).await, "{table} after down");
-    }
-
-    Migrator::up(db, None).await.unwrap();
+    run(db, &tracks, Action::Down { steps: u32::MAX }).await;
+    let status = schema_status(db, &tracks).await.unwrap();
+    assert!(status.applied_names().is_empty());
     assert_eq!(
-        Migrator::get_applied_migrations(db).await.unwrap().len(),
-        Migrator::migrations().len()
+        tables_exist(db, &tracks).await,
+        vec![false; all],
+        "after down"
     );
-    assert_eq!(schema_of(db).await, schema_of_entities());
+
+    run(db, &tracks, Action::Up { steps: None }).await;
+    let status = schema_status(db, &tracks).await.unwrap();
+    for track in &status.tracks {
+        assert_eq!(
+            track.applied_count(),
+            track.track.migrator.migration_names().len(),
+            "{}",
+            track.track.name
+        );
+    }
+    assert_eq!(schema_of(db, &tracks).await, schema_of_entities());
 }
 
 #[tokio::test]
 async fn sqlite_postgres_and_entities_agree_on_tables_and_columns() {
+    let tracks = tracks();
     let sqlite = TestDb::empty_on(DbBackend::Sqlite).await;
-    Migrator::up(sqlite.conn(), None).await.unwrap();
-    let sqlite_schema = schema_of(sqlite.conn()).await;
-    let expected: BTreeSet<&str> = LEGACY_TABLES.into_iter().collect();
+    run(sqlite.conn(), &tracks, Action::Up { steps: None }).await;
+    let sqlite_schema = schema_of(sqlite.conn(), &tracks).await;
+    let expected: BTreeSet<&str> = tracks.tables().into_iter().collect();
     assert_eq!(
         sqlite_schema
             .keys()
@@ -118,6 +125,6 @@ async fn sqlite_postgres_and_entities_agree_on_tables_and_columns() {
     // the two catalogs directly as well.
     if configured_backend() == DbBackend::Postgres {
         let postgres = TestDb::new().await;
-        assert_eq!(schema_of(postgres.conn()).await, sqlite_schema);
+        assert_eq!(schema_of(postgres.conn(), &tracks).await, sqlite_schema);
     }
 }

@@ -1,0 +1,83 @@
+//! What the `memdb` binary's end-to-end tests share: running the binary, and reading the
+//! database it worked on through the same `memdb_migration` functions the binary uses.
+
+// Each test binary that includes this module uses its own subset of it.
+#![allow(dead_code)]
+
+use std::process::Command;
+
+use memdb_migration::Tracks;
+use memdb_migration::inspect::row_counts;
+use sea_orm::DatabaseConnection;
+
+/// What one run of the binary did.
+pub(crate) struct Run {
+    pub(crate) success: bool,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+impl std::fmt::Debug for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "success: {}\n--- stdout\n{}--- stderr\n{}",
+            self.success, self.stdout, self.stderr
+        )
+    }
+}
+
+/// Runs `memdb --database-url <url> <args>` to completion.
+pub(crate) fn memdb(url: &str, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_memdb"))
+        .arg("--database-url")
+        .arg(url)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run the memdb binary");
+    Run {
+        success: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// The tracks the binary is built with: keep in step with `app/src/tracks.rs` (the tests are
+/// built with the binary's features, so the same `cfg(feature)` lines apply).
+pub(crate) fn tracks() -> Tracks {
+    Tracks::new(memdb_migration::tracks().iter().copied()).expect("the tracks fit together")
+}
+
+/// Every track's migrations' names, tracks in dependency order.
+pub(crate) fn migration_names() -> Vec<String> {
+    tracks()
+        .iter()
+        .flat_map(|t| t.migrator.migration_names())
+        .collect()
+}
+
+/// Every track's tables, tracks in dependency order.
+pub(crate) fn all_tables() -> Vec<&'static str> {
+    tracks().tables()
+}
+
+/// Which of [`all_tables`] exist.
+pub(crate) async fn existing_tables(db: &DatabaseConnection) -> Vec<bool> {
+    row_counts(db, &all_tables())
+        .await
+        .expect("count rows")
+        .iter()
+        .map(|t| t.rows.is_some())
+        .collect()
+}
+
+/// Row counts of [`all_tables`] (all must exist).
+pub(crate) async fn table_rows(db: &DatabaseConnection) -> Vec<u64> {
+    row_counts(db, &all_tables())
+        .await
+        .expect("count rows")
+        .iter()
+        .map(|t| t.rows.unwrap_or_else(|| panic!("table {} exists", t.name)))
+        .collect()
+}

@@ -1,0 +1,311 @@
+//! Moving a database between schema versions over several tracks: [`plan`] decides, from the
+//! database's current state, which migrator calls an action takes and refuses what would break a
+//! track; [`execute`] runs the calls. Between the two, a caller can look at what the plan puts
+//! at risk ([`Plan::tables_at_risk`]) and stop.
+//!
+//! Without a track named, actions cover every track: applying goes dependencies first, rolling
+//! back dependents first, and `-n` steps count across tracks in that order (so `down -n 1`
+//! rolls back the most recently applied migration of the most dependent applied track).
+//! With a track named, rolling it back is refused while a track that depends on it has applied
+//! migrations, and applying it is refused while a track it depends on has pending ones.
+//! Rolling back is also refused while the database holds an applied track this build does not
+//! know, and any action that would run a track's migrator is refused while that track's
+//! tracking table records migrations this build does not know (the migrator would fail on them).
+//! [`fresh`] always covers every track.
+
+use sea_orm_migration::sea_orm::DatabaseConnection;
+
+use crate::inspect::{SchemaStatus, TrackStatus, schema_status};
+use crate::track::{Track, TrackError, Tracks};
+
+/// What to do to the schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Apply pending migrations: all of them, or at most `steps`.
+    Up {
+        /// At most this many migrations; `None` for all.
+        steps: Option<u32>,
+    },
+    /// Roll back the `steps` most recently applied migrations.
+    Down {
+        /// How many.
+        steps: u32,
+    },
+    /// Roll back every applied migration and drop the tracking tables.
+    Reset,
+    /// Roll back every applied migration, then apply every migration.
+    Refresh,
+}
+
+/// One migrator call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Operation {
+    /// Apply this many pending migrations.
+    Up(u32),
+    /// Roll back this many applied migrations.
+    Down(u32),
+    /// Roll back every applied migration and drop the tracking table.
+    Reset,
+}
+
+/// One migrator call on one track.
+#[derive(Clone, Copy, Debug)]
+pub struct Step {
+    /// The track whose migrator is called.
+    pub track: Track,
+    /// What it is asked to do.
+    pub operation: Operation,
+}
+
+/// The migrator calls an action takes on a database, in order.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// The calls.
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    /// Whether the plan changes nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// The tables of every track the plan rolls back: their rows may be lost.
+    #[must_use]
+    pub fn tables_at_risk(&self) -> Vec<&'static str> {
+        let mut tracks: Vec<&Track> = Vec::new();
+        for step in &self.steps {
+            let rolls_back = matches!(step.operation, Operation::Down(_) | Operation::Reset);
+            if rolls_back && !tracks.iter().any(|t| t.name == step.track.name) {
+                tracks.push(&step.track);
+            }
+        }
+        tracks
+            .iter()
+            .flat_map(|t| t.tables.iter().copied())
+            .collect()
+    }
+}
+
+/// Works out the migrator calls `action` takes on `db`, on the track named `only` or on every
+/// track. Only reads.
+///
+/// # Errors
+/// [`TrackError::UnknownTrack`] for an `only` not in `tracks`; the refusals described in the
+/// module documentation ([`TrackError::DependentApplied`], [`TrackError::DependencyPending`],
+/// [`TrackError::UnknownMigrations`], [`TrackError::UnknownTrackApplied`]); the database's
+/// error.
+pub async fn plan(
+    db: &DatabaseConnection,
+    tracks: &Tracks,
+    action: Action,
+    only: Option<&str>,
+) -> Result<Plan, TrackError> {
+    let status = schema_status(db, tracks).await?;
+    let scope: Vec<&TrackStatus> = match only {
+        Some(name) => {
+            let track = tracks.get(name)?;
+            match action {
+                Action::Up { .. } => refuse_pending_dependencies(tracks, &status, track)?,
+                _ => refuse_applied_dependents(tracks, &status, track)?,
+            }
+            status.track(name).into_iter().collect()
+        }
+        None => status.tracks.iter().collect(),
+    };
+    let steps = match action {
+        Action::Up { steps } => up_steps(&scope, steps),
+        Action::Down { steps } => down_steps(&scope, Some(steps)),
+        // A track that never recorded anything has nothing to reset.
+        Action::Reset => scope
+            .iter()
+            .rev()
+            .filter(|t| t.has_tracking_table)
+            .map(|t| step(t, Operation::Reset))
+            .collect(),
+        Action::Refresh => {
+            let mut steps = down_steps(&scope, None);
+            steps.extend(scope.iter().map(|t| {
+                let all = t.migrations.len() - t.unknown_versions().len();
+                step(t, Operation::Up(to_u32(all)))
+            }));
+            steps.retain(|s| !matches!(s.operation, Operation::Up(0)));
+            steps
+        }
+    };
+    let plan = Plan { steps };
+    for step in &plan.steps {
+        refuse_unknown_versions(&status, &step.track)?;
+    }
+    if !plan.tables_at_risk().is_empty() {
+        refuse_unknown_tracks(&status)?;
+    }
+    Ok(plan)
+}
+
+/// Runs `plan`'s migrator calls in order, stopping at the first failure.
+///
+/// # Errors
+/// [`TrackError::Migrate`] naming the track whose migrator failed; the calls before it stay
+/// done.
+pub async fn execute(db: &DatabaseConnection, plan: &Plan) -> Result<(), TrackError> {
+    for Step { track, operation } in &plan.steps {
+        let migrator = track.migrator;
+        let result = match *operation {
+            Operation::Up(steps) => migrator.up(db, steps).await,
+            Operation::Down(steps) => migrator.down(db, steps).await,
+            Operation::Reset => migrator.reset(db).await,
+        };
+        result.map_err(|source| TrackError::Migrate {
+            track: track.name.to_owned(),
+            source,
+        })?;
+    }
+    Ok(())
+}
+
+/// Drops every table in the schema, then applies every track's migrations, dependencies first.
+/// Nothing is checked: callers guard against losing rows and other applications' tables
+/// ([`crate::inspect::row_counts`], [`crate::inspect::foreign_tables`]).
+///
+/// # Errors
+/// [`TrackError::Migrate`] naming the track whose migrator failed.
+pub async fn fresh(db: &DatabaseConnection, tracks: &Tracks) -> Result<(), TrackError> {
+    let mut ordered = tracks.iter();
+    // The first track's own `fresh` drops everything (sea-orm-migration knows each backend's
+    // way); the others then apply onto the empty schema.
+    if let Some(first) = ordered.next() {
+        first
+            .migrator
+            .fresh(db)
+            .await
+            .map_err(|source| TrackError::Migrate {
+                track: first.name.to_owned(),
+                source,
+            })?;
+    }
+    let rest = ordered
+        .map(|track| {
+            let all = track.migrator.migration_names().len();
+            step_of(*track, Operation::Up(to_u32(all)))
+        })
+        .filter(|s| s.operation != Operation::Up(0))
+        .collect();
+    execute(db, &Plan { steps: rest }).await
+}
+
+/// Applies pending migrations in dependency order, at most `budget` in all.
+fn up_steps(scope: &[&TrackStatus], mut budget: Option<u32>) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for track in scope {
+        let n = take(&mut budget, track.pending_count());
+        if n > 0 {
+            steps.push(step(track, Operation::Up(n)));
+        }
+    }
+    steps
+}
+
+/// Rolls back applied migrations, dependents first, at most `budget` in all.
+fn down_steps(scope: &[&TrackStatus], mut budget: Option<u32>) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for track in scope.iter().rev() {
+        let n = take(&mut budget, track.applied_count());
+        if n > 0 {
+            steps.push(step(track, Operation::Down(n)));
+        }
+    }
+    steps
+}
+
+/// `available`, or what is left of `budget` if that is less; the budget shrinks by the result.
+fn take(budget: &mut Option<u32>, available: usize) -> u32 {
+    let available = to_u32(available);
+    match budget {
+        None => available,
+        Some(left) => {
+            let n = available.min(*left);
+            *left -= n;
+            n
+        }
+    }
+}
+
+/// Migration counts come from lists that never reach `u32::MAX`; saturate rather than panic.
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn step(track: &TrackStatus, operation: Operation) -> Step {
+    step_of(track.track, operation)
+}
+
+fn step_of(track: Track, operation: Operation) -> Step {
+    Step { track, operation }
+}
+
+fn refuse_applied_dependents(
+    tracks: &Tracks,
+    status: &SchemaStatus,
+    track: &Track,
+) -> Result<(), TrackError> {
+    for dependent in tracks.dependents(track.name) {
+        let applied = status
+            .track(dependent.name)
+            .map_or(0, TrackStatus::applied_count);
+        if applied > 0 {
+            return Err(TrackError::DependentApplied {
+                track: track.name.to_owned(),
+                dependent: dependent.name.to_owned(),
+                applied,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn refuse_pending_dependencies(
+    tracks: &Tracks,
+    status: &SchemaStatus,
+    track: &Track,
+) -> Result<(), TrackError> {
+    for dependency in tracks.dependencies(track.name) {
+        let pending = status
+            .track(dependency.name)
+            .map_or(0, TrackStatus::pending_count);
+        if pending > 0 {
+            return Err(TrackError::DependencyPending {
+                track: track.name.to_owned(),
+                dependency: dependency.name.to_owned(),
+                pending,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn refuse_unknown_versions(status: &SchemaStatus, track: &Track) -> Result<(), TrackError> {
+    let versions = status
+        .track(track.name)
+        .map(TrackStatus::unknown_versions)
+        .unwrap_or_default();
+    if versions.is_empty() {
+        return Ok(());
+    }
+    Err(TrackError::UnknownMigrations {
+        track: track.name.to_owned(),
+        tracking_table: track.tracking_table.to_owned(),
+        versions,
+    })
+}
+
+fn refuse_unknown_tracks(status: &SchemaStatus) -> Result<(), TrackError> {
+    match status.unknown_tracks.iter().find(|t| t.applied > 0) {
+        Some(unknown) => Err(TrackError::UnknownTrackApplied {
+            tracking_table: unknown.tracking_table.clone(),
+            applied: unknown.applied,
+        }),
+        None => Ok(()),
+    }
+}
