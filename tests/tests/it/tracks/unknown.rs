@@ -17,7 +17,8 @@ const FUTURE: &str = "m20990601_000001_from_a_newer_build";
 async fn an_unknown_migration_is_listed_and_blocks_its_track() {
     let db = TestDb::empty().await;
     let tracks = legacy_only();
-    Migrator::up(db.conn(), Some(3))
+    let legacy = Migrator::migrations().len();
+    Migrator::up(db.conn(), Some(u32::try_from(legacy - 1).expect("a few")))
         .await
         .expect("apply part of legacy");
     db.conn()
@@ -35,13 +36,14 @@ async fn an_unknown_migration_is_listed_and_blocks_its_track() {
     );
 
     let status = schema_status(db.conn(), &tracks).await.expect("status");
+    let count = legacy;
     let legacy = status.track("legacy").expect("legacy");
     let last = legacy.migrations.last().expect("a migration");
     assert_eq!(
         (last.name.as_str(), last.state),
         (FUTURE, MigrationState::Unknown)
     );
-    assert_eq!(legacy.applied_count(), 4);
+    assert_eq!(legacy.applied_count(), count);
     assert_eq!(legacy.pending_count(), 1);
     assert_eq!(legacy.unknown_versions(), [FUTURE]);
 
