@@ -1,17 +1,4 @@
-//! memdb schema migrations.
-//!
-//! [`Migrator`] is the legacy track: the production tables every memdb build relies on
-//! (`organizations`, `documents`, `knowledge_items`, `knowledge_relationships`, `tasks`,
-//! `task_dependencies`, `personas`). Each migration runs in a transaction on SQLite and
-//! PostgreSQL and has a real `down`.
-//!
-//! ```no_run
-//! # async fn run(db: &sea_orm_migration::sea_orm::DatabaseConnection) -> Result<(), sea_orm_migration::DbErr> {
-//! use memdb_migration::{Migrator, MigratorTrait};
-//! Migrator::up(db, None).await?;
-//! # Ok(()) }
-//! ```
-
+#![doc = include_str!("../README.md")]
 // Migrations follow sea-orm-migration's idiom of glob-importing its prelude and schema helpers,
 // and a table's whole definition reads best as one function.
 #![allow(clippy::wildcard_imports, clippy::too_many_lines)]

@@ -1,5 +1,4 @@
-//! memdb repositories: one async trait per aggregate, its SeaORM implementation, mockall mocks
-//! behind the `mock` feature, the domain types, and the connection setup.
+#![doc = include_str!("../README.md")]
 
 mod batch;
 mod connect;
@@ -13,6 +12,12 @@ pub mod personas;
 mod repositories;
 pub mod taskmaster;
 mod validate;
+
+/// The SeaORM this crate is built on, with the features it declares. Its API hands out
+/// [`sea_orm::DatabaseConnection`] ([`Repositories::connection`]) and [`sea_orm::DbErr`]
+/// (inside [`RepoError`]); a caller that runs its own queries on the pool uses this re-export
+/// instead of a SeaORM dependency of its own that could differ in version or features.
+pub use sea_orm;
 
 pub use connect::{
     ACQUIRE_TIMEOUT, CONNECT_TIMEOUT, DEFAULT_DATABASE_URL, connect, database_url_from_env,
