@@ -15,7 +15,9 @@ mod tasks;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use memdb_repository::{OrganizationId, Repositories, redact_url};
+use memdb_repository::{OrganizationId, Repositories};
+
+use crate::check::Call as _;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -25,7 +27,8 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(err) => {
-            eprintln!("sibling-service: FAILED: {err:#}");
+            // Each failure message is complete (see `check::Call`): no cause chain to print.
+            eprintln!("sibling-service: FAILED: {err}");
             ExitCode::FAILURE
         }
     }
@@ -36,9 +39,10 @@ async fn run() -> anyhow::Result<String> {
         .ok()
         .filter(|url| !url.trim().is_empty())
         .context("set DATABASE_URL to a database made by `memdb init`")?;
+    // RepoError::Connect shows the URL with its password redacted.
     let repos = Repositories::connect(&url)
         .await
-        .with_context(|| format!("connecting to {}", redact_url(&url)))?;
+        .call("Repositories::connect")?;
     let backend = repos.connection().get_database_backend();
     // Without RETURNING, SeaORM follows every insert with a SELECT and refuses the
     // `UPDATE ... RETURNING` that updates and `knowledge.get` run.
