@@ -17,7 +17,7 @@ cleanup() { psql -q "$admin_url" -c "DROP DATABASE IF EXISTS \"${db_name}\" WITH
 trap cleanup EXIT
 
 psql -q "$admin_url" -c "CREATE DATABASE \"${db_name}\"" >/dev/null
-cargo run --quiet -p memdb-migration --bin memdb-migrate -- -u "$db_url" up >/dev/null
+cargo run --quiet -p memdb-migration --features cli --bin memdb-migrate -- -u "$db_url" up >/dev/null
 
 out_dir="$(mktemp -d)"
 trap 'cleanup; rm -rf "$out_dir"' EXIT

@@ -1,10 +1,4 @@
-//! `memdb`: the operator CLI. Each command is a small module that calls into
-//! `memdb-migration` and `memdb-repository`; no business logic lives here.
-//!
-//! ```text
-//! memdb [--database-url <URL>] init | status | seed
-//! memdb [--database-url <URL>] migrate <up|down|status|fresh|refresh|reset> [--track <NAME>]
-//! ```
+#![doc = include_str!("../README.md")]
 
 mod cli;
 mod init;

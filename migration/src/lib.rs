@@ -1,4 +1,6 @@
-//! memdb schema migrations, organised in tracks.
+#![doc = include_str!("../README.md")]
+//!
+//! ## Tracks
 //!
 //! [`Migrator`] is the legacy track ([`LEGACY_TRACK`]): the production tables every memdb build
 //! relies on (`organizations`, `documents`, `knowledge_items`, `knowledge_relationships`,

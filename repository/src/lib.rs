@@ -1,5 +1,6 @@
-//! memdb repositories: one async trait per aggregate, its SeaORM implementation, mockall mocks
-//! behind the `mock` feature, the domain types, and the connection setup.
+#![doc = include_str!("../README.md")]
+//!
+//! ## What the crates beside this one build on
 //!
 //! What every repository shares, legacy or enhanced, is public here too: [`RepoError`] and its
 //! classification ([`DbResultExt`]), the [`Executor`] a SeaORM repository runs on (the pool or
@@ -23,6 +24,12 @@ pub mod query;
 mod repositories;
 pub mod taskmaster;
 mod validate;
+
+/// The SeaORM this crate is built on, with the features it declares. Its API hands out
+/// [`sea_orm::DatabaseConnection`] ([`Repositories::connection`]) and [`sea_orm::DbErr`]
+/// (inside [`RepoError`]); a caller that runs its own queries on the pool uses this re-export
+/// instead of a SeaORM dependency of its own that could differ in version or features.
+pub use sea_orm;
 
 pub use connect::{
     ACQUIRE_TIMEOUT, CONNECT_TIMEOUT, DEFAULT_DATABASE_URL, connect, database_url_from_env,
@@ -51,9 +58,6 @@ pub use personas::{PersonaRepository, SeaOrmPersonaRepository};
 pub use taskmaster::MockTaskRepository;
 pub use taskmaster::{SeaOrmTaskRepository, TaskRepository};
 
-/// SeaORM, as memdb builds it: the API exposes its `DbErr` and `DatabaseConnection`, so a
-/// service can name them without depending on a matching SeaORM itself.
-pub use sea_orm;
 
 /// What the exported macros refer to; not part of the API.
 #[doc(hidden)]
