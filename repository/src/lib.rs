@@ -58,7 +58,6 @@ pub use personas::{PersonaRepository, SeaOrmPersonaRepository};
 pub use taskmaster::MockTaskRepository;
 pub use taskmaster::{SeaOrmTaskRepository, TaskRepository};
 
-
 /// What the exported macros refer to; not part of the API.
 #[doc(hidden)]
 pub mod __private {
