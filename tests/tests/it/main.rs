@@ -20,4 +20,5 @@ mod task_claims;
 mod task_fan;
 mod task_races;
 mod taskmaster;
+mod test_db;
 mod text_search;
