@@ -2,8 +2,6 @@
 //! advisory lock, by whichever test process needs it first; every migrated test database is a
 //! `CREATE DATABASE ... TEMPLATE` copy of it.
 
-use std::time::Duration;
-
 use sea_orm::sqlx::postgres::PgConnection;
 use sea_orm::sqlx::{self, Connection as _};
 use tokio::sync::OnceCell;
@@ -27,11 +25,8 @@ const TEMPLATE_LOCK_KEY: i64 = i64::from_be_bytes(*b"memdbtpl");
 /// How long a process waits for another one to finish building a template.
 const TEMPLATE_LOCK_TIMEOUT: &str = "120s";
 
-/// How often a copy is retried when the server says the template is in use.
-const COPY_ATTEMPTS: u32 = 6;
-
-/// SQLSTATE `object_in_use`: "source database is being accessed by other users".
-const OBJECT_IN_USE: &str = "55006";
+/// How often a copy is tried when its template keeps vanishing.
+const COPY_ATTEMPTS: u32 = 3;
 
 /// SQLSTATE `invalid_catalog_name`: the template does not exist (any more).
 const INVALID_CATALOG_NAME: &str = "3D000";
@@ -51,29 +46,29 @@ pub(crate) async fn copy_template(
     admin_url: &str,
     name: &str,
 ) -> Result<(), SetupError> {
-    let template = TEMPLATE
+    let mut template = TEMPLATE
         .get_or_try_init(|| ensure_template(admin_url))
-        .await?;
+        .await?
+        .clone();
     let mut attempt = 1;
     loop {
+        // Concurrent copies of one template work: the copying sessions are connected to the
+        // admin database, and the template accepts no connections that could block them.
         let copied = execute(
             admin,
             format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""),
         )
         .await;
-        let Err(err) = copied else { return Ok(()) };
-        if attempt == COPY_ATTEMPTS {
-            return Err(err.into());
-        }
-        match sqlstate(&err).as_deref() {
-            // The server already waits 5 s for other sessions to leave the template; a session
-            // that is still there is waited for a little longer.
-            Some(OBJECT_IN_USE) => tokio::time::sleep(Duration::from_millis(50 << attempt)).await,
+        match copied {
+            Ok(()) => return Ok(()),
             // Another checkout's run dropped it as stale: build it again.
-            Some(INVALID_CATALOG_NAME) => {
-                ensure_template(admin_url).await?;
+            Err(err)
+                if attempt < COPY_ATTEMPTS
+                    && sqlstate(&err).as_deref() == Some(INVALID_CATALOG_NAME) =>
+            {
+                template = ensure_template(admin_url).await?;
             }
-            _ => return Err(err.into()),
+            Err(err) => return Err(err.into()),
         }
         attempt += 1;
     }
