@@ -2,18 +2,59 @@
 //!
 //! By default each [`TestDb`] is a new SQLite file in a temporary directory. When
 //! `TEST_DATABASE_URL` is a PostgreSQL URL (`postgres://user@host:port/db`), each one is a
-//! uniquely named PostgreSQL database created on that server and dropped when the guard is
-//! dropped. Set `MEMDB_KEEP_TEST_DB=1` to keep the databases for debugging; their locations are
-//! printed.
+//! uniquely named PostgreSQL database (`memdb_t_<uuid>`) created on that server and dropped
+//! when the guard is dropped. Set `MEMDB_KEEP_TEST_DB=1` to keep the databases for debugging;
+//! their locations are printed.
+//!
+//! [`TestDb::new`] does not run the migrations for every test: the first test of a process
+//! that needs a migrated database migrates a template once, and every test gets a copy of it.
+//! The template is named after a fingerprint of the migration sources (taken at build time),
+//! so editing a migration, even in place, makes the next run build a new template.
+//!
+//! - PostgreSQL: the template is the database `tplmemdb_<fingerprint>` (a template database
+//!   that accepts no connections), built under an advisory lock by whichever test process gets
+//!   there first and copied with `CREATE DATABASE ... TEMPLATE`. It stays on the server across
+//!   runs, which is what makes later runs fast; building a new one drops the older ones except
+//!   the two newest (other checkouts sharing the server keep theirs). Its name cannot match
+//!   the `memdb_t_%` pattern that counts test databases left behind.
+//! - SQLite: the template is the file `<temp dir>/memdb-test-templates/<fingerprint>.sqlite`,
+//!   kept across runs as well, and each test copies it into its own temporary directory.
+//!
+//! [`TestDb::empty`] and [`TestDb::empty_on`] start from an empty database, for tests of the
+//! migrations themselves, which run the real migrators.
+
+mod postgres;
+mod postgres_template;
+mod sqlite;
+
+use sea_orm::{DatabaseConnection, DbBackend, DbErr};
+use uuid::Uuid;
 
 pub mod checks;
 
 use memdb_migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend};
-use uuid::Uuid;
 
 /// The environment variable naming the server tests run against.
 pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
+
+/// Identifies the migration sources this crate was built with; names the templates.
+const MIGRATIONS_FINGERPRINT: &str = env!("MEMDB_MIGRATIONS_FINGERPRINT");
+
+/// How many templates of other fingerprints building a template leaves in place, newest first:
+/// other checkouts (branches) testing against the same server or temporary directory at the
+/// same time keep theirs instead of rebuilding them over and over.
+const OTHER_TEMPLATES_KEPT: usize = 2;
+
+/// What a failed setup step reports; test setup turns it into a panic with context.
+type SetupError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Applies every migration memdb has to `db`: the one place that lists the migration tracks.
+///
+/// # Errors
+/// The first migration that fails.
+pub async fn migrate_all(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
 
 /// The backend `TEST_DATABASE_URL` selects: PostgreSQL for `postgres://` URLs, else SQLite.
 ///
@@ -34,6 +75,15 @@ pub fn configured_backend() -> DbBackend {
     }
 }
 
+/// What a new test database starts with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Contents {
+    /// No table at all.
+    Empty,
+    /// Every migration applied, copied from the template.
+    Migrated,
+}
+
 enum Location {
     Sqlite(tempfile::TempDir),
     Postgres { admin_url: String, name: String },
@@ -47,16 +97,13 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    /// A fresh database with every legacy migration applied.
+    /// A fresh database with every migration applied (a copy of the migrated template).
     ///
     /// # Panics
-    /// When the database cannot be created or migrated: the test cannot run.
+    /// When the database cannot be created or the template cannot be migrated: the test
+    /// cannot run.
     pub async fn new() -> Self {
-        let test_db = Self::empty().await;
-        Migrator::up(test_db.conn(), None)
-            .await
-            .expect("legacy migrations apply to a fresh database");
-        test_db
+        Self::create(configured_backend(), Contents::Migrated).await
     }
 
     /// A fresh database without any table.
@@ -72,36 +119,32 @@ impl TestDb {
     /// # Panics
     /// When the database cannot be created, or PostgreSQL is asked for without a URL.
     pub async fn empty_on(backend: DbBackend) -> Self {
+        Self::create(backend, Contents::Empty).await
+    }
+
+    async fn create(backend: DbBackend, contents: Contents) -> Self {
         let (url, location) = if backend == DbBackend::Postgres {
-            {
-                let admin_url = std::env::var(TEST_DATABASE_URL)
-                    .expect("TEST_DATABASE_URL names the PostgreSQL server");
-                let name = format!("memdb_t_{}", Uuid::now_v7().simple());
-                let admin = Database::connect(admin_url.as_str())
-                    .await
-                    .expect("connect to the PostgreSQL server of TEST_DATABASE_URL");
-                // A linguistic (ICU) collation, as production servers usually have, so a
-                // query that only sorts right under the C collation fails here too.
-                admin
-                    .execute_unprepared(&format!(
-                        "CREATE DATABASE \"{name}\" TEMPLATE template0 \
-                         LOCALE_PROVIDER icu ICU_LOCALE 'en-US'"
-                    ))
-                    .await
-                    .expect("create a test database (the server needs ICU support)");
-                admin.close().await.ok();
-                let url = with_database(&admin_url, &name);
-                (url, Location::Postgres { admin_url, name })
-            }
-        } else {
-            {
-                let dir = tempfile::tempdir().expect("create a temporary directory");
-                let url = format!(
-                    "sqlite://{}?mode=rwc",
-                    dir.path().join("test.sqlite").display()
+            let admin_url = std::env::var(TEST_DATABASE_URL)
+                .expect("TEST_DATABASE_URL names the PostgreSQL server");
+            let name = format!("memdb_t_{}", Uuid::now_v7().simple());
+            if let Err(err) = postgres::create_database(&admin_url, &name, contents).await {
+                panic!(
+                    "could not create the test database {name} on {} \
+                     (the server needs ICU support): {err}",
+                    memdb_repository::redact_url(&admin_url)
                 );
-                (url, Location::Sqlite(dir))
             }
+            let url = postgres::with_database(&admin_url, &name);
+            (url, Location::Postgres { admin_url, name })
+        } else {
+            let dir = tempfile::tempdir().expect("create a temporary directory");
+            let file = dir.path().join("test.sqlite");
+            if contents == Contents::Migrated
+                && let Err(err) = sqlite::copy_template_to(&file).await
+            {
+                panic!("could not copy the migrated SQLite template: {err}");
+            }
+            (sqlite::url_of(&file), Location::Sqlite(dir))
         };
         let db = memdb_repository::connect(&url)
             .await
@@ -134,13 +177,6 @@ impl TestDb {
     }
 }
 
-/// `admin_url` with its database name replaced by `name`.
-fn with_database(admin_url: &str, name: &str) -> String {
-    let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a valid URL");
-    url.set_path(&format!("/{name}"));
-    url.to_string()
-}
-
 impl Drop for TestDb {
     fn drop(&mut self) {
         let keep = std::env::var("MEMDB_KEEP_TEST_DB").is_ok_and(|v| v == "1");
@@ -161,21 +197,12 @@ impl Drop for TestDb {
                 }
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 // Drop runs inside the test's runtime, which cannot be blocked on: the DROP runs
-                // on a thread with a runtime of its own. FORCE ends the pool's open sessions.
+                // on a thread with a runtime of its own.
                 let dropped = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread()
+                    tokio::runtime::Builder::new_current_thread()
                         .enable_all()
-                        .build()?;
-                    runtime.block_on(async {
-                        let admin = Database::connect(admin_url.as_str()).await?;
-                        admin
-                            .execute_unprepared(&format!(
-                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                            ))
-                            .await?;
-                        admin.close().await?;
-                        Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
-                    })
+                        .build()?
+                        .block_on(postgres::drop_database(&admin_url, &name))
                 })
                 .join();
                 let url = memdb_repository::redact_url(&self.url);

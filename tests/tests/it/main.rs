@@ -23,6 +23,7 @@ mod task_fan;
 mod task_races;
 mod task_sweep;
 mod taskmaster;
+mod test_db;
 mod text_search;
 mod tracks;
 mod typed_columns;
