@@ -52,7 +52,7 @@ async fn applied_versions(db: &DatabaseConnection) -> Vec<String> {
 
 async fn organization_count(db: &TestDb) -> usize {
     let repos = Repositories::from_connection(db.pool());
-    let organizations = repos.documents.list_organizations(Page::default()).await;
+    let organizations = repos.organizations.list(Page::default()).await;
     organizations.unwrap().len()
 }
 
@@ -63,7 +63,7 @@ async fn test_databases_do_not_see_each_others_rows() {
 
     acme(
         Repositories::from_connection(first.pool())
-            .documents
+            .organizations
             .as_ref(),
     )
     .await;
