@@ -122,6 +122,57 @@ pub async fn schema_columns(
     Ok(columns)
 }
 
+/// The columns of index `index` on `table`, in index order; `None` when there is no such index.
+/// Expression columns show as an empty name.
+///
+/// # Errors
+/// The database's error, or `DbErr::BackendNotSupported` on a backend not handled here.
+pub async fn index_columns(
+    db: &impl ConnectionTrait,
+    table: &str,
+    index: &str,
+) -> Result<Option<Vec<String>>, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => {
+            "SELECT ii.name FROM sqlite_master m, pragma_index_info(m.name) ii \
+             WHERE m.type = 'index' AND m.name = $1 AND m.tbl_name = $2 ORDER BY ii.seqno"
+        }
+        DbBackend::Postgres => {
+            "SELECT coalesce(a.attname::text, '') FROM pg_index i \
+             JOIN pg_class ic ON ic.oid = i.indexrelid \
+             JOIN pg_class tc ON tc.oid = i.indrelid \
+             JOIN pg_namespace n ON n.oid = tc.relnamespace AND n.nspname = current_schema() \
+             CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) \
+             LEFT JOIN pg_attribute a ON a.attrelid = tc.oid AND a.attnum = k.attnum \
+             WHERE ic.relname = $1 AND tc.relname = $2 ORDER BY k.ord"
+        }
+        _ => {
+            return Err(DbErr::BackendNotSupported {
+                db: "MySQL",
+                ctx: "memdb_migration::dialect::index_columns",
+            });
+        }
+    };
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [index.into(), table.into()],
+        ))
+        .await?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    rows.iter()
+        .map(|row| {
+            row.try_get_by_index::<Option<String>>(0)
+                .map(Option::unwrap_or_default)
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
 /// The backend's name as people write it (`SQLite`, `PostgreSQL`, `MySQL`).
 #[must_use]
 pub fn backend_name(backend: DbBackend) -> String {

@@ -40,7 +40,7 @@ pub use error::{ConflictKind, DbResultExt, RepoError, RepoResult, Violation, vio
 pub use executor::{Executor, SharedTransaction};
 pub use ids::{DocumentId, KnowledgeId, OrganizationId, PersonaId, TaskId};
 pub use page::Page;
-pub use repositories::Repositories;
+pub use repositories::{Repositories, unit_of_work};
 
 #[cfg(feature = "mock")]
 pub use documents::MockDocumentRepository;

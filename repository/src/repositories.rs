@@ -101,24 +101,40 @@ impl<C: Executor> Repositories<C> {
         F: FnOnce(Repositories<SharedTransaction>) -> Fut,
         Fut: Future<Output = RepoResult<T>>,
     {
-        let txn = SharedTransaction::new(self.db.begin_write().await?);
-        let outcome = work(Repositories::from_connection(txn.clone())).await;
-        // A panic in `work` unwinds past this point: dropping the last handle rolls back.
-        let Some(txn) = txn.into_inner() else {
-            return Err(RepoError::invalid(
-                "transaction",
-                "a unit of work's repositories were kept beyond its end; nothing was committed",
-            ));
-        };
-        match outcome {
-            Ok(value) => {
-                txn.commit().await?;
-                Ok(value)
-            }
-            Err(err) => {
-                txn.rollback().await?;
-                Err(err)
-            }
+        unit_of_work(&self.db, |tx| work(Repositories::from_connection(tx))).await
+    }
+}
+
+/// Runs `work` on a transaction begun on `db` (a savepoint when `db` is itself a unit of work):
+/// committed when `work` returns `Ok`, rolled back when it returns `Err` or panics. The building
+/// block of [`Repositories::transaction`], for sets of repositories of other crates (the enhanced
+/// ones) to offer the same unit of work.
+///
+/// # Errors
+/// As [`Repositories::transaction`].
+pub async fn unit_of_work<C, T, F, Fut>(db: &C, work: F) -> RepoResult<T>
+where
+    C: Executor,
+    F: FnOnce(SharedTransaction) -> Fut,
+    Fut: Future<Output = RepoResult<T>>,
+{
+    let txn = SharedTransaction::new(db.begin_write().await?);
+    let outcome = work(txn.clone()).await;
+    // A panic in `work` unwinds past this point: dropping the last handle rolls back.
+    let Some(txn) = txn.into_inner() else {
+        return Err(RepoError::invalid(
+            "transaction",
+            "a unit of work's repositories were kept beyond its end; nothing was committed",
+        ));
+    };
+    match outcome {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(err) => {
+            txn.rollback().await?;
+            Err(err)
         }
     }
 }

@@ -32,6 +32,7 @@ use uuid::Uuid;
 
 pub mod checks;
 
+use memdb_enhanced_migration::EnhancedMigrator;
 use memdb_migration::{Migrator, MigratorTrait};
 
 /// The environment variable naming the server tests run against.
@@ -48,12 +49,15 @@ const OTHER_TEMPLATES_KEPT: usize = 2;
 /// What a failed setup step reports; test setup turns it into a panic with context.
 type SetupError = Box<dyn std::error::Error + Send + Sync>;
 
-/// Applies every migration memdb has to `db`: the one place that lists the migration tracks.
+/// Applies every migration of every track memdb has to `db` (legacy, then enhanced): the one
+/// place that lists the migration tracks. Tests of the legacy schema alone start from
+/// [`TestDb::empty`] and run the legacy migrator themselves.
 ///
 /// # Errors
 /// The first migration that fails.
 pub async fn migrate_all(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    Migrator::up(db, None).await?;
+    EnhancedMigrator::up(db, None).await
 }
 
 /// The backend `TEST_DATABASE_URL` selects: PostgreSQL for `postgres://` URLs, else SQLite.
@@ -97,7 +101,8 @@ pub struct TestDb {
 }
 
 impl TestDb {
-    /// A fresh database with every migration applied (a copy of the migrated template).
+    /// A fresh database with every migration of every track applied (a copy of the migrated
+    /// template): the legacy schema with the enhanced schema beside it.
     ///
     /// # Panics
     /// When the database cannot be created or the template cannot be migrated: the test

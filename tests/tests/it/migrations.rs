@@ -124,7 +124,8 @@ async fn sqlite_postgres_and_entities_agree_on_tables_and_columns() {
     // already implies it agrees with PostgreSQL; with a PostgreSQL server at hand, compare
     // the two catalogs directly as well.
     if configured_backend() == DbBackend::Postgres {
-        let postgres = TestDb::new().await;
+        let postgres = TestDb::empty().await;
+        run(postgres.conn(), &tracks, Action::Up { steps: None }).await;
         assert_eq!(schema_of(postgres.conn(), &tracks).await, sqlite_schema);
     }
 }

@@ -101,7 +101,8 @@ async fn an_unknown_track_is_listed_and_blocks_rolling_back() {
 
 #[tokio::test]
 async fn a_table_without_the_tracking_shape_is_no_track() {
-    let db = TestDb::new().await;
+    let db = TestDb::empty().await;
+    Migrator::up(db.conn(), None).await.expect("legacy");
     db.conn()
         .execute_unprepared("CREATE TABLE billing_migrations (version TEXT, amount INTEGER)")
         .await

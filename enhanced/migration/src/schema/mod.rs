@@ -1,0 +1,12 @@
+//! The enhanced track's migrations, oldest first, and the tables they create.
+
+use sea_orm_migration::MigrationTrait;
+
+mod m20261123_000001_create_audit_log;
+
+/// Every table the track creates, parents first.
+pub(crate) const TABLES: &[&str] = &["audit_log"];
+
+pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+    vec![Box::new(m20261123_000001_create_audit_log::Migration)]
+}

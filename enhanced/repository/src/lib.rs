@@ -1,0 +1,14 @@
+#![doc = include_str!("../README.md")]
+//!
+//! ## Layout
+//!
+//! One module per aggregate, as in memdb-repository: `<aggregate>/mod.rs` holds the trait (with
+//! its mockall mock behind the `mock` feature) and the domain types, `<aggregate>/sea_orm.rs`
+//! the SeaORM implementation, generic over memdb-repository's [`Executor`] so it runs on the
+//! pool or inside a unit of work. Errors, paging, limits, typed enum columns and the query
+//! helpers are memdb-repository's own ([`RepoError`], [`Page`], `db_enum!`, `query`).
+
+mod repositories;
+
+pub use memdb_repository::{Executor, Page, RepoError, RepoResult, SharedTransaction};
+pub use repositories::EnhancedRepositories;
