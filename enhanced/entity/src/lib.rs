@@ -3,3 +3,7 @@
 pub mod prelude;
 
 pub mod audit_log;
+pub mod file_hash_current;
+pub mod file_hash_history;
+pub mod git_operation_files;
+pub mod git_operations;

@@ -8,7 +8,20 @@
 //! pool or inside a unit of work. Errors, paging, limits, typed enum columns and the query
 //! helpers are memdb-repository's own ([`RepoError`], [`Page`], `db_enum!`, `query`).
 
+pub mod file_hashes;
+pub mod git_operations;
+mod ids;
+mod input;
+pub mod limits;
 mod repositories;
 
+pub use file_hashes::{FileHashRepository, SeaOrmFileHashRepository};
+pub use git_operations::{GitOperationRepository, SeaOrmGitOperationRepository};
+pub use ids::{FileHashId, GitOperationId};
 pub use memdb_repository::{Executor, Page, RepoError, RepoResult, SharedTransaction};
 pub use repositories::EnhancedRepositories;
+
+#[cfg(feature = "mock")]
+pub use file_hashes::MockFileHashRepository;
+#[cfg(feature = "mock")]
+pub use git_operations::MockGitOperationRepository;

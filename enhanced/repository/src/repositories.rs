@@ -1,9 +1,13 @@
 //! [`EnhancedRepositories`]: the legacy repositories and every enhanced one on one executor.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use memdb_repository::{Executor, RepoResult, Repositories, SharedTransaction, unit_of_work};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use crate::file_hashes::{FileHashRepository, SeaOrmFileHashRepository};
+use crate::git_operations::{GitOperationRepository, SeaOrmGitOperationRepository};
 
 /// Every memdb repository, legacy and enhanced, sharing one executor: the pool
 /// (`EnhancedRepositories`, the default) or a unit of work (handed out by
@@ -16,6 +20,10 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 pub struct EnhancedRepositories<C = DatabaseConnection> {
     /// The legacy repositories, on the same executor.
     pub legacy: Repositories<C>,
+    /// The hash history of file paths.
+    pub file_hashes: Arc<dyn FileHashRepository>,
+    /// Git operations and the paths they touched.
+    pub git_operations: Arc<dyn GitOperationRepository>,
     db: C,
 }
 
@@ -37,6 +45,8 @@ impl<C: Executor> EnhancedRepositories<C> {
     pub fn from_connection(db: C) -> Self {
         Self {
             legacy: Repositories::from_connection(db.clone()),
+            file_hashes: Arc::new(SeaOrmFileHashRepository::new(db.clone())),
+            git_operations: Arc::new(SeaOrmGitOperationRepository::new(db.clone())),
             db,
         }
     }

@@ -1,5 +1,6 @@
-//! Input checks shared by the repositories. Each returns a [`RepoError::Validation`] naming the
-//! field, so nothing invalid reaches the database.
+//! Input checks shared by the repositories, legacy or enhanced. Each returns a
+//! [`RepoError::Validation`] naming the field, so nothing invalid reaches the database. The
+//! public ones are the text checks a repository of another crate needs too.
 
 use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, IntoColumnRef};
 
@@ -16,7 +17,11 @@ use crate::error::{RepoError, RepoResult};
 /// NFC makes "café" typed with a combining accent and with a precomposed `é` one name, as
 /// people see them; a name of only whitespace, control and invisible formatting characters
 /// (a zero-width space, say) names nothing anyone could tell apart.
-pub(crate) fn name(field: &'static str, value: &str, max: usize) -> RepoResult<String> {
+///
+/// # Errors
+/// [`RepoError::Validation`] naming `field` when the value is empty, invisible, too long or
+/// contains NUL.
+pub fn name(field: &'static str, value: &str, max: usize) -> RepoResult<String> {
     let normalized = nfc(value.trim());
     if normalized.is_empty() {
         return Err(RepoError::invalid(field, "must not be empty"));
@@ -79,7 +84,10 @@ fn is_visible(c: char) -> bool {
 }
 
 /// At most `max` characters and no NUL (content is kept exactly as given).
-pub(crate) fn bounded<'a>(field: &'static str, value: &'a str, max: usize) -> RepoResult<&'a str> {
+///
+/// # Errors
+/// [`RepoError::Validation`] naming `field` when the value is too long or contains NUL.
+pub fn bounded<'a>(field: &'static str, value: &'a str, max: usize) -> RepoResult<&'a str> {
     let value = text(field, value)?;
     let chars = value.chars().count();
     if chars > max {
@@ -95,7 +103,10 @@ pub(crate) fn bounded<'a>(field: &'static str, value: &'a str, max: usize) -> Re
 ///
 /// PostgreSQL refuses NUL in text columns while SQLite stores it; rejecting it here gives both
 /// backends the same behaviour and the caller a field name instead of a driver error.
-pub(crate) fn text<'a>(field: &'static str, value: &'a str) -> RepoResult<&'a str> {
+///
+/// # Errors
+/// [`RepoError::Validation`] naming `field` when the value contains NUL.
+pub fn text<'a>(field: &'static str, value: &'a str) -> RepoResult<&'a str> {
     if value.contains('\0') {
         return Err(RepoError::invalid(field, "must not contain NUL characters"));
     }
@@ -103,11 +114,10 @@ pub(crate) fn text<'a>(field: &'static str, value: &'a str) -> RepoResult<&'a st
 }
 
 /// Not empty (after trimming) and at most `max` characters; the value itself is kept as given.
-pub(crate) fn non_empty<'a>(
-    field: &'static str,
-    value: &'a str,
-    max: usize,
-) -> RepoResult<&'a str> {
+///
+/// # Errors
+/// [`RepoError::Validation`] naming `field` when the value is blank, too long or contains NUL.
+pub fn non_empty<'a>(field: &'static str, value: &'a str, max: usize) -> RepoResult<&'a str> {
     if value.trim().is_empty() {
         return Err(RepoError::invalid(field, "must not be empty"));
     }

@@ -3,10 +3,22 @@
 use sea_orm_migration::MigrationTrait;
 
 mod m20261123_000001_create_audit_log;
+mod m20261123_000002_create_file_hash_history;
+mod m20261123_000003_create_git_operations;
 
 /// Every table the track creates, parents first.
-pub(crate) const TABLES: &[&str] = &["audit_log"];
+pub(crate) const TABLES: &[&str] = &[
+    "audit_log",
+    "file_hash_history",
+    "file_hash_current",
+    "git_operations",
+    "git_operation_files",
+];
 
 pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(m20261123_000001_create_audit_log::Migration)]
+    vec![
+        Box::new(m20261123_000001_create_audit_log::Migration),
+        Box::new(m20261123_000002_create_file_hash_history::Migration),
+        Box::new(m20261123_000003_create_git_operations::Migration),
+    ]
 }

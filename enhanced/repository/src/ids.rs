@@ -1,0 +1,10 @@
+//! Typed ids of the enhanced repositories' rows, declared like memdb-repository's own.
+
+memdb_repository::id_type!(
+    /// Id of a file hash observation (a row of a path's hash history).
+    FileHashId
+);
+memdb_repository::id_type!(
+    /// Id of a recorded git operation.
+    GitOperationId
+);

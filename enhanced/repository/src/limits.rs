@@ -1,0 +1,49 @@
+//! Every length limit of a stored text field of the enhanced repositories, in characters
+//! (Unicode scalar values) unless said otherwise: the one place they are taken from, as
+//! `memdb_repository::limits` is for the legacy ones. Columns declared `VARCHAR(n)` in the
+//! enhanced migrations carry the same numbers; the integration tests read the migrated schema
+//! and fail when a column and its limit here drift apart.
+
+/// File paths (file hash history, the paths a git operation touched).
+pub const FILE_PATH: usize = 1024;
+/// File paths in bytes of UTF-8, besides [`FILE_PATH`] characters: paths are indexed, and
+/// PostgreSQL refuses B-tree entries above 2704 bytes (1024 four-byte characters would not fit).
+pub const FILE_PATH_BYTES: usize = 2048;
+/// A git object id as hex digits: 40 (SHA-1) or 64 (SHA-256 repositories).
+pub const GIT_OBJECT_ID: usize = 64;
+/// Git branch names.
+pub const GIT_BRANCH: usize = 255;
+/// Git authors (name and e-mail as git prints them).
+pub const GIT_AUTHOR: usize = 200;
+/// Git commit messages.
+pub const GIT_MESSAGE: usize = 10_000;
+/// How many paths one git operation may list as changed.
+pub const GIT_FILES_CHANGED: usize = 10_000;
+
+/// Every `VARCHAR(n)` column of the enhanced tables and the limit that bounds it:
+/// `(table, column, limit)`. A table listed here must have all its `VARCHAR` columns listed.
+pub const VARCHAR_COLUMNS: &[(&str, &str, usize)] = &[
+    ("file_hash_history", "path", FILE_PATH),
+    (
+        "file_hash_history",
+        "sha256",
+        memdb_repository::limits::SHA256_HEX,
+    ),
+    ("file_hash_history", "git_commit", GIT_OBJECT_ID),
+    ("file_hash_current", "path", FILE_PATH),
+    (
+        "file_hash_current",
+        "sha256",
+        memdb_repository::limits::SHA256_HEX,
+    ),
+    ("file_hash_current", "git_commit", GIT_OBJECT_ID),
+    ("git_operations", "commit_sha", GIT_OBJECT_ID),
+    ("git_operations", "branch", GIT_BRANCH),
+    ("git_operations", "author", GIT_AUTHOR),
+    (
+        "git_operations",
+        "operation",
+        memdb_repository::limits::STATUS,
+    ),
+    ("git_operation_files", "path", FILE_PATH),
+];
