@@ -64,13 +64,16 @@ impl Default for Page {
 }
 
 /// Now, in UTC, cut to microseconds: what every backend stores, so a value read back equals
-/// the value written and stored text timestamps sort in time order on SQLite.
-pub(crate) fn now() -> DateTime<FixedOffset> {
+/// the value written and stored text timestamps sort in time order on SQLite. Every timestamp
+/// a repository writes comes from here.
+#[must_use]
+pub fn now() -> DateTime<FixedOffset> {
     Utc::now().trunc_subsecs(6).fixed_offset()
 }
 
 /// A stored timestamp as UTC.
-pub(crate) fn utc(at: DateTime<FixedOffset>) -> DateTime<Utc> {
+#[must_use]
+pub fn utc(at: DateTime<FixedOffset>) -> DateTime<Utc> {
     at.with_timezone(&Utc)
 }
 

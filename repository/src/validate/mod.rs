@@ -1,5 +1,6 @@
-//! Input checks shared by the repositories. Each returns a [`RepoError::Validation`] naming the
-//! field, so nothing invalid reaches the database.
+//! Input checks shared by the repositories, legacy and enhanced. Each returns a
+//! [`RepoError::Validation`] naming the field, so nothing invalid reaches the database, and
+//! every repository holds the same input to the same rules.
 
 use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, IntoColumnRef};
 
@@ -33,14 +34,18 @@ pub(crate) fn name(field: &'static str, value: &str, max: usize) -> RepoResult<S
 
 /// A key that identifies a row (a document path): in Unicode NFC, not blank, at most `max`
 /// characters; otherwise kept as given (surrounding spaces included).
-pub(crate) fn key(field: &'static str, value: &str, max: usize) -> RepoResult<String> {
+///
+/// # Errors
+/// `Validation` of `field` when the value is blank, longer than `max` or contains NUL.
+pub fn key(field: &'static str, value: &str, max: usize) -> RepoResult<String> {
     let normalized = nfc(value);
     non_empty(field, &normalized, max)?;
     Ok(normalized)
 }
 
 /// `value` in Unicode Normalization Form C.
-pub(crate) fn nfc(value: &str) -> String {
+#[must_use]
+pub fn nfc(value: &str) -> String {
     use unicode_normalization::{IsNormalized, UnicodeNormalization as _, is_nfc_quick};
     if is_nfc_quick(value.chars()) == IsNormalized::Yes {
         value.to_owned()
@@ -79,7 +84,10 @@ fn is_visible(c: char) -> bool {
 }
 
 /// At most `max` characters and no NUL (content is kept exactly as given).
-pub(crate) fn bounded<'a>(field: &'static str, value: &'a str, max: usize) -> RepoResult<&'a str> {
+///
+/// # Errors
+/// `Validation` of `field` when the value is longer than `max` or contains NUL.
+pub fn bounded<'a>(field: &'static str, value: &'a str, max: usize) -> RepoResult<&'a str> {
     let value = text(field, value)?;
     let chars = value.chars().count();
     if chars > max {
@@ -95,7 +103,10 @@ pub(crate) fn bounded<'a>(field: &'static str, value: &'a str, max: usize) -> Re
 ///
 /// PostgreSQL refuses NUL in text columns while SQLite stores it; rejecting it here gives both
 /// backends the same behaviour and the caller a field name instead of a driver error.
-pub(crate) fn text<'a>(field: &'static str, value: &'a str) -> RepoResult<&'a str> {
+///
+/// # Errors
+/// `Validation` of `field` when the value contains NUL.
+pub fn text<'a>(field: &'static str, value: &'a str) -> RepoResult<&'a str> {
     if value.contains('\0') {
         return Err(RepoError::invalid(field, "must not contain NUL characters"));
     }
@@ -103,11 +114,10 @@ pub(crate) fn text<'a>(field: &'static str, value: &'a str) -> RepoResult<&'a st
 }
 
 /// Not empty (after trimming) and at most `max` characters; the value itself is kept as given.
-pub(crate) fn non_empty<'a>(
-    field: &'static str,
-    value: &'a str,
-    max: usize,
-) -> RepoResult<&'a str> {
+///
+/// # Errors
+/// `Validation` of `field` when the value is blank, longer than `max` or contains NUL.
+pub fn non_empty<'a>(field: &'static str, value: &'a str, max: usize) -> RepoResult<&'a str> {
     if value.trim().is_empty() {
         return Err(RepoError::invalid(field, "must not be empty"));
     }
@@ -116,7 +126,10 @@ pub(crate) fn non_empty<'a>(
 
 /// A short machine label such as a document type or agent type: 1 to 64 characters of
 /// lowercase ASCII letters, digits, `_`, `-`, `.` and `:`.
-pub(crate) fn label(field: &'static str, value: &str) -> RepoResult<String> {
+///
+/// # Errors
+/// `Validation` of `field` when the value is empty, too long or has another character.
+pub fn label(field: &'static str, value: &str) -> RepoResult<String> {
     const MAX: usize = crate::limits::LABEL;
     if value.is_empty() || value.len() > MAX {
         return Err(RepoError::invalid(
@@ -142,7 +155,10 @@ pub(crate) fn label(field: &'static str, value: &str) -> RepoResult<String> {
 }
 
 /// A finite score in `0.0..=1.0`.
-pub(crate) fn unit_score(field: &'static str, value: f64) -> RepoResult<f64> {
+///
+/// # Errors
+/// `Validation` of `field` for NaN, an infinity or a value outside `0.0..=1.0`.
+pub fn unit_score(field: &'static str, value: f64) -> RepoResult<f64> {
     if value.is_finite() && (0.0..=1.0).contains(&value) {
         // -0.0 + 0.0 is +0.0: one stored form of zero on every backend (SQLite keeps the
         // sign, PostgreSQL drops it).
