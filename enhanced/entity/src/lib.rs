@@ -3,3 +3,6 @@
 pub mod prelude;
 
 pub mod audit_log;
+pub mod file_tags;
+pub mod tag_definitions;
+pub mod violations;

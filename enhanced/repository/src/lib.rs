@@ -5,10 +5,22 @@
 //! One module per aggregate, as in memdb-repository: `<aggregate>/mod.rs` holds the trait (with
 //! its mockall mock behind the `mock` feature) and the domain types, `<aggregate>/sea_orm.rs`
 //! the SeaORM implementation, generic over memdb-repository's [`Executor`] so it runs on the
-//! pool or inside a unit of work. Errors, paging, limits, typed enum columns and the query
-//! helpers are memdb-repository's own ([`RepoError`], [`Page`], `db_enum!`, `query`).
+//! pool or inside a unit of work. Errors, paging, input checks, typed enum columns and the
+//! query helpers are memdb-repository's own ([`RepoError`], [`Page`], `validate`, `db_enum!`,
+//! `query`); the limits of the enhanced inputs are in [`limits`], one place.
 
+pub mod ids;
+pub mod limits;
 mod repositories;
+pub mod tags;
+pub mod violations;
 
+pub use ids::ViolationId;
 pub use memdb_repository::{Executor, Page, RepoError, RepoResult, SharedTransaction};
 pub use repositories::EnhancedRepositories;
+#[cfg(feature = "mock")]
+pub use tags::MockTagRepository;
+pub use tags::{SeaOrmTagRepository, TagRepository};
+#[cfg(feature = "mock")]
+pub use violations::MockViolationRepository;
+pub use violations::{SeaOrmViolationRepository, ViolationRepository};

@@ -1,9 +1,13 @@
 //! [`EnhancedRepositories`]: the legacy repositories and every enhanced one on one executor.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use memdb_repository::{Executor, RepoResult, Repositories, SharedTransaction, unit_of_work};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use crate::tags::{SeaOrmTagRepository, TagRepository};
+use crate::violations::{SeaOrmViolationRepository, ViolationRepository};
 
 /// Every memdb repository, legacy and enhanced, sharing one executor: the pool
 /// (`EnhancedRepositories`, the default) or a unit of work (handed out by
@@ -16,6 +20,10 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 pub struct EnhancedRepositories<C = DatabaseConnection> {
     /// The legacy repositories, on the same executor.
     pub legacy: Repositories<C>,
+    /// Tag definitions and the tags on files.
+    pub tags: Arc<dyn TagRepository>,
+    /// Violations of rules in files.
+    pub violations: Arc<dyn ViolationRepository>,
     db: C,
 }
 
@@ -37,6 +45,8 @@ impl<C: Executor> EnhancedRepositories<C> {
     pub fn from_connection(db: C) -> Self {
         Self {
             legacy: Repositories::from_connection(db.clone()),
+            tags: Arc::new(SeaOrmTagRepository::new(db.clone())),
+            violations: Arc::new(SeaOrmViolationRepository::new(db.clone())),
             db,
         }
     }

@@ -3,10 +3,16 @@
 use sea_orm_migration::MigrationTrait;
 
 mod m20261123_000001_create_audit_log;
+mod m20261123_000004_create_tags;
+mod m20261123_000005_create_violations;
 
 /// Every table the track creates, parents first.
-pub(crate) const TABLES: &[&str] = &["audit_log"];
+pub(crate) const TABLES: &[&str] = &["audit_log", "tag_definitions", "file_tags", "violations"];
 
 pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-    vec![Box::new(m20261123_000001_create_audit_log::Migration)]
+    vec![
+        Box::new(m20261123_000001_create_audit_log::Migration),
+        Box::new(m20261123_000004_create_tags::Migration),
+        Box::new(m20261123_000005_create_violations::Migration),
+    ]
 }

@@ -15,12 +15,15 @@
 //!
 //! `MEMDB_PRINT_PLANS=1` prints every statement with its plan, for review.
 
+mod enhanced_tags;
+mod enhanced_violations;
 mod recorder;
 mod workload;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use memdb_enhanced_repository::EnhancedRepositories;
 use memdb_repository::Repositories;
 use memdb_tests::TestDb;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
@@ -102,11 +105,14 @@ async fn every_repository_statement_is_served_by_an_index() {
     let db = TestDb::new().await;
     let backend = db.backend();
     let (recording, rec) = Recorder::attach(db.conn());
-    let repos = Repositories::from_connection(recording);
+    let repos = Repositories::from_connection(recording.clone());
     workload::documents(&repos, &rec).await;
     workload::knowledge(&repos, &rec).await;
     workload::tasks(&repos, &rec).await;
     workload::personas(&repos, &rec).await;
+    let enhanced = EnhancedRepositories::from_connection(recording);
+    enhanced_tags::tags(&enhanced, &rec).await;
+    enhanced_violations::violations(&enhanced, &rec).await;
 
     let mut report = String::new();
     let mut problems = Vec::new();
