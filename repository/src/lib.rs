@@ -5,7 +5,7 @@
 //! What every repository shares, legacy or enhanced, is public here too: [`RepoError`] and its
 //! classification ([`DbResultExt`]), the [`Executor`] a SeaORM repository runs on (the pool or
 //! a unit of work from [`Repositories::transaction`]), the [`query`] helpers, [`Page`],
-//! [`limits`], the input checks of [`validate`], [`now`], and the [`db_enum!`], [`id_type!`]
+//! [`now`], [`limits`], the input checks of [`validate`], and the [`db_enum!`], [`id_type!`]
 //! and [`sea_orm_repository!`] macros.
 
 mod batch;
@@ -40,7 +40,7 @@ pub use db_enum::{UnknownValue, stored as stored_enum};
 pub use error::{ConflictKind, DbResultExt, RepoError, RepoResult, Violation, violation};
 pub use executor::{Executor, SharedTransaction};
 pub use ids::{DocumentId, KnowledgeId, OrganizationId, PersonaId, TaskId};
-pub use page::{Page, now};
+pub use page::{Page, now, utc};
 pub use repositories::{Repositories, unit_of_work};
 
 #[cfg(feature = "mock")]

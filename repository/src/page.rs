@@ -72,7 +72,8 @@ pub fn now() -> DateTime<FixedOffset> {
 }
 
 /// A stored timestamp as UTC.
-pub(crate) fn utc(at: DateTime<FixedOffset>) -> DateTime<Utc> {
+#[must_use]
+pub fn utc(at: DateTime<FixedOffset>) -> DateTime<Utc> {
     at.with_timezone(&Utc)
 }
 

@@ -5,5 +5,8 @@ pub mod prelude;
 pub mod audit_log;
 pub mod file_hash_current;
 pub mod file_hash_history;
+pub mod file_tags;
 pub mod git_operation_files;
 pub mod git_operations;
+pub mod tag_definitions;
+pub mod violations;

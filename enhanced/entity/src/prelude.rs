@@ -3,5 +3,8 @@
 pub use super::audit_log::Entity as AuditLog;
 pub use super::file_hash_current::Entity as FileHashCurrent;
 pub use super::file_hash_history::Entity as FileHashHistory;
+pub use super::file_tags::Entity as FileTags;
 pub use super::git_operation_files::Entity as GitOperationFiles;
 pub use super::git_operations::Entity as GitOperations;
+pub use super::tag_definitions::Entity as TagDefinitions;
+pub use super::violations::Entity as Violations;

@@ -8,3 +8,7 @@ memdb_repository::id_type!(
     /// Id of a recorded git operation.
     GitOperationId
 );
+memdb_repository::id_type!(
+    /// Id of a rule violation.
+    ViolationId
+);

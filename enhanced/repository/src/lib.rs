@@ -5,23 +5,32 @@
 //! One module per aggregate, as in memdb-repository: `<aggregate>/mod.rs` holds the trait (with
 //! its mockall mock behind the `mock` feature) and the domain types, `<aggregate>/sea_orm.rs`
 //! the SeaORM implementation, generic over memdb-repository's [`Executor`] so it runs on the
-//! pool or inside a unit of work. Errors, paging, limits, typed enum columns and the query
-//! helpers are memdb-repository's own ([`RepoError`], [`Page`], `db_enum!`, `query`).
+//! pool or inside a unit of work. Errors, paging, input checks, typed enum columns and the
+//! query helpers are memdb-repository's own ([`RepoError`], [`Page`], `validate`, `db_enum!`,
+//! `query`); the limits of the enhanced inputs are in [`limits`], one place.
 
 pub mod file_hashes;
 pub mod git_operations;
-mod ids;
+pub mod ids;
 mod input;
 pub mod limits;
 mod repositories;
+pub mod tags;
+pub mod violations;
 
 pub use file_hashes::{FileHashRepository, SeaOrmFileHashRepository};
 pub use git_operations::{GitOperationRepository, SeaOrmGitOperationRepository};
-pub use ids::{FileHashId, GitOperationId};
+pub use ids::{FileHashId, GitOperationId, ViolationId};
 pub use memdb_repository::{Executor, Page, RepoError, RepoResult, SharedTransaction};
 pub use repositories::EnhancedRepositories;
+pub use tags::{SeaOrmTagRepository, TagRepository};
+pub use violations::{SeaOrmViolationRepository, ViolationRepository};
 
 #[cfg(feature = "mock")]
 pub use file_hashes::MockFileHashRepository;
 #[cfg(feature = "mock")]
 pub use git_operations::MockGitOperationRepository;
+#[cfg(feature = "mock")]
+pub use tags::MockTagRepository;
+#[cfg(feature = "mock")]
+pub use violations::MockViolationRepository;

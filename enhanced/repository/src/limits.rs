@@ -4,7 +4,8 @@
 //! enhanced migrations carry the same numbers; the integration tests read the migrated schema
 //! and fail when a column and its limit here drift apart.
 
-/// File paths (file hash history, the paths a git operation touched).
+/// File paths (file hash history, the paths a git operation touched, tagged files, places of
+/// violations), kept as given: a file system tells paths apart by their bytes.
 pub const FILE_PATH: usize = 1024;
 /// File paths in bytes of UTF-8, besides [`FILE_PATH`] characters: paths are indexed, and
 /// PostgreSQL refuses B-tree entries above 2704 bytes (1024 four-byte characters would not fit).
@@ -19,6 +20,22 @@ pub const GIT_AUTHOR: usize = 200;
 pub const GIT_MESSAGE: usize = 10_000;
 /// How many paths one git operation may list as changed.
 pub const GIT_FILES_CHANGED: usize = 10_000;
+
+/// Tag names and categories: labels of lowercase ASCII letters, digits, `_ - . :`.
+pub const TAG_NAME: usize = memdb_repository::limits::LABEL;
+/// Tag categories, labels like tag names.
+pub const TAG_CATEGORY: usize = memdb_repository::limits::LABEL;
+/// Tag colours: `#rrggbb`.
+pub const TAG_COLOR: usize = 7;
+/// Tag descriptions.
+pub const TAG_DESCRIPTION: usize = 2000;
+/// The most distinct tags one query for files with all or any of a set of tags may name: each
+/// is one more index lookup per candidate file (all) or one more index range to merge (any).
+pub const TAGS_PER_QUERY: usize = 32;
+/// Names of the rules a violation breaks.
+pub const VIOLATION_RULE: usize = 200;
+/// Violation messages.
+pub const VIOLATION_MESSAGE: usize = 10_000;
 
 /// Every `VARCHAR(n)` column of the enhanced tables and the limit that bounds it:
 /// `(table, column, limit)`. A table listed here must have all its `VARCHAR` columns listed.
@@ -46,4 +63,15 @@ pub const VARCHAR_COLUMNS: &[(&str, &str, usize)] = &[
         memdb_repository::limits::STATUS,
     ),
     ("git_operation_files", "path", FILE_PATH),
+    ("tag_definitions", "name", TAG_NAME),
+    ("tag_definitions", "category", TAG_CATEGORY),
+    ("tag_definitions", "color", TAG_COLOR),
+    ("tag_definitions", "description", TAG_DESCRIPTION),
+    ("file_tags", "path", FILE_PATH),
+    ("file_tags", "tag", TAG_NAME),
+    ("file_tags", "source", memdb_repository::limits::STATUS),
+    ("violations", "rule", VIOLATION_RULE),
+    ("violations", "severity", memdb_repository::limits::STATUS),
+    ("violations", "path", FILE_PATH),
+    ("violations", "status", memdb_repository::limits::STATUS),
 ];

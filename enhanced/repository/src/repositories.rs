@@ -8,6 +8,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use crate::file_hashes::{FileHashRepository, SeaOrmFileHashRepository};
 use crate::git_operations::{GitOperationRepository, SeaOrmGitOperationRepository};
+use crate::tags::{SeaOrmTagRepository, TagRepository};
+use crate::violations::{SeaOrmViolationRepository, ViolationRepository};
 
 /// Every memdb repository, legacy and enhanced, sharing one executor: the pool
 /// (`EnhancedRepositories`, the default) or a unit of work (handed out by
@@ -24,6 +26,10 @@ pub struct EnhancedRepositories<C = DatabaseConnection> {
     pub file_hashes: Arc<dyn FileHashRepository>,
     /// Git operations and the paths they touched.
     pub git_operations: Arc<dyn GitOperationRepository>,
+    /// Tag definitions and the tags on files.
+    pub tags: Arc<dyn TagRepository>,
+    /// Violations of rules in files.
+    pub violations: Arc<dyn ViolationRepository>,
     db: C,
 }
 
@@ -47,6 +53,8 @@ impl<C: Executor> EnhancedRepositories<C> {
             legacy: Repositories::from_connection(db.clone()),
             file_hashes: Arc::new(SeaOrmFileHashRepository::new(db.clone())),
             git_operations: Arc::new(SeaOrmGitOperationRepository::new(db.clone())),
+            tags: Arc::new(SeaOrmTagRepository::new(db.clone())),
+            violations: Arc::new(SeaOrmViolationRepository::new(db.clone())),
             db,
         }
     }

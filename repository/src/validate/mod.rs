@@ -38,14 +38,18 @@ pub fn name(field: &'static str, value: &str, max: usize) -> RepoResult<String> 
 
 /// A key that identifies a row (a document path): in Unicode NFC, not blank, at most `max`
 /// characters; otherwise kept as given (surrounding spaces included).
-pub(crate) fn key(field: &'static str, value: &str, max: usize) -> RepoResult<String> {
+///
+/// # Errors
+/// `Validation` of `field` when the value is blank, longer than `max` or contains NUL.
+pub fn key(field: &'static str, value: &str, max: usize) -> RepoResult<String> {
     let normalized = nfc(value);
     non_empty(field, &normalized, max)?;
     Ok(normalized)
 }
 
 /// `value` in Unicode Normalization Form C.
-pub(crate) fn nfc(value: &str) -> String {
+#[must_use]
+pub fn nfc(value: &str) -> String {
     use unicode_normalization::{IsNormalized, UnicodeNormalization as _, is_nfc_quick};
     if is_nfc_quick(value.chars()) == IsNormalized::Yes {
         value.to_owned()
@@ -126,7 +130,10 @@ pub fn non_empty<'a>(field: &'static str, value: &'a str, max: usize) -> RepoRes
 
 /// A short machine label such as a document type or agent type: 1 to 64 characters of
 /// lowercase ASCII letters, digits, `_`, `-`, `.` and `:`.
-pub(crate) fn label(field: &'static str, value: &str) -> RepoResult<String> {
+///
+/// # Errors
+/// `Validation` of `field` when the value is empty, too long or has another character.
+pub fn label(field: &'static str, value: &str) -> RepoResult<String> {
     const MAX: usize = crate::limits::LABEL;
     if value.is_empty() || value.len() > MAX {
         return Err(RepoError::invalid(
@@ -152,7 +159,10 @@ pub(crate) fn label(field: &'static str, value: &str) -> RepoResult<String> {
 }
 
 /// A finite score in `0.0..=1.0`.
-pub(crate) fn unit_score(field: &'static str, value: f64) -> RepoResult<f64> {
+///
+/// # Errors
+/// `Validation` of `field` for NaN, an infinity or a value outside `0.0..=1.0`.
+pub fn unit_score(field: &'static str, value: f64) -> RepoResult<f64> {
     if value.is_finite() && (0.0..=1.0).contains(&value) {
         // -0.0 + 0.0 is +0.0: one stored form of zero on every backend (SQLite keeps the
         // sign, PostgreSQL drops it).

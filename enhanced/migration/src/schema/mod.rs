@@ -5,6 +5,8 @@ use sea_orm_migration::MigrationTrait;
 mod m20261123_000001_create_audit_log;
 mod m20261123_000002_create_file_hash_history;
 mod m20261123_000003_create_git_operations;
+mod m20261123_000004_create_tags;
+mod m20261123_000005_create_violations;
 
 /// Every table the track creates, parents first.
 pub(crate) const TABLES: &[&str] = &[
@@ -13,6 +15,9 @@ pub(crate) const TABLES: &[&str] = &[
     "file_hash_current",
     "git_operations",
     "git_operation_files",
+    "tag_definitions",
+    "file_tags",
+    "violations",
 ];
 
 pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -20,5 +25,7 @@ pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261123_000001_create_audit_log::Migration),
         Box::new(m20261123_000002_create_file_hash_history::Migration),
         Box::new(m20261123_000003_create_git_operations::Migration),
+        Box::new(m20261123_000004_create_tags::Migration),
+        Box::new(m20261123_000005_create_violations::Migration),
     ]
 }

@@ -17,6 +17,8 @@
 
 mod enhanced_file_hashes;
 mod enhanced_git_operations;
+mod enhanced_tags;
+mod enhanced_violations;
 mod recorder;
 mod workload;
 
@@ -113,6 +115,8 @@ async fn every_repository_statement_is_served_by_an_index() {
     let enhanced = EnhancedRepositories::from_connection(recording);
     enhanced_file_hashes::file_hashes(&enhanced, &rec).await;
     enhanced_git_operations::git_operations(&enhanced, &rec).await;
+    enhanced_tags::tags(&enhanced, &rec).await;
+    enhanced_violations::violations(&enhanced, &rec).await;
 
     let mut report = String::new();
     let mut problems = Vec::new();
