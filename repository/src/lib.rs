@@ -63,8 +63,3 @@ pub use taskmaster::{SeaOrmTaskRepository, TaskRepository};
 pub mod __private {
     pub use serde;
 }
-
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;
