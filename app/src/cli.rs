@@ -2,6 +2,8 @@
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::tracks::ALL_TRACKS;
+
 /// memdb operator CLI: create, migrate, inspect and seed a memdb database.
 #[derive(Debug, Parser)]
 #[command(name = "memdb", version, about, long_about = None)]
@@ -46,7 +48,8 @@ pub(crate) enum Command {
     Seed,
 }
 
-/// `memdb migrate` actions. Without `--track` they cover every track: applying goes
+/// `memdb migrate` actions. Without `--track` (or with `--track all`) they cover every track:
+/// applying goes
 /// dependencies first, rolling back dependents first, and `-n` counts across tracks in that
 /// order.
 #[derive(Debug, Subcommand)]
@@ -109,10 +112,17 @@ pub(crate) enum MigrateCommand {
 /// The track an action is limited to.
 #[derive(Clone, Debug, Args)]
 pub(crate) struct TrackArg {
-    /// Act on this migration track only (`memdb migrate status` lists them); default: every
-    /// track.
-    #[arg(long = "track", value_name = "NAME")]
-    pub(crate) name: Option<String>,
+    /// Act on this migration track only (`memdb migrate status` lists them), or on every track
+    /// (`all`).
+    #[arg(long = "track", value_name = "NAME", default_value = ALL_TRACKS)]
+    name: String,
+}
+
+impl TrackArg {
+    /// The one track asked for, or `None` for every track.
+    pub(crate) fn only(&self) -> Option<&str> {
+        Some(self.name.as_str()).filter(|name| *name != ALL_TRACKS)
+    }
 }
 
 /// The confirmation flag of destructive actions.
@@ -125,12 +135,31 @@ pub(crate) struct Confirm {
 
 #[cfg(test)]
 mod tests {
-    use clap::CommandFactory;
+    use clap::{CommandFactory, Parser};
 
-    use super::Cli;
+    use super::{Cli, Command, MigrateCommand};
 
     #[test]
     fn command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// The track `memdb migrate status <args>` is limited to.
+    fn only(args: &[&str]) -> Option<String> {
+        let cli = Cli::try_parse_from(["memdb", "migrate", "status"].iter().chain(args))
+            .expect("a valid command line");
+        match cli.command {
+            Command::Migrate {
+                action: MigrateCommand::Status { track },
+            } => track.only().map(str::to_owned),
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn track_all_and_no_track_mean_every_track() {
+        assert_eq!(only(&[]), None);
+        assert_eq!(only(&["--track", "all"]), None);
+        assert_eq!(only(&["--track", "legacy"]).as_deref(), Some("legacy"));
     }
 }

@@ -8,7 +8,7 @@ use memdb_migration::inspect;
 use memdb_migration::plan::{self, Action};
 use sea_orm::DatabaseConnection;
 
-use crate::cli::{Confirm, MigrateCommand, TrackArg};
+use crate::cli::{Confirm, MigrateCommand};
 use crate::output::{StdoutError, out, outln};
 use crate::status;
 
@@ -20,14 +20,11 @@ pub(crate) async fn run(
 ) -> Result<()> {
     let (action, track, confirm) = match action {
         MigrateCommand::Status { track } => {
-            if let Some(name) = &track.name {
+            if let Some(name) = track.only() {
                 tracks.get(name)?;
             }
             let status = status::read(db, tracks).await?;
-            out!(
-                "{}",
-                status::render_migrations(&status, track.name.as_deref())
-            )?;
+            out!("{}", status::render_migrations(&status, track.only()))?;
             return Ok(());
         }
         MigrateCommand::Fresh { confirm } => return fresh(db, tracks, confirm).await,
@@ -40,9 +37,9 @@ pub(crate) async fn run(
         MigrateCommand::Refresh { track, confirm } => (Action::Refresh, track, Some(confirm)),
         MigrateCommand::Reset { track, confirm } => (Action::Reset, track, Some(confirm)),
     };
-    let TrackArg { name: only } = track;
+    let only = track.only();
     let before = status::read(db, tracks).await?.applied_names();
-    let plan = plan::plan(db, tracks, action, only.as_deref()).await?;
+    let plan = plan::plan(db, tracks, action, only).await?;
     if let Some(confirm) = confirm {
         guard(db, describe(action), &plan.tables_at_risk(), confirm).await?;
     }
@@ -52,7 +49,7 @@ pub(crate) async fn run(
     let after = status::read(db, tracks).await?;
     if action == Action::Refresh && !plan.is_empty() {
         // Refresh re-applies what it removes, so a before/after diff would show nothing.
-        match &only {
+        match only {
             Some(track) => outln!("rolled back and re-applied every migration of track {track}")?,
             None => outln!("rolled back and re-applied every migration")?,
         }

@@ -109,7 +109,8 @@ fn render_unknown_tracks(status: &SchemaStatus) -> String {
     for unknown in &status.unknown_tracks {
         let _ = write!(
             out,
-            "\nunknown track ({}, {} migrations applied) — created by a newer memdb build?\n",
+            "\nunknown track ({}, {} migrations applied) — created by a memdb build with more \
+             tracks (newer, or built with more features)?\n",
             unknown.tracking_table, unknown.applied
         );
     }

@@ -5,8 +5,8 @@
 
 mod support;
 
-use memdb_migration::LEGACY_TRACK;
 use memdb_migration::inspect::schema_status;
+use memdb_migration::{LEGACY_TRACK, Track};
 use memdb_tests::TestDb;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
@@ -15,11 +15,11 @@ use support::{all_tables, existing_tables, memdb, migration_names, tracks};
 /// A migration no build has.
 const FUTURE: &str = "m20990601_000001_from_a_newer_build";
 
-/// Records [`FUTURE`] as applied on the legacy track.
-async fn record_future_migration(db: &DatabaseConnection) {
+/// Records [`FUTURE`] as applied on `track`.
+async fn record_future_migration(db: &DatabaseConnection, track: &Track) {
     db.execute_unprepared(&format!(
         "INSERT INTO {} (version, applied_at) VALUES ('{FUTURE}', 0)",
-        LEGACY_TRACK.tracking_table
+        track.tracking_table
     ))
     .await
     .expect("record a migration this build does not have");
@@ -45,7 +45,9 @@ async fn status_lists_unknown_migrations_and_tracks_instead_of_failing() {
     let db = TestDb::empty().await;
     let init = memdb(db.url(), &["init"]);
     assert!(init.success, "{init:?}");
-    record_future_migration(db.conn()).await;
+    // On the most dependent track, which `down` rolls back first.
+    let last = *tracks().iter().last().expect("a track");
+    record_future_migration(db.conn(), &last).await;
     create_future_track(db.conn()).await;
 
     for args in [&["status"][..], &["migrate", "status"]] {
@@ -92,7 +94,7 @@ async fn init_and_up_refuse_while_a_track_records_unknown_migrations() {
     let db = TestDb::empty().await;
     let up = memdb(db.url(), &["migrate", "up", "-n", "1"]);
     assert!(up.success, "{up:?}");
-    record_future_migration(db.conn()).await;
+    record_future_migration(db.conn(), &LEGACY_TRACK).await;
 
     for args in [&["init"][..], &["migrate", "up"]] {
         let refused = memdb(db.url(), args);
@@ -183,6 +185,62 @@ async fn the_track_flag_limits_an_action_to_one_track() {
         existing_tables(db.conn()).await,
         vec![false; all_tables().len()]
     );
+
+    drop(db);
+}
+
+/// The legacy build (no `enhanced` feature) on a database the enhanced track upgraded, as when
+/// a service still on the legacy `memdb` shares a database with an enhanced one: it works on its
+/// own track and lists the enhanced one as a track it does not know.
+#[cfg(not(feature = "enhanced"))]
+#[tokio::test]
+async fn the_legacy_build_works_on_a_database_the_enhanced_track_upgraded() {
+    use memdb_enhanced_migration::{
+        ENHANCED_TABLES, ENHANCED_TRACKING_TABLE, EnhancedMigrator, MigratorTrait,
+    };
+    use memdb_migration::inspect::row_counts;
+
+    // Both tracks applied, as `memdb init` of the enhanced build leaves it.
+    let db = TestDb::new().await;
+    let enhanced_migrations = EnhancedMigrator::migrations().len();
+
+    let init = memdb(db.url(), &["init"]);
+    assert!(init.success, "{init:?}");
+    assert!(init.stdout.contains("schema up to date"), "{init:?}");
+    assert!(
+        init.stdout.contains("created default organization"),
+        "{init:?}"
+    );
+    let unknown_track = format!(
+        "unknown track ({ENHANCED_TRACKING_TABLE}, {enhanced_migrations} migrations applied)"
+    );
+    for args in [&["status"][..], &["migrate", "status"]] {
+        let status = memdb(db.url(), args);
+        assert!(status.success, "{status:?}");
+        assert!(status.stdout.contains(&unknown_track), "{status:?}");
+        for name in migration_names() {
+            let line = status
+                .stdout
+                .lines()
+                .find(|l| l.starts_with(name.as_str()))
+                .unwrap_or_else(|| panic!("{name} listed: {status:?}"));
+            assert!(line.ends_with("Applied"), "{status:?}");
+        }
+        assert!(!status.stdout.contains("Unknown"), "{status:?}");
+    }
+
+    // The legacy tables are what the enhanced tables may build on: not rolled back from here.
+    let down = memdb(db.url(), &["migrate", "down", "--yes"]);
+    assert!(!down.success, "{down:?}");
+    assert!(down.stderr.contains(ENHANCED_TRACKING_TABLE), "{down:?}");
+    assert_eq!(
+        existing_tables(db.conn()).await,
+        vec![true; all_tables().len()]
+    );
+    let enhanced = row_counts(db.conn(), ENHANCED_TABLES)
+        .await
+        .expect("count rows");
+    assert!(enhanced.iter().all(|t| t.rows.is_some()), "{enhanced:?}");
 
     drop(db);
 }

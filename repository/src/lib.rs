@@ -65,8 +65,3 @@ pub mod __private {
     pub use serde;
     pub use uuid;
 }
-
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-pub struct ReadmeDoctests;

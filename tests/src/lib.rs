@@ -35,6 +35,12 @@ pub mod checks;
 use memdb_enhanced_migration::EnhancedMigrator;
 use memdb_migration::{Migrator, MigratorTrait};
 
+/// The workspace README's examples, compiled and run as doctests here, where every crate they
+/// use is a dependency: the legacy examples and the enhanced one.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// The environment variable naming the server tests run against.
 pub const TEST_DATABASE_URL: &str = "TEST_DATABASE_URL";
 

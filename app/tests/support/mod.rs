@@ -43,10 +43,14 @@ pub(crate) fn memdb(url: &str, args: &[&str]) -> Run {
     }
 }
 
-/// The tracks the binary is built with: keep in step with `app/src/tracks.rs` (the tests are
-/// built with the binary's features, so the same `cfg(feature)` lines apply).
+/// The binary's own list of tracks: the tests are built with the binary's features, so this
+/// is the list of the build under test.
+#[path = "../../src/tracks.rs"]
+mod compiled;
+
+/// The tracks the binary is built with, dependencies first.
 pub(crate) fn tracks() -> Tracks {
-    Tracks::new(memdb_migration::tracks().iter().copied()).expect("the tracks fit together")
+    compiled::compiled().expect("the tracks fit together")
 }
 
 /// Every track's migrations' names, tracks in dependency order.

@@ -1,20 +1,27 @@
-//! Every migration track on a real database: a full round trip, and the same tables and
-//! columns on SQLite, on PostgreSQL and in the generated entities.
+//! Every migration track on a real database, in the legacy build (legacy alone) and in the
+//! enhanced build (legacy, then enhanced): a full round trip, and the same tables and columns on
+//! SQLite, on PostgreSQL and in the generated entities of both entity crates.
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use memdb_enhanced_migration::{ENHANCED_TABLES, ENHANCED_TRACK};
 use memdb_migration::dialect::schema_columns;
 use memdb_migration::inspect::{row_counts, schema_status};
 use memdb_migration::plan::{Action, execute, plan};
-use memdb_migration::{LEGACY_TABLES, LEGACY_TRACK, Tracks};
+use memdb_migration::{LEGACY_TABLES, LEGACY_TRACK, Track, Tracks};
 use memdb_tests::{TestDb, configured_backend};
 use sea_orm::{DatabaseConnection, DbBackend, EntityName, Iterable};
 
 type Schema = BTreeMap<String, BTreeSet<String>>;
 
-/// The tracks this crate defines, checked.
-fn tracks() -> Tracks {
-    Tracks::new(memdb_migration::tracks().iter().copied()).expect("the tracks fit together")
+/// The legacy build's tracks (legacy alone) and the enhanced build's (legacy, then enhanced),
+/// checked, each with a name for messages.
+fn builds() -> [(&'static str, Tracks); 2] {
+    let tracks = |list: &[Track]| Tracks::new(list.iter().copied()).expect("the tracks fit");
+    [
+        ("legacy build", tracks(memdb_migration::tracks())),
+        ("enhanced build", tracks(memdb_enhanced_migration::tracks())),
+    ]
 }
 
 /// Whether each table of every track exists, tracks in dependency order.
@@ -42,16 +49,18 @@ async fn schema_of(db: &DatabaseConnection, tracks: &Tracks) -> Schema {
     schema
 }
 
-/// What the generated entities say the schema is.
-fn schema_of_entities() -> Schema {
-    fn entry<E: EntityName + Default>(
-        columns: impl Iterator<Item = impl sea_orm::IdenStatic>,
-    ) -> (String, BTreeSet<String>) {
-        (
-            E::default().table_name().to_owned(),
-            columns.map(|c| c.as_str().to_owned()).collect(),
-        )
-    }
+/// One entity's table and columns.
+fn entry<E: EntityName + Default>(
+    columns: impl Iterator<Item = impl sea_orm::IdenStatic>,
+) -> (String, BTreeSet<String>) {
+    (
+        E::default().table_name().to_owned(),
+        columns.map(|c| c.as_str().to_owned()).collect(),
+    )
+}
+
+/// What the generated legacy entities (memdb-entity) say the legacy schema is.
+fn legacy_entities() -> Schema {
     use memdb_entity::*;
     Schema::from([
         entry::<organizations::Entity>(organizations::Column::iter()),
@@ -64,68 +73,118 @@ fn schema_of_entities() -> Schema {
     ])
 }
 
+/// What the generated enhanced entities (memdb-enhanced-entity) say the enhanced schema is.
+/// A new enhanced table needs its line here: `every_table_has_an_entity` fails until it has.
+fn enhanced_entities() -> Schema {
+    use memdb_enhanced_entity::*;
+    Schema::from([entry::<audit_log::Entity>(audit_log::Column::iter())])
+}
+
+/// The entities of every track in `tracks`.
+fn entities_of(tracks: &Tracks) -> Schema {
+    let mut schema = legacy_entities();
+    if tracks.get(ENHANCED_TRACK.name).is_ok() {
+        schema.extend(enhanced_entities());
+    }
+    schema
+}
+
 #[test]
 fn the_crate_tracks_fit_together_and_start_with_legacy() {
-    assert_eq!(tracks().names()[0], LEGACY_TRACK.name);
+    for (build, tracks) in builds() {
+        assert_eq!(tracks.names()[0], LEGACY_TRACK.name, "{build}");
+    }
     assert_eq!(LEGACY_TRACK.tracking_table, "seaql_migrations");
     assert_eq!(LEGACY_TRACK.tables, LEGACY_TABLES);
+    assert_eq!(ENHANCED_TRACK.tables, ENHANCED_TABLES);
+}
+
+#[test]
+fn every_table_has_an_entity() {
+    let names = |schema: Schema| schema.into_keys().collect::<BTreeSet<_>>();
+    let tables = |list: &[&str]| {
+        list.iter()
+            .map(|t| (*t).to_owned())
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(names(legacy_entities()), tables(&LEGACY_TABLES));
+    assert_eq!(
+        names(enhanced_entities()),
+        tables(ENHANCED_TABLES),
+        "one `entry::<table::Entity>` line per enhanced table in `enhanced_entities`"
+    );
 }
 
 #[tokio::test]
 async fn every_track_round_trips_up_down_up() {
-    let test_db = TestDb::empty().await;
-    let db = test_db.conn();
-    let tracks = tracks();
-    let all = tracks.tables().len();
+    for (build, tracks) in builds() {
+        let test_db = TestDb::empty().await;
+        let db = test_db.conn();
+        let all = tracks.tables().len();
 
-    run(db, &tracks, Action::Up { steps: None }).await;
-    assert_eq!(schema_status(db, &tracks).await.unwrap().pending_count(), 0);
-    assert_eq!(tables_exist(db, &tracks).await, vec![true; all], "after up");
-
-    run(db, &tracks, Action::Down { steps: u32::MAX }).await;
-    let status = schema_status(db, &tracks).await.unwrap();
-    assert!(status.applied_names().is_empty());
-    assert_eq!(
-        tables_exist(db, &tracks).await,
-        vec![false; all],
-        "after down"
-    );
-
-    run(db, &tracks, Action::Up { steps: None }).await;
-    let status = schema_status(db, &tracks).await.unwrap();
-    for track in &status.tracks {
+        run(db, &tracks, Action::Up { steps: None }).await;
+        assert_eq!(schema_status(db, &tracks).await.unwrap().pending_count(), 0);
         assert_eq!(
-            track.applied_count(),
-            track.track.migrator.migration_names().len(),
-            "{}",
-            track.track.name
+            tables_exist(db, &tracks).await,
+            vec![true; all],
+            "{build}: after up"
+        );
+
+        run(db, &tracks, Action::Down { steps: u32::MAX }).await;
+        let status = schema_status(db, &tracks).await.unwrap();
+        assert!(status.applied_names().is_empty(), "{build}");
+        assert_eq!(
+            tables_exist(db, &tracks).await,
+            vec![false; all],
+            "{build}: after down"
+        );
+
+        run(db, &tracks, Action::Up { steps: None }).await;
+        let status = schema_status(db, &tracks).await.unwrap();
+        for track in &status.tracks {
+            assert_eq!(
+                track.applied_count(),
+                track.track.migrator.migration_names().len(),
+                "{build}: {}",
+                track.track.name
+            );
+        }
+        assert_eq!(
+            schema_of(db, &tracks).await,
+            entities_of(&tracks),
+            "{build}"
         );
     }
-    assert_eq!(schema_of(db, &tracks).await, schema_of_entities());
 }
 
 #[tokio::test]
 async fn sqlite_postgres_and_entities_agree_on_tables_and_columns() {
-    let tracks = tracks();
-    let sqlite = TestDb::empty_on(DbBackend::Sqlite).await;
-    run(sqlite.conn(), &tracks, Action::Up { steps: None }).await;
-    let sqlite_schema = schema_of(sqlite.conn(), &tracks).await;
-    let expected: BTreeSet<&str> = tracks.tables().into_iter().collect();
-    assert_eq!(
-        sqlite_schema
-            .keys()
-            .map(String::as_str)
-            .collect::<BTreeSet<_>>(),
-        expected
-    );
-    assert_eq!(sqlite_schema, schema_of_entities());
+    for (build, tracks) in builds() {
+        let sqlite = TestDb::empty_on(DbBackend::Sqlite).await;
+        run(sqlite.conn(), &tracks, Action::Up { steps: None }).await;
+        let sqlite_schema = schema_of(sqlite.conn(), &tracks).await;
+        let expected: BTreeSet<&str> = tracks.tables().into_iter().collect();
+        assert_eq!(
+            sqlite_schema
+                .keys()
+                .map(String::as_str)
+                .collect::<BTreeSet<_>>(),
+            expected,
+            "{build}"
+        );
+        assert_eq!(sqlite_schema, entities_of(&tracks), "{build}");
 
-    // The entities are generated from PostgreSQL (CI checks that), so SQLite agreeing with them
-    // already implies it agrees with PostgreSQL; with a PostgreSQL server at hand, compare
-    // the two catalogs directly as well.
-    if configured_backend() == DbBackend::Postgres {
-        let postgres = TestDb::empty().await;
-        run(postgres.conn(), &tracks, Action::Up { steps: None }).await;
-        assert_eq!(schema_of(postgres.conn(), &tracks).await, sqlite_schema);
+        // The entities are generated from PostgreSQL (CI checks that), so SQLite agreeing with
+        // them already implies it agrees with PostgreSQL; with a PostgreSQL server at hand,
+        // compare the two catalogs directly as well.
+        if configured_backend() == DbBackend::Postgres {
+            let postgres = TestDb::empty().await;
+            run(postgres.conn(), &tracks, Action::Up { steps: None }).await;
+            assert_eq!(
+                schema_of(postgres.conn(), &tracks).await,
+                sqlite_schema,
+                "{build}"
+            );
+        }
     }
 }
