@@ -77,7 +77,16 @@ fn legacy_entities() -> Schema {
 /// A new enhanced table needs its line here: `every_table_has_an_entity` fails until it has.
 fn enhanced_entities() -> Schema {
     use memdb_enhanced_entity::*;
-    Schema::from([entry::<audit_log::Entity>(audit_log::Column::iter())])
+    Schema::from([
+        entry::<audit_log::Entity>(audit_log::Column::iter()),
+        entry::<file_hash_current::Entity>(file_hash_current::Column::iter()),
+        entry::<file_hash_history::Entity>(file_hash_history::Column::iter()),
+        entry::<file_tags::Entity>(file_tags::Column::iter()),
+        entry::<git_operation_files::Entity>(git_operation_files::Column::iter()),
+        entry::<git_operations::Entity>(git_operations::Column::iter()),
+        entry::<tag_definitions::Entity>(tag_definitions::Column::iter()),
+        entry::<violations::Entity>(violations::Column::iter()),
+    ])
 }
 
 /// The entities of every track in `tracks`.
