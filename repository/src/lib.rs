@@ -5,7 +5,8 @@
 //! What every repository shares, legacy or enhanced, is public here too: [`RepoError`] and its
 //! classification ([`DbResultExt`]), the [`Executor`] a SeaORM repository runs on (the pool or
 //! a unit of work from [`Repositories::transaction`]), the [`query`] helpers, [`Page`],
-//! [`limits`], and the [`db_enum!`] and [`sea_orm_repository!`] macros.
+//! [`limits`], the input checks in [`validate`], [`now`], and the [`db_enum!`], [`id_type!`] and
+//! [`sea_orm_repository!`] macros.
 
 mod batch;
 mod connect;
@@ -23,7 +24,7 @@ pub mod personas;
 pub mod query;
 mod repositories;
 pub mod taskmaster;
-mod validate;
+pub mod validate;
 
 /// The SeaORM this crate is built on, with the features it declares. Its API hands out
 /// [`sea_orm::DatabaseConnection`] ([`Repositories::connection`]) and [`sea_orm::DbErr`]
@@ -39,7 +40,7 @@ pub use db_enum::{UnknownValue, stored as stored_enum};
 pub use error::{ConflictKind, DbResultExt, RepoError, RepoResult, Violation, violation};
 pub use executor::{Executor, SharedTransaction};
 pub use ids::{DocumentId, KnowledgeId, OrganizationId, PersonaId, TaskId};
-pub use page::Page;
+pub use page::{Page, now};
 pub use repositories::{Repositories, unit_of_work};
 
 #[cfg(feature = "mock")]
@@ -62,6 +63,7 @@ pub use taskmaster::{SeaOrmTaskRepository, TaskRepository};
 #[doc(hidden)]
 pub mod __private {
     pub use serde;
+    pub use uuid;
 }
 
 /// The README's examples, compiled and run as doctests.

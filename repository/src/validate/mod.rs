@@ -1,11 +1,14 @@
 //! Input checks shared by the repositories. Each returns a [`RepoError::Validation`] naming the
 //! field, so nothing invalid reaches the database.
+//!
+//! Public so that the repositories of other crates (the enhanced ones) hold their inputs to the
+//! same rules instead of copies of them.
 
 use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, IntoColumnRef};
 
 mod json;
 
-pub(crate) use json::{json_object, json_value};
+pub use json::{MAX_JSON_NESTING, json_object, json_value};
 
 use crate::error::{RepoError, RepoResult};
 
@@ -16,7 +19,10 @@ use crate::error::{RepoError, RepoResult};
 /// NFC makes "café" typed with a combining accent and with a precomposed `é` one name, as
 /// people see them; a name of only whitespace, control and invisible formatting characters
 /// (a zero-width space, say) names nothing anyone could tell apart.
-pub(crate) fn name(field: &'static str, value: &str, max: usize) -> RepoResult<String> {
+/// # Errors
+/// [`RepoError::Validation`] naming `field` for an empty, invisible or overlong name, or one
+/// containing NUL.
+pub fn name(field: &'static str, value: &str, max: usize) -> RepoResult<String> {
     let normalized = nfc(value.trim());
     if normalized.is_empty() {
         return Err(RepoError::invalid(field, "must not be empty"));
@@ -33,14 +39,17 @@ pub(crate) fn name(field: &'static str, value: &str, max: usize) -> RepoResult<S
 
 /// A key that identifies a row (a document path): in Unicode NFC, not blank, at most `max`
 /// characters; otherwise kept as given (surrounding spaces included).
-pub(crate) fn key(field: &'static str, value: &str, max: usize) -> RepoResult<String> {
+/// # Errors
+/// [`RepoError::Validation`] naming `field` for a blank or overlong key, or one containing NUL.
+pub fn key(field: &'static str, value: &str, max: usize) -> RepoResult<String> {
     let normalized = nfc(value);
     non_empty(field, &normalized, max)?;
     Ok(normalized)
 }
 
 /// `value` in Unicode Normalization Form C.
-pub(crate) fn nfc(value: &str) -> String {
+#[must_use]
+pub fn nfc(value: &str) -> String {
     use unicode_normalization::{IsNormalized, UnicodeNormalization as _, is_nfc_quick};
     if is_nfc_quick(value.chars()) == IsNormalized::Yes {
         value.to_owned()
@@ -79,7 +88,9 @@ fn is_visible(c: char) -> bool {
 }
 
 /// At most `max` characters and no NUL (content is kept exactly as given).
-pub(crate) fn bounded<'a>(field: &'static str, value: &'a str, max: usize) -> RepoResult<&'a str> {
+/// # Errors
+/// [`RepoError::Validation`] naming `field` for overlong text or text containing NUL.
+pub fn bounded<'a>(field: &'static str, value: &'a str, max: usize) -> RepoResult<&'a str> {
     let value = text(field, value)?;
     let chars = value.chars().count();
     if chars > max {
@@ -95,7 +106,9 @@ pub(crate) fn bounded<'a>(field: &'static str, value: &'a str, max: usize) -> Re
 ///
 /// PostgreSQL refuses NUL in text columns while SQLite stores it; rejecting it here gives both
 /// backends the same behaviour and the caller a field name instead of a driver error.
-pub(crate) fn text<'a>(field: &'static str, value: &'a str) -> RepoResult<&'a str> {
+/// # Errors
+/// [`RepoError::Validation`] naming `field` when `value` contains NUL.
+pub fn text<'a>(field: &'static str, value: &'a str) -> RepoResult<&'a str> {
     if value.contains('\0') {
         return Err(RepoError::invalid(field, "must not contain NUL characters"));
     }
@@ -103,11 +116,9 @@ pub(crate) fn text<'a>(field: &'static str, value: &'a str) -> RepoResult<&'a st
 }
 
 /// Not empty (after trimming) and at most `max` characters; the value itself is kept as given.
-pub(crate) fn non_empty<'a>(
-    field: &'static str,
-    value: &'a str,
-    max: usize,
-) -> RepoResult<&'a str> {
+/// # Errors
+/// [`RepoError::Validation`] naming `field` for blank or overlong text, or text containing NUL.
+pub fn non_empty<'a>(field: &'static str, value: &'a str, max: usize) -> RepoResult<&'a str> {
     if value.trim().is_empty() {
         return Err(RepoError::invalid(field, "must not be empty"));
     }
@@ -116,7 +127,10 @@ pub(crate) fn non_empty<'a>(
 
 /// A short machine label such as a document type or agent type: 1 to 64 characters of
 /// lowercase ASCII letters, digits, `_`, `-`, `.` and `:`.
-pub(crate) fn label(field: &'static str, value: &str) -> RepoResult<String> {
+/// # Errors
+/// [`RepoError::Validation`] naming `field` for an empty or overlong label or one with another
+/// character.
+pub fn label(field: &'static str, value: &str) -> RepoResult<String> {
     const MAX: usize = crate::limits::LABEL;
     if value.is_empty() || value.len() > MAX {
         return Err(RepoError::invalid(
