@@ -3,3 +3,4 @@
 pub mod prelude;
 
 pub mod audit_log;
+pub mod health_metrics;
