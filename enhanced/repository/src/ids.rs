@@ -12,3 +12,11 @@ memdb_repository::id_type!(
     /// Id of a rule violation.
     ViolationId
 );
+memdb_repository::id_type!(
+    /// Id of an audit log entry.
+    AuditEntryId
+);
+memdb_repository::id_type!(
+    /// Id of a health metric sample.
+    HealthMetricId
+);

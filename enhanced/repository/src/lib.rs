@@ -7,29 +7,42 @@
 //! the SeaORM implementation, generic over memdb-repository's [`Executor`] so it runs on the
 //! pool or inside a unit of work. Errors, paging, input checks, typed enum columns and the
 //! query helpers are memdb-repository's own ([`RepoError`], [`Page`], `validate`, `db_enum!`,
-//! `query`); the limits of the enhanced inputs are in [`limits`], one place.
+//! `query`); the limits of the enhanced inputs are in [`limits`], one place. [`audited`] holds
+//! the auditing decorator every legacy repository can be wrapped in.
 
+pub mod audit;
+pub mod audited;
 pub mod file_hashes;
 pub mod git_operations;
+pub mod health_metrics;
 pub mod ids;
 mod input;
 pub mod limits;
 mod repositories;
 pub mod tags;
 pub mod violations;
+mod window;
 
+pub use audit::{AuditRepository, SeaOrmAuditRepository};
+pub use audited::{AuditTrail, Audited};
 pub use file_hashes::{FileHashRepository, SeaOrmFileHashRepository};
 pub use git_operations::{GitOperationRepository, SeaOrmGitOperationRepository};
-pub use ids::{FileHashId, GitOperationId, ViolationId};
+pub use health_metrics::{HealthMetricRepository, SeaOrmHealthMetricRepository};
+pub use ids::{AuditEntryId, FileHashId, GitOperationId, HealthMetricId, ViolationId};
 pub use memdb_repository::{Executor, Page, RepoError, RepoResult, SharedTransaction};
 pub use repositories::EnhancedRepositories;
 pub use tags::{SeaOrmTagRepository, TagRepository};
 pub use violations::{SeaOrmViolationRepository, ViolationRepository};
+pub use window::TimeWindow;
 
+#[cfg(feature = "mock")]
+pub use audit::MockAuditRepository;
 #[cfg(feature = "mock")]
 pub use file_hashes::MockFileHashRepository;
 #[cfg(feature = "mock")]
 pub use git_operations::MockGitOperationRepository;
+#[cfg(feature = "mock")]
+pub use health_metrics::MockHealthMetricRepository;
 #[cfg(feature = "mock")]
 pub use tags::MockTagRepository;
 #[cfg(feature = "mock")]

@@ -1,8 +1,11 @@
 //! Every length limit of a stored text field of the enhanced repositories, in characters
-//! (Unicode scalar values) unless said otherwise: the one place they are taken from, as
+//! (Unicode scalar values) unless said otherwise, and the bounds of stored numbers: the one
+//! place they are taken from, as
 //! `memdb_repository::limits` is for the legacy ones. Columns declared `VARCHAR(n)` in the
 //! enhanced migrations carry the same numbers; the integration tests read the migrated schema
 //! and fail when a column and its limit here drift apart.
+
+pub use memdb_repository::limits::{LABEL, STATUS};
 
 /// File paths (file hash history, the paths a git operation touched, tagged files, places of
 /// violations), kept as given: a file system tells paths apart by their bytes.
@@ -21,10 +24,19 @@ pub const GIT_MESSAGE: usize = 10_000;
 /// How many paths one git operation may list as changed.
 pub const GIT_FILES_CHANGED: usize = 10_000;
 
+/// Who made an audited change (a user, a service, an agent).
+pub const AUDIT_ACTOR: usize = 200;
+/// The id of the audited row, as text (a UUID, or a composite key of an edge).
+pub const AUDIT_ENTITY_ID: usize = 200;
+/// The largest magnitude of a health metric value: finite values this small keep every sum
+/// over a time window, and PostgreSQL's running sum of squares behind `AVG`, finite (the
+/// migration's CHECK constraint holds the same bound).
+pub const HEALTH_METRIC_MAGNITUDE: f64 = 1e100;
+
 /// Tag names and categories: labels of lowercase ASCII letters, digits, `_ - . :`.
-pub const TAG_NAME: usize = memdb_repository::limits::LABEL;
+pub const TAG_NAME: usize = LABEL;
 /// Tag categories, labels like tag names.
-pub const TAG_CATEGORY: usize = memdb_repository::limits::LABEL;
+pub const TAG_CATEGORY: usize = LABEL;
 /// Tag colours: `#rrggbb`.
 pub const TAG_COLOR: usize = 7;
 /// Tag descriptions.
@@ -37,8 +49,8 @@ pub const VIOLATION_RULE: usize = 200;
 /// Violation messages.
 pub const VIOLATION_MESSAGE: usize = 10_000;
 
-/// Every `VARCHAR(n)` column of the enhanced tables and the limit that bounds it:
-/// `(table, column, limit)`. A table listed here must have all its `VARCHAR` columns listed.
+/// Every `VARCHAR(n)` column of the enhanced schema and the limit that bounds it:
+/// `(table, column, limit)`. Audited entity kinds, components and metric names are labels.
 pub const VARCHAR_COLUMNS: &[(&str, &str, usize)] = &[
     ("file_hash_history", "path", FILE_PATH),
     (
@@ -57,11 +69,7 @@ pub const VARCHAR_COLUMNS: &[(&str, &str, usize)] = &[
     ("git_operations", "commit_sha", GIT_OBJECT_ID),
     ("git_operations", "branch", GIT_BRANCH),
     ("git_operations", "author", GIT_AUTHOR),
-    (
-        "git_operations",
-        "operation",
-        memdb_repository::limits::STATUS,
-    ),
+    ("git_operations", "operation", STATUS),
     ("git_operation_files", "path", FILE_PATH),
     ("tag_definitions", "name", TAG_NAME),
     ("tag_definitions", "category", TAG_CATEGORY),
@@ -69,9 +77,15 @@ pub const VARCHAR_COLUMNS: &[(&str, &str, usize)] = &[
     ("tag_definitions", "description", TAG_DESCRIPTION),
     ("file_tags", "path", FILE_PATH),
     ("file_tags", "tag", TAG_NAME),
-    ("file_tags", "source", memdb_repository::limits::STATUS),
+    ("file_tags", "source", STATUS),
     ("violations", "rule", VIOLATION_RULE),
-    ("violations", "severity", memdb_repository::limits::STATUS),
+    ("violations", "severity", STATUS),
     ("violations", "path", FILE_PATH),
-    ("violations", "status", memdb_repository::limits::STATUS),
+    ("violations", "status", STATUS),
+    ("audit_log", "actor", AUDIT_ACTOR),
+    ("audit_log", "action", STATUS),
+    ("audit_log", "entity", LABEL),
+    ("audit_log", "entity_id", AUDIT_ENTITY_ID),
+    ("health_metrics", "component", LABEL),
+    ("health_metrics", "metric", LABEL),
 ];

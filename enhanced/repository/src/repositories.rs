@@ -6,8 +6,11 @@ use std::sync::Arc;
 use memdb_repository::{Executor, RepoResult, Repositories, SharedTransaction, unit_of_work};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
+use crate::audit::{AuditRepository, SeaOrmAuditRepository};
+use crate::audited::{AuditTrail, audited_repositories};
 use crate::file_hashes::{FileHashRepository, SeaOrmFileHashRepository};
 use crate::git_operations::{GitOperationRepository, SeaOrmGitOperationRepository};
+use crate::health_metrics::{HealthMetricRepository, SeaOrmHealthMetricRepository};
 use crate::tags::{SeaOrmTagRepository, TagRepository};
 use crate::violations::{SeaOrmViolationRepository, ViolationRepository};
 
@@ -20,7 +23,8 @@ use crate::violations::{SeaOrmViolationRepository, ViolationRepository};
 /// `enhanced` feature, or `memdb_enhanced_migration`'s tracks in process.
 #[derive(Clone)]
 pub struct EnhancedRepositories<C = DatabaseConnection> {
-    /// The legacy repositories, on the same executor.
+    /// The legacy repositories, on the same executor; audited in a set from
+    /// [`EnhancedRepositories::audited`].
     pub legacy: Repositories<C>,
     /// The hash history of file paths.
     pub file_hashes: Arc<dyn FileHashRepository>,
@@ -30,6 +34,11 @@ pub struct EnhancedRepositories<C = DatabaseConnection> {
     pub tags: Arc<dyn TagRepository>,
     /// Violations of rules in files.
     pub violations: Arc<dyn ViolationRepository>,
+    /// The audit log.
+    pub audit: Arc<dyn AuditRepository>,
+    /// Health metrics.
+    pub health_metrics: Arc<dyn HealthMetricRepository>,
+    trail: Option<AuditTrail>,
     db: C,
 }
 
@@ -55,8 +64,55 @@ impl<C: Executor> EnhancedRepositories<C> {
             git_operations: Arc::new(SeaOrmGitOperationRepository::new(db.clone())),
             tags: Arc::new(SeaOrmTagRepository::new(db.clone())),
             violations: Arc::new(SeaOrmViolationRepository::new(db.clone())),
+            audit: Arc::new(SeaOrmAuditRepository::new(db.clone())),
+            health_metrics: Arc::new(SeaOrmHealthMetricRepository::new(db.clone())),
+            trail: None,
             db,
         }
+    }
+
+    /// The same repositories, with every change through the legacy ones audited as `actor`:
+    /// each writes its audit entry, with the row's before and after images, in the change's own
+    /// transaction, and a failed audit write rolls the change back (see
+    /// [`audited`](crate::audited)). Units of work from [`transaction`](Self::transaction) on
+    /// the returned set are audited too. The enhanced repositories are not audited.
+    ///
+    /// ```no_run
+    /// # async fn demo(repos: memdb_enhanced_repository::EnhancedRepositories) -> memdb_repository::RepoResult<()> {
+    /// use memdb_repository::personas::NewPersona;
+    /// let audited = repos.audited("alice")?;
+    /// let input = NewPersona {
+    ///     name: "Reviewer".into(),
+    ///     description: String::new(),
+    ///     system_prompt: "You review.".into(),
+    ///     traits: serde_json::json!({}),
+    ///     is_active: true,
+    /// };
+    /// audited.legacy.personas.create(input).await?; // and an audit entry naming alice
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// `Validation` (field `actor`) for a bad actor name (see [`AuditTrail::new`]).
+    pub fn audited(&self, actor: &str) -> RepoResult<Self> {
+        Ok(self.audited_by(AuditTrail::new(actor)?))
+    }
+
+    /// As [`audited`](Self::audited), with entries written as `trail` says (its actor, its
+    /// sink).
+    #[must_use]
+    pub fn audited_by(&self, trail: AuditTrail) -> Self {
+        Self {
+            legacy: audited_repositories(&self.db, &trail),
+            trail: Some(trail),
+            ..self.clone()
+        }
+    }
+
+    /// The trail changes are audited to, when this set is audited.
+    #[must_use]
+    pub fn audit_trail(&self) -> Option<&AuditTrail> {
+        self.trail.as_ref()
     }
 
     /// The executor the repositories share.
@@ -67,7 +123,8 @@ impl<C: Executor> EnhancedRepositories<C> {
 
     /// Runs `work` as one unit of work over every repository, legacy and enhanced: committed
     /// when it returns `Ok`, rolled back on `Err` or panic (see
-    /// [`Repositories::transaction`]).
+    /// [`Repositories::transaction`]). On an audited set, the handed repositories are audited
+    /// by the same trail, each audited call a savepoint inside the unit of work.
     ///
     /// # Errors
     /// As [`Repositories::transaction`].
@@ -76,8 +133,13 @@ impl<C: Executor> EnhancedRepositories<C> {
         F: FnOnce(EnhancedRepositories<SharedTransaction>) -> Fut,
         Fut: Future<Output = RepoResult<T>>,
     {
+        let trail = self.trail.clone();
         unit_of_work(&self.db, |tx| {
-            work(EnhancedRepositories::from_connection(tx))
+            let repos = EnhancedRepositories::from_connection(tx);
+            work(match trail {
+                Some(trail) => repos.audited_by(trail),
+                None => repos,
+            })
         })
         .await
     }
@@ -87,6 +149,7 @@ impl<C: ConnectionTrait> std::fmt::Debug for EnhancedRepositories<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EnhancedRepositories")
             .field("backend", &self.db.get_database_backend())
+            .field("audited_as", &self.trail.as_ref().map(AuditTrail::actor))
             .finish_non_exhaustive()
     }
 }

@@ -5,7 +5,7 @@ use crate::error::{RepoError, RepoResult};
 
 /// The deepest nesting of arrays and objects a JSON value may have: `serde_json`, which reads
 /// every stored value back, refuses to parse anything deeper.
-pub(crate) const MAX_JSON_NESTING: usize = 127;
+pub const MAX_JSON_NESTING: usize = 127;
 
 /// Any JSON value with no NUL character in any string or object key, and arrays and objects
 /// nested at most [`MAX_JSON_NESTING`] deep.
@@ -14,7 +14,11 @@ pub(crate) const MAX_JSON_NESTING: usize = 127;
 /// backends the same behaviour. A value nested deeper would be stored but could never be read
 /// back. The walk uses an explicit stack and a rejected value is taken apart the same way, so a
 /// value built in code, deeper than any parser allows, cannot overflow the call stack.
-pub(crate) fn json_value(
+///
+/// # Errors
+/// [`RepoError::Validation`] naming `field` for a NUL anywhere or nesting deeper than
+/// [`MAX_JSON_NESTING`].
+pub fn json_value(
     field: &'static str,
     mut value: serde_json::Value,
 ) -> RepoResult<serde_json::Value> {
@@ -96,10 +100,11 @@ fn drop_flat(value: serde_json::Value) {
 
 /// A JSON object (metadata, traits) checked like [`json_value`]: arrays and scalars are
 /// rejected so callers can rely on key lookups.
-pub(crate) fn json_object(
-    field: &'static str,
-    value: serde_json::Value,
-) -> RepoResult<serde_json::Value> {
+///
+/// # Errors
+/// [`RepoError::Validation`] naming `field` for a value that is not an object or that
+/// [`json_value`] rejects.
+pub fn json_object(field: &'static str, value: serde_json::Value) -> RepoResult<serde_json::Value> {
     if value.is_object() {
         json_value(field, value)
     } else {

@@ -6,7 +6,7 @@ use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, IntoColumnRef};
 
 mod json;
 
-pub(crate) use json::{json_object, json_value};
+pub use json::{MAX_JSON_NESTING, json_object, json_value};
 
 use crate::error::{RepoError, RepoResult};
 

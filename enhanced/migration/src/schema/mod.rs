@@ -7,6 +7,7 @@ mod m20261123_000002_create_file_hash_history;
 mod m20261123_000003_create_git_operations;
 mod m20261123_000004_create_tags;
 mod m20261123_000005_create_violations;
+mod m20261123_000007_create_health_metrics;
 
 /// Every table the track creates, parents first.
 pub(crate) const TABLES: &[&str] = &[
@@ -18,6 +19,7 @@ pub(crate) const TABLES: &[&str] = &[
     "tag_definitions",
     "file_tags",
     "violations",
+    "health_metrics",
 ];
 
 pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -27,5 +29,6 @@ pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261123_000003_create_git_operations::Migration),
         Box::new(m20261123_000004_create_tags::Migration),
         Box::new(m20261123_000005_create_violations::Migration),
+        Box::new(m20261123_000007_create_health_metrics::Migration),
     ]
 }
