@@ -23,7 +23,7 @@ pub mod personas;
 pub mod query;
 mod repositories;
 pub mod taskmaster;
-mod validate;
+pub mod validate;
 
 /// The SeaORM this crate is built on, with the features it declares. Its API hands out
 /// [`sea_orm::DatabaseConnection`] ([`Repositories::connection`]) and [`sea_orm::DbErr`]
@@ -39,7 +39,7 @@ pub use db_enum::{UnknownValue, stored as stored_enum};
 pub use error::{ConflictKind, DbResultExt, RepoError, RepoResult, Violation, violation};
 pub use executor::{Executor, SharedTransaction};
 pub use ids::{DocumentId, KnowledgeId, OrganizationId, PersonaId, TaskId};
-pub use page::Page;
+pub use page::{Page, now};
 pub use repositories::{Repositories, unit_of_work};
 
 #[cfg(feature = "mock")]

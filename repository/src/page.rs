@@ -64,8 +64,10 @@ impl Default for Page {
 }
 
 /// Now, in UTC, cut to microseconds: what every backend stores, so a value read back equals
-/// the value written and stored text timestamps sort in time order on SQLite.
-pub(crate) fn now() -> DateTime<FixedOffset> {
+/// the value written and stored text timestamps sort in time order on SQLite. Every repository,
+/// legacy or enhanced, stamps rows with it.
+#[must_use]
+pub fn now() -> DateTime<FixedOffset> {
     Utc::now().trunc_subsecs(6).fixed_offset()
 }
 

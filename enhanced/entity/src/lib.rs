@@ -3,3 +3,5 @@
 pub mod prelude;
 
 pub mod audit_log;
+pub mod graph_edges;
+pub mod graph_nodes;

@@ -8,7 +8,14 @@
 //! pool or inside a unit of work. Errors, paging, limits, typed enum columns and the query
 //! helpers are memdb-repository's own ([`RepoError`], [`Page`], `db_enum!`, `query`).
 
+pub mod graph;
+mod ids;
+pub mod limits;
 mod repositories;
 
+#[cfg(feature = "mock")]
+pub use graph::MockGraphRepository;
+pub use graph::{GraphRepository, SeaOrmGraphRepository};
+pub use ids::{GraphEdgeId, GraphNodeId};
 pub use memdb_repository::{Executor, Page, RepoError, RepoResult, SharedTransaction};
 pub use repositories::EnhancedRepositories;

@@ -1,9 +1,12 @@
 //! [`EnhancedRepositories`]: the legacy repositories and every enhanced one on one executor.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use memdb_repository::{Executor, RepoResult, Repositories, SharedTransaction, unit_of_work};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use crate::graph::{GraphRepository, SeaOrmGraphRepository};
 
 /// Every memdb repository, legacy and enhanced, sharing one executor: the pool
 /// (`EnhancedRepositories`, the default) or a unit of work (handed out by
@@ -16,6 +19,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 pub struct EnhancedRepositories<C = DatabaseConnection> {
     /// The legacy repositories, on the same executor.
     pub legacy: Repositories<C>,
+    /// Graph nodes and edges, and traversals over them.
+    pub graph: Arc<dyn GraphRepository>,
     db: C,
 }
 
@@ -37,6 +42,7 @@ impl<C: Executor> EnhancedRepositories<C> {
     pub fn from_connection(db: C) -> Self {
         Self {
             legacy: Repositories::from_connection(db.clone()),
+            graph: Arc::new(SeaOrmGraphRepository::new(db.clone())),
             db,
         }
     }

@@ -1,11 +1,15 @@
 //! Input checks shared by the repositories. Each returns a [`RepoError::Validation`] naming the
 //! field, so nothing invalid reaches the database.
+//!
+//! The public ones are what the crates beside this one (the enhanced repositories) check their
+//! inputs with, so a key, a label or a JSON object is held to the same rules everywhere.
 
 use sea_orm::sea_query::{BinOper, Expr, ExprTrait, Func, IntoColumnRef};
 
 mod json;
 
-pub(crate) use json::{json_object, json_value};
+pub use json::json_object;
+pub(crate) use json::json_value;
 
 use crate::error::{RepoError, RepoResult};
 
@@ -33,7 +37,11 @@ pub(crate) fn name(field: &'static str, value: &str, max: usize) -> RepoResult<S
 
 /// A key that identifies a row (a document path): in Unicode NFC, not blank, at most `max`
 /// characters; otherwise kept as given (surrounding spaces included).
-pub(crate) fn key(field: &'static str, value: &str, max: usize) -> RepoResult<String> {
+///
+/// # Errors
+/// [`RepoError::Validation`] of `field` for a blank value, one longer than `max` characters or
+/// one containing NUL.
+pub fn key(field: &'static str, value: &str, max: usize) -> RepoResult<String> {
     let normalized = nfc(value);
     non_empty(field, &normalized, max)?;
     Ok(normalized)
@@ -116,7 +124,10 @@ pub(crate) fn non_empty<'a>(
 
 /// A short machine label such as a document type or agent type: 1 to 64 characters of
 /// lowercase ASCII letters, digits, `_`, `-`, `.` and `:`.
-pub(crate) fn label(field: &'static str, value: &str) -> RepoResult<String> {
+///
+/// # Errors
+/// [`RepoError::Validation`] of `field` for any other value.
+pub fn label(field: &'static str, value: &str) -> RepoResult<String> {
     const MAX: usize = crate::limits::LABEL;
     if value.is_empty() || value.len() > MAX {
         return Err(RepoError::invalid(

@@ -7,6 +7,7 @@
 
 mod backend;
 mod documents;
+mod enhanced;
 mod fixtures;
 mod hostile_input;
 mod input_limits;

@@ -13,14 +13,19 @@
 //! referenced row (cascade or restrict), and without an index led by the referencing column
 //! each such lookup reads the whole referencing table.
 //!
+//! Recursive statements (`WITH RECURSIVE`) need more care on both backends; see [`recursive`].
+//!
 //! `MEMDB_PRINT_PLANS=1` prints every statement with its plan, for review.
 
+mod enhanced_graph;
 mod recorder;
+mod recursive;
 mod workload;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use memdb_enhanced_repository::EnhancedRepositories;
 use memdb_repository::Repositories;
 use memdb_tests::TestDb;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, TransactionTrait};
@@ -55,6 +60,9 @@ async fn explain(db: &DatabaseConnection, statement: &Statement) -> Vec<String> 
             .await
             .expect("disable sequential scans");
     }
+    if recursive::is_recursive(&statement.sql) {
+        recursive::plan_as_at_scale(&txn).await;
+    }
     let rows = txn
         .query_all_raw(explained)
         .await
@@ -69,9 +77,11 @@ async fn explain(db: &DatabaseConnection, statement: &Statement) -> Vec<String> 
         .expect("plan text")
 }
 
-/// The plan lines that read a whole table.
-fn full_scans(backend: DbBackend, plan: &[String]) -> Vec<String> {
-    plan.iter()
+/// The plan lines of `sql` that read a whole table.
+fn full_scans(backend: DbBackend, sql: &str, plan: &[String]) -> Vec<String> {
+    let ctes = recursive::cte_names(sql);
+    let mut found: Vec<String> = plan
+        .iter()
         .filter(|line| {
             if backend == DbBackend::Postgres {
                 line.contains("Seq Scan on")
@@ -80,10 +90,15 @@ fn full_scans(backend: DbBackend, plan: &[String]) -> Vec<String> {
                 line.starts_with("SCAN ")
                     && !line.contains(" USING ")
                     && line != "SCAN CONSTANT ROW"
+                    && !recursive::scans_cte(line, &ctes)
             }
         })
         .map(|line| line.trim().to_owned())
-        .collect()
+        .collect();
+    if backend == DbBackend::Postgres && recursive::is_recursive(sql) {
+        found.extend(recursive::unbounded_index_scans(plan));
+    }
+    found
 }
 
 /// The plan lines that sort a paginated statement's rows (SQLite only, see the module docs).
@@ -102,11 +117,13 @@ async fn every_repository_statement_is_served_by_an_index() {
     let db = TestDb::new().await;
     let backend = db.backend();
     let (recording, rec) = Recorder::attach(db.conn());
-    let repos = Repositories::from_connection(recording);
+    let repos = Repositories::from_connection(recording.clone());
     workload::documents(&repos, &rec).await;
     workload::knowledge(&repos, &rec).await;
     workload::tasks(&repos, &rec).await;
     workload::personas(&repos, &rec).await;
+    let enhanced = EnhancedRepositories::from_connection(recording);
+    enhanced_graph::graph(&enhanced, &rec).await;
 
     let mut report = String::new();
     let mut problems = Vec::new();
@@ -123,7 +140,7 @@ async fn every_repository_statement_is_served_by_an_index() {
         let call = recorded.call.as_str();
         let mut found = Vec::new();
         if !FULL_SCANS_BY_DESIGN.contains(&call) {
-            found.extend(full_scans(backend, &plan));
+            found.extend(full_scans(backend, sql, &plan));
         }
         if !SORTED_BY_DESIGN
             .iter()
