@@ -8,6 +8,8 @@ pub mod file_hash_history;
 pub mod file_tags;
 pub mod git_operation_files;
 pub mod git_operations;
+pub mod graph_edges;
+pub mod graph_nodes;
 pub mod health_metrics;
 pub mod tag_definitions;
 pub mod violations;

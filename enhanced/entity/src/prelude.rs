@@ -6,6 +6,8 @@ pub use super::file_hash_history::Entity as FileHashHistory;
 pub use super::file_tags::Entity as FileTags;
 pub use super::git_operation_files::Entity as GitOperationFiles;
 pub use super::git_operations::Entity as GitOperations;
+pub use super::graph_edges::Entity as GraphEdges;
+pub use super::graph_nodes::Entity as GraphNodes;
 pub use super::health_metrics::Entity as HealthMetrics;
 pub use super::tag_definitions::Entity as TagDefinitions;
 pub use super::violations::Entity as Violations;

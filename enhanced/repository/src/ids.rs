@@ -20,3 +20,11 @@ memdb_repository::id_type!(
     /// Id of a health metric sample.
     HealthMetricId
 );
+memdb_repository::id_type!(
+    /// Id of a graph node.
+    GraphNodeId
+);
+memdb_repository::id_type!(
+    /// Id of a graph edge.
+    GraphEdgeId
+);

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod audited;
 pub mod file_hashes;
 pub mod git_operations;
+pub mod graph;
 pub mod health_metrics;
 pub mod ids;
 mod input;
@@ -27,8 +28,11 @@ pub use audit::{AuditRepository, SeaOrmAuditRepository};
 pub use audited::{AuditTrail, Audited};
 pub use file_hashes::{FileHashRepository, SeaOrmFileHashRepository};
 pub use git_operations::{GitOperationRepository, SeaOrmGitOperationRepository};
+pub use graph::{GraphRepository, SeaOrmGraphRepository};
 pub use health_metrics::{HealthMetricRepository, SeaOrmHealthMetricRepository};
-pub use ids::{AuditEntryId, FileHashId, GitOperationId, HealthMetricId, ViolationId};
+pub use ids::{
+    AuditEntryId, FileHashId, GitOperationId, GraphEdgeId, GraphNodeId, HealthMetricId, ViolationId,
+};
 pub use memdb_repository::{Executor, Page, RepoError, RepoResult, SharedTransaction};
 pub use repositories::EnhancedRepositories;
 pub use tags::{SeaOrmTagRepository, TagRepository};
@@ -41,6 +45,8 @@ pub use audit::MockAuditRepository;
 pub use file_hashes::MockFileHashRepository;
 #[cfg(feature = "mock")]
 pub use git_operations::MockGitOperationRepository;
+#[cfg(feature = "mock")]
+pub use graph::MockGraphRepository;
 #[cfg(feature = "mock")]
 pub use health_metrics::MockHealthMetricRepository;
 #[cfg(feature = "mock")]

@@ -33,6 +33,9 @@ pub const AUDIT_ENTITY_ID: usize = 200;
 /// migration's CHECK constraint holds the same bound).
 pub const HEALTH_METRIC_MAGNITUDE: f64 = 1e100;
 
+/// Graph node keys (a path, a name, an external id), unique within the node's kind.
+pub const GRAPH_NODE_KEY: usize = 512;
+
 /// Tag names and categories: labels of lowercase ASCII letters, digits, `_ - . :`.
 pub const TAG_NAME: usize = LABEL;
 /// Tag categories, labels like tag names.
@@ -88,4 +91,7 @@ pub const VARCHAR_COLUMNS: &[(&str, &str, usize)] = &[
     ("audit_log", "entity_id", AUDIT_ENTITY_ID),
     ("health_metrics", "component", LABEL),
     ("health_metrics", "metric", LABEL),
+    ("graph_nodes", "kind", LABEL),
+    ("graph_nodes", "key", GRAPH_NODE_KEY),
+    ("graph_edges", "relation", LABEL),
 ];

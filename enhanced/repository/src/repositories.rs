@@ -10,6 +10,7 @@ use crate::audit::{AuditRepository, SeaOrmAuditRepository};
 use crate::audited::{AuditTrail, audited_repositories};
 use crate::file_hashes::{FileHashRepository, SeaOrmFileHashRepository};
 use crate::git_operations::{GitOperationRepository, SeaOrmGitOperationRepository};
+use crate::graph::{GraphRepository, SeaOrmGraphRepository};
 use crate::health_metrics::{HealthMetricRepository, SeaOrmHealthMetricRepository};
 use crate::tags::{SeaOrmTagRepository, TagRepository};
 use crate::violations::{SeaOrmViolationRepository, ViolationRepository};
@@ -39,6 +40,8 @@ pub struct EnhancedRepositories<C = DatabaseConnection> {
     /// Health metrics.
     pub health_metrics: Arc<dyn HealthMetricRepository>,
     trail: Option<AuditTrail>,
+    /// Graph nodes and edges, and traversals over them.
+    pub graph: Arc<dyn GraphRepository>,
     db: C,
 }
 
@@ -67,6 +70,7 @@ impl<C: Executor> EnhancedRepositories<C> {
             audit: Arc::new(SeaOrmAuditRepository::new(db.clone())),
             health_metrics: Arc::new(SeaOrmHealthMetricRepository::new(db.clone())),
             trail: None,
+            graph: Arc::new(SeaOrmGraphRepository::new(db.clone())),
             db,
         }
     }

@@ -98,12 +98,12 @@ fn drop_flat(value: serde_json::Value) {
     }
 }
 
-/// A JSON object (metadata, traits) checked like [`json_value`]: arrays and scalars are
-/// rejected so callers can rely on key lookups.
+/// A JSON object (metadata, traits, properties) checked like every JSON value memdb stores
+/// (`json_value`): arrays and scalars are rejected so callers can rely on key lookups.
 ///
 /// # Errors
-/// [`RepoError::Validation`] naming `field` for a value that is not an object or that
-/// [`json_value`] rejects.
+/// [`RepoError::Validation`] of `field` for a value that is not an object, holds NUL in a
+/// string or key, or nests arrays and objects more than 127 deep.
 pub fn json_object(field: &'static str, value: serde_json::Value) -> RepoResult<serde_json::Value> {
     if value.is_object() {
         json_value(field, value)

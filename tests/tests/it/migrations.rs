@@ -84,6 +84,8 @@ fn enhanced_entities() -> Schema {
         entry::<file_tags::Entity>(file_tags::Column::iter()),
         entry::<git_operation_files::Entity>(git_operation_files::Column::iter()),
         entry::<git_operations::Entity>(git_operations::Column::iter()),
+        entry::<graph_edges::Entity>(graph_edges::Column::iter()),
+        entry::<graph_nodes::Entity>(graph_nodes::Column::iter()),
         entry::<health_metrics::Entity>(health_metrics::Column::iter()),
         entry::<tag_definitions::Entity>(tag_definitions::Column::iter()),
         entry::<violations::Entity>(violations::Column::iter()),

@@ -7,6 +7,7 @@ mod m20261123_000002_create_file_hash_history;
 mod m20261123_000003_create_git_operations;
 mod m20261123_000004_create_tags;
 mod m20261123_000005_create_violations;
+mod m20261123_000006_create_graph;
 mod m20261123_000007_create_health_metrics;
 
 /// Every table the track creates, parents first.
@@ -20,6 +21,8 @@ pub(crate) const TABLES: &[&str] = &[
     "file_tags",
     "violations",
     "health_metrics",
+    "graph_nodes",
+    "graph_edges",
 ];
 
 pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -29,6 +32,7 @@ pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261123_000003_create_git_operations::Migration),
         Box::new(m20261123_000004_create_tags::Migration),
         Box::new(m20261123_000005_create_violations::Migration),
+        Box::new(m20261123_000006_create_graph::Migration),
         Box::new(m20261123_000007_create_health_metrics::Migration),
     ]
 }

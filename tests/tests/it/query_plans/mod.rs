@@ -13,15 +13,19 @@
 //! referenced row (cascade or restrict), and without an index led by the referencing column
 //! each such lookup reads the whole referencing table.
 //!
+//! Recursive statements (`WITH RECURSIVE`) need more care on both backends; see [`recursive`].
+//!
 //! `MEMDB_PRINT_PLANS=1` prints every statement with its plan, for review.
 
 mod enhanced_audit;
 mod enhanced_file_hashes;
 mod enhanced_git_operations;
+mod enhanced_graph;
 mod enhanced_health_metrics;
 mod enhanced_tags;
 mod enhanced_violations;
 mod recorder;
+mod recursive;
 mod workload;
 
 use std::collections::BTreeSet;
@@ -62,6 +66,9 @@ async fn explain(db: &DatabaseConnection, statement: &Statement) -> Vec<String> 
             .await
             .expect("disable sequential scans");
     }
+    if recursive::is_recursive(&statement.sql) {
+        recursive::plan_as_at_scale(&txn).await;
+    }
     let rows = txn
         .query_all_raw(explained)
         .await
@@ -76,12 +83,14 @@ async fn explain(db: &DatabaseConnection, statement: &Statement) -> Vec<String> 
         .expect("plan text")
 }
 
-/// The plan lines that read a whole table.
+/// The plan lines of `sql` that read a whole table.
 ///
 /// On SQLite a `SCAN` of a common table expression or subquery the statement computes itself
-/// (one the plan runs as a `CO-ROUTINE` or `MATERIALIZE`s) reads rows that statement made, not
-/// a table: how the rows it made were found shows in the plan's other lines.
-fn full_scans(backend: DbBackend, plan: &[String]) -> Vec<String> {
+/// (one the plan runs as a `CO-ROUTINE` or `MATERIALIZE`s, or a recursive CTE of its own) reads
+/// rows that statement made, not a table: how the rows it made were found shows in the plan's
+/// other lines.
+fn full_scans(backend: DbBackend, sql: &str, plan: &[String]) -> Vec<String> {
+    let ctes = recursive::cte_names(sql);
     let made_here: Vec<&str> = plan
         .iter()
         .filter_map(|line| {
@@ -90,7 +99,8 @@ fn full_scans(backend: DbBackend, plan: &[String]) -> Vec<String> {
                 .or_else(|| line.strip_prefix("MATERIALIZE "))
         })
         .collect();
-    plan.iter()
+    let mut found: Vec<String> = plan
+        .iter()
         .filter(|line| {
             if backend == DbBackend::Postgres {
                 line.contains("Seq Scan on")
@@ -100,10 +110,15 @@ fn full_scans(backend: DbBackend, plan: &[String]) -> Vec<String> {
                     && !line.contains(" USING ")
                     && line != "SCAN CONSTANT ROW"
                     && !made_here.contains(&&line["SCAN ".len()..])
+                    && !recursive::scans_cte(line, &ctes)
             }
         })
         .map(|line| line.trim().to_owned())
-        .collect()
+        .collect();
+    if backend == DbBackend::Postgres && recursive::is_recursive(sql) {
+        found.extend(recursive::unbounded_index_scans(plan));
+    }
+    found
 }
 
 /// The plan lines that sort a paginated statement's rows (SQLite only, see the module docs).
@@ -134,6 +149,7 @@ async fn every_repository_statement_is_served_by_an_index() {
     enhanced_violations::violations(&enhanced, &rec).await;
     enhanced_audit::audit(&enhanced, &rec).await;
     enhanced_health_metrics::health_metrics(&enhanced, &rec).await;
+    enhanced_graph::graph(&enhanced, &rec).await;
 
     let mut report = String::new();
     let mut problems = Vec::new();
@@ -150,7 +166,7 @@ async fn every_repository_statement_is_served_by_an_index() {
         let call = recorded.call.as_str();
         let mut found = Vec::new();
         if !FULL_SCANS_BY_DESIGN.contains(&call) {
-            found.extend(full_scans(backend, &plan));
+            found.extend(full_scans(backend, sql, &plan));
         }
         if !SORTED_BY_DESIGN
             .iter()

@@ -20,10 +20,17 @@ pub(super) const FULL_SCANS_BY_DESIGN: [&str; 2] = [
     "knowledge.search by text",
 ];
 
-/// Calls whose pages are sorted by design: one item's edges ranked by strength, in both
-/// directions at once (an `OR` of two indexes that no single index can order). The sort covers
-/// one item's edges, never a table; matched by prefix.
-pub(super) const SORTED_BY_DESIGN: [&str; 1] = ["knowledge.neighbours"];
+/// Calls whose pages are sorted by design, matched by prefix:
+/// - one item's edges ranked by strength, in both directions at once (an `OR` of two indexes
+///   that no single index can order). The sort covers one item's edges, never a table.
+/// - graph traversals, ordered by the distance the statement itself computes: no index can
+///   hold it. The sort covers the nodes reached (or, for a path, the paths found), never a
+///   table.
+pub(super) const SORTED_BY_DESIGN: [&str; 3] = [
+    "knowledge.neighbours",
+    "graph.traverse",
+    "graph.shortest_path",
+];
 
 pub(super) async fn documents(repos: &Repositories, rec: &Recorder) {
     let docs = &repos.documents;
