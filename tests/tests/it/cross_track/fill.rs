@@ -1,8 +1,12 @@
 //! Rows for the cross-track tests: written through the legacy repositories into every legacy
-//! table (as a legacy build would), and into the enhanced tables through their generated
-//! entities.
+//! table (as a legacy build would), and into every enhanced table through the enhanced
+//! repositories.
 
-use memdb_enhanced_entity::audit_log;
+use memdb_enhanced_migration::ENHANCED_TABLES;
+use memdb_enhanced_repository::EnhancedRepositories;
+use memdb_enhanced_repository::health_metrics::NewHealthMetric;
+use memdb_enhanced_repository::tags::TagSource;
+use memdb_enhanced_repository::violations::Severity;
 use memdb_migration::LEGACY_TABLES;
 use memdb_migration::inspect::row_counts;
 use memdb_repository::documents::{Document, NewDocument};
@@ -11,7 +15,7 @@ use memdb_repository::organizations::{NewOrganization, Organization};
 use memdb_repository::personas::{NewPersona, Persona};
 use memdb_repository::taskmaster::{NewTask, Task};
 use memdb_repository::{Page, Repositories};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use serde_json::json;
 
 /// What [`fill_legacy`] wrote, as the repositories returned it.
@@ -218,26 +222,95 @@ pub(super) async fn use_legacy(repos: &Repositories, filled: &Legacy) {
         .expect("delete knowledge");
 }
 
-/// Writes rows into the enhanced tables this file knows, through their entities.
+/// Writes rows into every enhanced table through the enhanced repositories (audited legacy
+/// writes included), and checks that no enhanced table stayed empty.
 pub(super) async fn fill_enhanced(db: &DatabaseConnection) {
-    let at = chrono::DateTime::parse_from_rfc3339("2026-11-23T10:00:00.123456+00:00")
-        .expect("a timestamp");
-    for (action, before, after) in [
-        ("create", None, Some(json!({"slug": "cafe"}))),
-        ("delete", Some(json!({"slug": "cafe"})), None),
-    ] {
-        audit_log::ActiveModel {
-            id: Set(uuid::Uuid::now_v7()),
-            actor: Set("operator".into()),
-            action: Set(action.into()),
-            entity: Set("organization".into()),
-            entity_id: Set("cafe".into()),
-            before: Set(before),
-            after: Set(after),
-            at: Set(at),
-        }
-        .insert(db)
+    use crate::enhanced::{graph, hash_fixtures, tags, violations};
+
+    let repos = EnhancedRepositories::from_connection(db.clone());
+    let audited = repos.audited("operator").expect("an audited set");
+    let org = audited
+        .legacy
+        .organizations
+        .create(NewOrganization {
+            name: "Audited".into(),
+            slug: "audited".into(),
+            metadata: json!({}),
+        })
         .await
-        .expect("write an audit row");
+        .expect("an audited create");
+    audited
+        .legacy
+        .organizations
+        .delete(org.id)
+        .await
+        .expect("an audited delete");
+    let hashes = &repos.file_hashes;
+    hashes
+        .record(hash_fixtures::observed(
+            "src/lib.rs",
+            1,
+            Some(hash_fixtures::commit(1)),
+        ))
+        .await
+        .expect("record a hash");
+    repos
+        .git_operations
+        .record(hash_fixtures::operation(1, "main", &["src/lib.rs"]))
+        .await
+        .expect("record a git operation");
+    repos
+        .tags
+        .define(tags::definition("reviewed", "process", "#00aa00"))
+        .await
+        .expect("define a tag");
+    repos
+        .tags
+        .tag(tags::tagging("src/lib.rs", "reviewed", TagSource::Ai, 0.9))
+        .await
+        .expect("tag a file");
+    repos
+        .violations
+        .record(violations::violation(
+            "no-unwrap",
+            Severity::Warning,
+            "src/lib.rs",
+            7,
+        ))
+        .await
+        .expect("record a violation");
+    let a = repos
+        .graph
+        .upsert_node(graph::node("file", "src/lib.rs"))
+        .await;
+    let b = repos
+        .graph
+        .upsert_node(graph::node("file", "src/main.rs"))
+        .await;
+    let (a, b) = (a.expect("a node"), b.expect("a node"));
+    repos
+        .graph
+        .connect(graph::edge(b.id, a.id, "imports", 1.5))
+        .await
+        .expect("connect");
+    repos
+        .health_metrics
+        .record(NewHealthMetric {
+            component: "api".into(),
+            metric: "latency_ms".into(),
+            value: 12.5,
+            labels: json!({"region": "eu"}),
+            recorded_at: chrono::Utc::now(),
+        })
+        .await
+        .expect("record a metric");
+
+    let counts = row_counts(db, ENHANCED_TABLES).await.expect("count rows");
+    for table in &counts {
+        assert!(
+            table.rows.is_some_and(|n| n > 0),
+            "fill_enhanced writes no row into {}: extend it",
+            table.name
+        );
     }
 }

@@ -12,7 +12,7 @@ use memdb_tests::TestDb;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
 
-pub(super) fn node(kind: &str, key: &str) -> NodeUpsert {
+pub(crate) fn node(kind: &str, key: &str) -> NodeUpsert {
     NodeUpsert {
         kind: kind.into(),
         key: key.into(),
@@ -20,7 +20,7 @@ pub(super) fn node(kind: &str, key: &str) -> NodeUpsert {
     }
 }
 
-pub(super) fn edge(
+pub(crate) fn edge(
     source_id: GraphNodeId,
     target_id: GraphNodeId,
     relation: &str,

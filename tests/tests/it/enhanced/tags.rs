@@ -10,7 +10,7 @@ use memdb_tests::TestDb;
 
 use super::outcomes::{conflict_kind, invalid_field, not_found};
 
-pub(super) fn definition(name: &str, category: &str, color: &str) -> NewTagDefinition {
+pub(crate) fn definition(name: &str, category: &str, color: &str) -> NewTagDefinition {
     NewTagDefinition {
         name: name.into(),
         category: category.into(),
@@ -19,7 +19,7 @@ pub(super) fn definition(name: &str, category: &str, color: &str) -> NewTagDefin
     }
 }
 
-pub(super) fn tagging(path: &str, tag: &str, source: TagSource, confidence: f64) -> NewFileTag {
+pub(crate) fn tagging(path: &str, tag: &str, source: TagSource, confidence: f64) -> NewFileTag {
     NewFileTag {
         path: path.into(),
         tag: tag.into(),

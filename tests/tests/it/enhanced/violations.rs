@@ -12,7 +12,7 @@ use memdb_tests::TestDb;
 
 use super::outcomes::{conflict_kind, not_found};
 
-pub(super) fn violation(rule: &str, severity: Severity, path: &str, line: u32) -> NewViolation {
+pub(crate) fn violation(rule: &str, severity: Severity, path: &str, line: u32) -> NewViolation {
     NewViolation {
         rule: rule.into(),
         severity,
