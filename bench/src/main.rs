@@ -1,0 +1,133 @@
+//! `memdb-bench`: measures memdb's repositories against the same SQL sent through raw sqlx
+//! over an equally configured pool, interleaved in one run, on SQLite or PostgreSQL.
+//!
+//! ```text
+//! cargo run --release -p memdb-bench -- --backend sqlite|postgres [--rows N] [--quick]
+//!     [--json FILE] [--only PATTERN] [--database-url URL]
+//! ```
+//!
+//! See BENCHMARKS.md at the repository root for what each workload measures.
+
+mod args;
+mod dataset;
+mod progress;
+mod raw;
+mod report;
+mod rng;
+mod runner;
+mod stats;
+mod target;
+mod workloads;
+
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+use clap::Parser as _;
+use memdb_enhanced_repository::EnhancedRepositories;
+use memdb_migration::Tracks;
+use memdb_migration::plan::{self, Action};
+use memdb_repository::sea_orm::DatabaseConnection;
+
+use crate::args::Args;
+use crate::raw::RawPool;
+use crate::report::ResultRow;
+use crate::stats::Summary;
+use crate::target::Target;
+use crate::workloads::{Bench, bulk, queue, reads};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args).await {
+        Ok(rows) => {
+            report::print_table(&rows);
+            match &args.json {
+                Some(path) => match report::write_json(path, args.backend.name(), &rows) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(err) => fail(&err),
+                },
+                None => ExitCode::SUCCESS,
+            }
+        }
+        Err(err) => fail(&err),
+    }
+}
+
+fn fail(err: &anyhow::Error) -> ExitCode {
+    eprintln!("memdb-bench: {err:#}");
+    ExitCode::FAILURE
+}
+
+/// Creates the scratch database, measures, and drops the database whatever happened.
+async fn run(args: &Args) -> Result<Vec<ResultRow>> {
+    let target = Target::create(args.backend, &args.database_url).await?;
+    eprintln!(
+        "memdb-bench on {} ({})",
+        args.backend.name(),
+        memdb_repository::redact_url(&target.url)
+    );
+    let db = memdb_repository::connect(&target.url).await;
+    let raw = RawPool::connect(&target.url).await;
+    let measured = match (&db, &raw) {
+        (Ok(db), Ok(raw)) => measure(args, db, raw).await,
+        (Err(err), _) => Err(anyhow::anyhow!("opening the database: {err}")),
+        (_, Err(err)) => Err(anyhow::anyhow!("{err:#}")),
+    };
+    if let Ok(raw) = &raw {
+        raw.close().await;
+    }
+    if let Ok(db) = &db {
+        db.close_by_ref().await.context("closing memdb's pool")?;
+    }
+    let dropped = target.drop_database().await;
+    let rows = measured?;
+    dropped?;
+    Ok(rows)
+}
+
+/// Migrates, builds the data set and runs every selected workload.
+async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<Vec<ResultRow>> {
+    let scale = args.scale();
+    let mut rows = vec![migrate(db).await?];
+    let repos = EnhancedRepositories::from_connection(db.clone());
+    eprintln!("building the data set: {} rows per table", scale.rows);
+    let data = dataset::build(&repos, scale.rows).await?;
+    let bench = Bench {
+        repos: Arc::new(repos),
+        raw: raw.clone(),
+        data: Arc::new(data),
+        scale,
+    };
+    eprintln!("measuring");
+    rows.extend(reads::run(&bench, |name| args.selects(name)).await?);
+    if args.selects("tasks.submit") {
+        rows.extend(queue::submit(&bench).await?);
+    }
+    if args.selects("tasks.claim_next + complete") {
+        rows.extend(queue::claim_complete(&bench).await?);
+    }
+    if args.selects("bulk load documents") {
+        rows.extend(bulk::run(&bench).await?);
+    }
+    Ok(rows)
+}
+
+/// Applies every track (legacy and enhanced) to the empty database, timed once.
+async fn migrate(db: &DatabaseConnection) -> Result<ResultRow> {
+    let name = "migrate up (every track)";
+    eprintln!("  {name}");
+    let tracks = Tracks::new(memdb_enhanced_migration::tracks().iter().copied())?;
+    let started = Instant::now();
+    let plan = plan::plan(db, &tracks, Action::Up { steps: None }, None).await?;
+    plan::execute(db, &plan).await.context("migrating")?;
+    let took = started.elapsed();
+    Ok(ResultRow::new(
+        name,
+        "memdb",
+        0,
+        &Summary::sequential(vec![took]),
+        None,
+    ))
+}

@@ -1,0 +1,182 @@
+//! The raw side: a sqlx pool configured as memdb's `connect` configures its own (pool size, and
+//! on SQLite WAL, `synchronous = NORMAL`, the busy timeout and foreign keys), and statements
+//! written by hand with their parameters.
+
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result};
+use chrono::{DateTime, FixedOffset};
+use memdb_repository::sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use memdb_repository::sea_orm::sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use memdb_repository::sea_orm::sqlx::types::Json;
+use memdb_repository::sea_orm::sqlx::{self, AssertSqlSafe, PgPool, Row as _, SqlitePool};
+use uuid::Uuid;
+
+/// One bound parameter of a raw statement.
+#[derive(Clone, Debug)]
+pub(crate) enum Param {
+    Uuid(Uuid),
+    Text(String),
+    Int(i64),
+    Json(serde_json::Value),
+    Time(DateTime<FixedOffset>),
+}
+
+/// A raw sqlx pool of either backend.
+#[derive(Clone, Debug)]
+pub(crate) enum RawPool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Binds every parameter in order; one body for both backends' query types.
+macro_rules! bind_all {
+    ($query:expr, $params:expr) => {{
+        let mut query = $query;
+        for param in $params {
+            query = match param {
+                Param::Uuid(v) => query.bind(*v),
+                Param::Text(v) => query.bind(v.clone()),
+                Param::Int(v) => query.bind(*v),
+                Param::Json(v) => query.bind(Json(v.clone())),
+                Param::Time(v) => query.bind(*v),
+            };
+        }
+        query
+    }};
+}
+
+impl RawPool {
+    /// Opens a pool on `url` with the settings memdb's `connect` uses for its backend.
+    ///
+    /// # Errors
+    /// When the URL cannot be parsed or the database cannot be opened.
+    pub(crate) async fn connect(url: &str) -> Result<Self> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true)
+                .journal_mode(SqliteJournalMode::Wal);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .acquire_timeout(memdb_repository::ACQUIRE_TIMEOUT)
+                .connect_with(options)
+                .await
+                .context("opening the raw SQLite pool")?;
+            Ok(Self::Sqlite(pool))
+        } else {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(memdb_repository::ACQUIRE_TIMEOUT)
+                .connect_with(options)
+                .await
+                .context("opening the raw PostgreSQL pool")?;
+            Ok(Self::Postgres(pool))
+        }
+    }
+
+    /// `sql` written with `$1, $2, ...` (each once, in order) in this backend's placeholders:
+    /// SQLite gets `?`.
+    pub(crate) fn sql(&self, sql: &str) -> String {
+        match self {
+            Self::Postgres(_) => sql.to_owned(),
+            Self::Sqlite(_) => {
+                let mut out = String::with_capacity(sql.len());
+                let mut chars = sql.chars().peekable();
+                while let Some(c) = chars.next() {
+                    if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+                        while chars.peek().is_some_and(char::is_ascii_digit) {
+                            chars.next();
+                        }
+                        out.push('?');
+                    } else {
+                        out.push(c);
+                    }
+                }
+                out
+            }
+        }
+    }
+
+    /// Runs a query and returns how many rows it produced.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub(crate) async fn fetch_count(&self, sql: &str, params: &[Param]) -> Result<usize> {
+        Ok(match self {
+            Self::Sqlite(pool) => bind_all!(sqlx::query(AssertSqlSafe(sql)), params)
+                .fetch_all(pool)
+                .await?
+                .len(),
+            Self::Postgres(pool) => bind_all!(sqlx::query(AssertSqlSafe(sql)), params)
+                .fetch_all(pool)
+                .await?
+                .len(),
+        })
+    }
+
+    /// Runs a statement whose first column is an id, returning the first row's id if any.
+    ///
+    /// # Errors
+    /// The database's error.
+    pub(crate) async fn fetch_id(&self, sql: &str, params: &[Param]) -> Result<Option<Uuid>> {
+        Ok(match self {
+            Self::Sqlite(pool) => bind_all!(sqlx::query(AssertSqlSafe(sql)), params)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| row.try_get::<Uuid, _>(0))
+                .transpose()?,
+            Self::Postgres(pool) => bind_all!(sqlx::query(AssertSqlSafe(sql)), params)
+                .fetch_optional(pool)
+                .await?
+                .map(|row| row.try_get::<Uuid, _>(0))
+                .transpose()?,
+        })
+    }
+
+    /// Runs statements in one transaction (each with its parameters).
+    ///
+    /// # Errors
+    /// The database's error; nothing is committed then.
+    pub(crate) async fn execute_in_transaction(
+        &self,
+        statements: &[(String, Vec<Param>)],
+    ) -> Result<()> {
+        match self {
+            Self::Sqlite(pool) => {
+                let mut txn = pool.begin().await?;
+                for (sql, params) in statements {
+                    let sql = sql.as_str();
+                    bind_all!(sqlx::query(AssertSqlSafe(sql)), params)
+                        .execute(&mut *txn)
+                        .await?;
+                }
+                txn.commit().await?;
+            }
+            Self::Postgres(pool) => {
+                let mut txn = pool.begin().await?;
+                for (sql, params) in statements {
+                    let sql = sql.as_str();
+                    bind_all!(sqlx::query(AssertSqlSafe(sql)), params)
+                        .execute(&mut *txn)
+                        .await?;
+                }
+                txn.commit().await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes every connection.
+    pub(crate) async fn close(&self) {
+        match self {
+            Self::Sqlite(pool) => pool.close().await,
+            Self::Postgres(pool) => pool.close().await,
+        }
+    }
+}
