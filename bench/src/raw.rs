@@ -12,7 +12,9 @@ use memdb_repository::sea_orm::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use memdb_repository::sea_orm::sqlx::types::Json;
-use memdb_repository::sea_orm::sqlx::{self, AssertSqlSafe, PgPool, Row as _, SqlitePool};
+use memdb_repository::sea_orm::sqlx::{
+    self, AssertSqlSafe, Connection as _, PgPool, Row as _, SqlitePool,
+};
 use uuid::Uuid;
 
 /// One bound parameter of a raw statement.
@@ -50,7 +52,8 @@ macro_rules! bind_all {
 }
 
 impl RawPool {
-    /// Opens a pool on `url` with the settings memdb's `connect` uses for its backend.
+    /// Opens a pool on `url` with the settings memdb's `connect` uses for its backend, the ping
+    /// of connections idle for [`memdb_repository::PING_IF_IDLE_FOR`] included.
     ///
     /// # Errors
     /// When the URL cannot be parsed or the database cannot be opened.
@@ -64,6 +67,15 @@ impl RawPool {
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(memdb_repository::ACQUIRE_TIMEOUT)
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= memdb_repository::PING_IF_IDLE_FOR {
+                            conn.ping().await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(options)
                 .await
                 .context("opening the raw SQLite pool")?;
@@ -73,6 +85,15 @@ impl RawPool {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
                 .acquire_timeout(memdb_repository::ACQUIRE_TIMEOUT)
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for >= memdb_repository::PING_IF_IDLE_FOR {
+                            conn.ping().await?;
+                        }
+                        Ok(true)
+                    })
+                })
                 .connect_with(options)
                 .await
                 .context("opening the raw PostgreSQL pool")?;

@@ -33,6 +33,13 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a query waits for a free connection when every pooled one is busy.
 pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// A pooled connection idle for at least this long is pinged before it is handed out; one in
+/// use more recently is handed out as it is. sqlx's default pings on every checkout, a round
+/// trip before every query (tens of microseconds on SQLite, a few hundred on PostgreSQL) that
+/// only finds connections a server, proxy or firewall dropped while they sat idle. A connection
+/// that breaks while in use is still reported by the query that meets it and then discarded.
+pub const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
+
 /// Opens a connection pool with memdb's settings for the URL's backend.
 ///
 /// - SQLite: WAL journal, `synchronous = NORMAL`, foreign keys on, a 5 s busy timeout, and a
@@ -44,6 +51,7 @@ pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 ///   unreachable fails within [`CONNECT_TIMEOUT`] instead of the pool retrying until
 ///   [`ACQUIRE_TIMEOUT`].
 ///
+/// On both, a pooled connection is pinged before use only after [`PING_IF_IDLE_FOR`] idle.
 /// Statement logging goes to `tracing` at debug level.
 ///
 /// # Errors
@@ -54,7 +62,8 @@ pub async fn connect(url: &str) -> RepoResult<DatabaseConnection> {
     options
         .sqlx_logging(true)
         .sqlx_logging_level(log::LevelFilter::Debug)
-        .acquire_timeout(ACQUIRE_TIMEOUT);
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR);
     if is_sqlite(url) {
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let read_only = sqlite_mode(url).as_deref() == Some("ro");
