@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use chrono::{DateTime, FixedOffset};
-use memdb_repository::sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use memdb_repository::sea_orm::sqlx::postgres::PgConnectOptions;
 use memdb_repository::sea_orm::sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous,
 };
 use memdb_repository::sea_orm::sqlx::types::Json;
 use memdb_repository::sea_orm::sqlx::{
@@ -51,6 +51,23 @@ macro_rules! bind_all {
     }};
 }
 
+/// Pool settings as memdb's `connect` makes them: `max` connections, its acquire timeout, and a
+/// ping only for connections idle for [`memdb_repository::PING_IF_IDLE_FOR`].
+fn pool_options<DB: sqlx::Database>(max: u32) -> sqlx::pool::PoolOptions<DB> {
+    sqlx::pool::PoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(memdb_repository::ACQUIRE_TIMEOUT)
+        .test_before_acquire(false)
+        .before_acquire(|conn: &mut DB::Connection, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= memdb_repository::PING_IF_IDLE_FOR {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
 impl RawPool {
     /// Opens a pool on `url` with the settings memdb's `connect` uses for its backend, the ping
     /// of connections idle for [`memdb_repository::PING_IF_IDLE_FOR`] included.
@@ -64,36 +81,14 @@ impl RawPool {
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true)
                 .journal_mode(SqliteJournalMode::Wal);
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .acquire_timeout(memdb_repository::ACQUIRE_TIMEOUT)
-                .test_before_acquire(false)
-                .before_acquire(|conn, meta| {
-                    Box::pin(async move {
-                        if meta.idle_for >= memdb_repository::PING_IF_IDLE_FOR {
-                            conn.ping().await?;
-                        }
-                        Ok(true)
-                    })
-                })
+            let pool = pool_options::<sqlx::Sqlite>(8)
                 .connect_with(options)
                 .await
                 .context("opening the raw SQLite pool")?;
             Ok(Self::Sqlite(pool))
         } else {
             let options = PgConnectOptions::from_str(url)?;
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(memdb_repository::ACQUIRE_TIMEOUT)
-                .test_before_acquire(false)
-                .before_acquire(|conn, meta| {
-                    Box::pin(async move {
-                        if meta.idle_for >= memdb_repository::PING_IF_IDLE_FOR {
-                            conn.ping().await?;
-                        }
-                        Ok(true)
-                    })
-                })
+            let pool = pool_options::<sqlx::Postgres>(16)
                 .connect_with(options)
                 .await
                 .context("opening the raw PostgreSQL pool")?;

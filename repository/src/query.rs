@@ -1,11 +1,14 @@
 //! Query helpers every repository shares, legacy or enhanced: look a row up or report
 //! [`RepoError::NotFound`], delete one or report it, read a page, and take the row an
-//! `UPDATE ... RETURNING` gave back. Each converts SeaORM models into domain types through
+//! `UPDATE ... RETURNING` gave back, insert in a savepoint of its own. Each converts SeaORM models into domain types through
 //! `TryFrom`, so a stored value the domain cannot read is a [`RepoError::Corrupt`] everywhere.
 
 use std::fmt::Display;
 
-use sea_orm::{ConnectionTrait, DeleteResult, EntityTrait, PrimaryKeyTrait, QuerySelect, Select};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DbErr, DeleteResult, EntityTrait,
+    IntoActiveModel, PrimaryKeyTrait, QuerySelect, Select,
+};
 use uuid::Uuid;
 
 use crate::error::{RepoError, RepoResult};
@@ -144,6 +147,35 @@ where
         .next()
         .ok_or_else(|| RepoError::not_found(entity, id))?;
     Ok(T::try_from(row)?)
+}
+
+/// Inserts `model` in a transaction of its own (a savepoint inside a unit of work) and commits it,
+/// or rolls it back when the insert fails. The insert's own error comes back as the inner
+/// result, for the caller to classify with [`violation`](crate::violation) and to follow up with
+/// more queries: rolled back, the savepoint leaves the caller's transaction usable, where
+/// PostgreSQL refuses every statement after a failed one.
+///
+/// # Errors
+/// `Db` when the transaction cannot begin, commit or roll back.
+pub async fn insert_isolated<A>(
+    db: &impl crate::Executor,
+    model: A,
+) -> RepoResult<Result<<A::Entity as EntityTrait>::Model, DbErr>>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    let txn = db.begin_write().await?;
+    match model.insert(&txn).await {
+        Ok(inserted) => {
+            txn.commit().await?;
+            Ok(Ok(inserted))
+        }
+        Err(err) => {
+            txn.rollback().await?;
+            Ok(Err(err))
+        }
+    }
 }
 
 /// A stored count or size (never negative by CHECK constraint) as `u64`.

@@ -3,8 +3,8 @@
 use memdb_entity::{knowledge_items, knowledge_relationships};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityName,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityName, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -16,6 +16,7 @@ use crate::error::{ConflictKind, RepoError, RepoResult, Violation, violation};
 use crate::executor::Executor;
 use crate::ids::KnowledgeId;
 use crate::page::{Page, now, utc};
+use crate::query::insert_isolated;
 use crate::validate;
 
 impl From<knowledge_relationships::Model> for Relationship {
@@ -45,38 +46,32 @@ pub(super) async fn relate(db: &impl Executor, input: NewRelationship) -> RepoRe
     }
     let relationship_type = validate::label("relationship_type", &input.relationship_type)?;
     let strength = validate::unit_score("strength", input.strength)?;
-    // A savepoint inside a unit of work: when the insert breaks a foreign key, rolling it back
-    // keeps the transaction usable for the query that names the missing ends (PostgreSQL
-    // refuses every statement in a transaction after a failed one).
-    let txn = db.begin_write().await?;
-    let inserted = knowledge_relationships::ActiveModel {
-        source_id: Set(source_id.into()),
-        target_id: Set(target_id.into()),
-        relationship_type: Set(relationship_type.clone()),
-        strength: Set(strength),
-        created_at: Set(now()),
-    }
-    .insert(&txn)
-    .await;
+    // In a savepoint of its own: after a foreign-key failure the query naming the missing ends
+    // still runs inside a caller's unit of work.
+    let inserted = insert_isolated(
+        db,
+        knowledge_relationships::ActiveModel {
+            source_id: Set(source_id.into()),
+            target_id: Set(target_id.into()),
+            relationship_type: Set(relationship_type.clone()),
+            strength: Set(strength),
+            created_at: Set(now()),
+        },
+    )
+    .await?;
     match inserted {
-        Ok(model) => {
-            txn.commit().await?;
-            Ok(model.into())
-        }
-        Err(err) => {
-            txn.rollback().await?;
-            Err(match violation(&err) {
-                Some(Violation::Unique(_)) => RepoError::conflict(
-                    ConflictKind::Duplicate,
-                    format!(
-                        "a {relationship_type:?} relationship from {source_id} to {target_id} \
-                         already exists"
-                    ),
+        Ok(model) => Ok(model.into()),
+        Err(err) => Err(match violation(&err) {
+            Some(Violation::Unique(_)) => RepoError::conflict(
+                ConflictKind::Duplicate,
+                format!(
+                    "a {relationship_type:?} relationship from {source_id} to {target_id} \
+                     already exists"
                 ),
-                Some(Violation::ForeignKey(_)) => missing_ends(db, source_id, target_id).await,
-                _ => err.into(),
-            })
-        }
+            ),
+            Some(Violation::ForeignKey(_)) => missing_ends(db, source_id, target_id).await,
+            _ => err.into(),
+        }),
     }
 }
 

@@ -3,14 +3,13 @@
 use async_trait::async_trait;
 use chrono::Utc;
 use memdb_enhanced_entity::{graph_edges, graph_nodes};
-use memdb_repository::query::{delete_by_id, get_by_id, one_or_not_found};
+use memdb_repository::query::{delete_by_id, get_by_id, insert_isolated, one_or_not_found};
 use memdb_repository::{
     ConflictKind, Executor, Page, RepoError, RepoResult, Violation, now, validate, violation,
 };
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -189,11 +188,9 @@ impl<C: Executor> GraphRepository for SeaOrmGraphRepository<C> {
         let properties = validate::json_object("properties", input.properties)?;
         let relation = validate::label("relation", &input.relation)?;
         let weight = weight(input.weight)?;
-        // A savepoint inside a unit of work: when the insert breaks a foreign key, rolling it
-        // back keeps the transaction usable for the query that names the missing ends
-        // (PostgreSQL refuses every statement in a transaction after a failed one).
-        let txn = self.db.begin_write().await?;
-        let inserted = graph_edges::ActiveModel {
+        // In a savepoint of its own: after a foreign-key failure the query naming the missing
+        // ends still runs inside a caller's unit of work.
+        let edge = graph_edges::ActiveModel {
             id: Set(GraphEdgeId::new().into()),
             source_id: Set(source_id.into()),
             target_id: Set(target_id.into()),
@@ -201,29 +198,19 @@ impl<C: Executor> GraphRepository for SeaOrmGraphRepository<C> {
             weight: Set(weight),
             properties: Set(properties),
             created_at: Set(now()),
-        }
-        .insert(&txn)
-        .await;
-        match inserted {
-            Ok(model) => {
-                txn.commit().await?;
-                Ok(model.into())
-            }
-            Err(err) => {
-                txn.rollback().await?;
-                Err(match violation(&err) {
-                    Some(Violation::Unique(_)) => RepoError::conflict(
-                        ConflictKind::Duplicate,
-                        format!(
-                            "a {relation:?} edge from {source_id} to {target_id} already exists"
-                        ),
-                    ),
-                    Some(Violation::ForeignKey(_)) => {
-                        missing_ends(&self.db, source_id.into(), target_id.into()).await
-                    }
-                    _ => err.into(),
-                })
-            }
+        };
+        match insert_isolated(&self.db, edge).await? {
+            Ok(model) => Ok(model.into()),
+            Err(err) => Err(match violation(&err) {
+                Some(Violation::Unique(_)) => RepoError::conflict(
+                    ConflictKind::Duplicate,
+                    format!("a {relation:?} edge from {source_id} to {target_id} already exists"),
+                ),
+                Some(Violation::ForeignKey(_)) => {
+                    missing_ends(&self.db, source_id.into(), target_id.into()).await
+                }
+                _ => err.into(),
+            }),
         }
     }
 
