@@ -59,9 +59,104 @@ pub enum RepoError {
         /// The driver's error.
         source: DbErr,
     },
+    /// The database refused the call for a passing reason: a PostgreSQL serialization failure
+    /// (SQLSTATE `40001`), deadlock (`40P01`) or lock wait that ran out (`55P03`), or SQLite's
+    /// `SQLITE_BUSY` / `SQLITE_LOCKED` (with their extended codes) after the busy timeout.
+    ///
+    /// The call's transaction was rolled back, so nothing it meant to write was written (on
+    /// PostgreSQL, an enclosing unit of work is aborted as a whole). What to do: run the
+    /// same call again — the whole unit of work when it came from inside
+    /// [`Repositories::transaction`](crate::Repositories::transaction) — after a short,
+    /// growing, jittered pause, a bounded number of times; report it when it persists (on
+    /// SQLite that means something holds the write lock for longer than the busy timeout).
+    /// [`RepoError::is_retryable`] tells this variant apart without matching on it.
+    #[error("retryable database error ({reason}): {source}")]
+    Retryable {
+        /// Why the database refused, for callers that treat the reasons differently.
+        reason: RetryReason,
+        /// The driver's error.
+        source: DbErr,
+    },
     /// Any other database error.
     #[error("database error: {0}")]
     Db(DbErr),
+}
+
+/// Why a [`RepoError::Retryable`] call was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RetryReason {
+    /// PostgreSQL `40001` (`serialization_failure`): a `SERIALIZABLE` or `REPEATABLE READ`
+    /// transaction could not be ordered with a concurrent one.
+    SerializationFailure,
+    /// PostgreSQL `40P01` (`deadlock_detected`): this transaction was picked to break a lock
+    /// cycle.
+    Deadlock,
+    /// PostgreSQL `55P03` (`lock_not_available`): a `NOWAIT` lock or a `lock_timeout` ran out.
+    LockNotAvailable,
+    /// SQLite `SQLITE_BUSY` (any extended code, e.g. `SQLITE_BUSY_SNAPSHOT`): another
+    /// connection held the database's lock beyond the busy timeout, or a read snapshot went
+    /// stale before this transaction could write.
+    Busy,
+    /// SQLite `SQLITE_LOCKED` (any extended code): a table was locked by another statement on
+    /// the same connection or shared cache.
+    Locked,
+}
+
+impl std::fmt::Display for RetryReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::SerializationFailure => "serialization failure",
+            Self::Deadlock => "deadlock",
+            Self::LockNotAvailable => "lock not available",
+            Self::Busy => "database busy",
+            Self::Locked => "table locked",
+        })
+    }
+}
+
+impl RetryReason {
+    /// The reason behind a database error, when its code is a retryable one: a PostgreSQL
+    /// SQLSTATE, or a SQLite (extended) result code in decimal.
+    #[must_use]
+    pub fn of(err: &DbErr) -> Option<Self> {
+        let e = database_error(err)?;
+        let code = e.code()?;
+        if e.try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>()
+            .is_some()
+        {
+            Self::of_sqlstate(&code)
+        } else if e
+            .try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>()
+            .is_some()
+        {
+            Self::of_sqlite_code(&code)
+        } else {
+            None
+        }
+    }
+
+    /// The reason for a PostgreSQL SQLSTATE, when it is a retryable one.
+    fn of_sqlstate(code: &str) -> Option<Self> {
+        match code {
+            "40001" => Some(Self::SerializationFailure),
+            "40P01" => Some(Self::Deadlock),
+            "55P03" => Some(Self::LockNotAvailable),
+            _ => None,
+        }
+    }
+
+    /// The reason for a SQLite result code (primary or extended, in decimal), when it is a
+    /// retryable one. An extended code keeps its primary code in the low byte.
+    fn of_sqlite_code(code: &str) -> Option<Self> {
+        const SQLITE_BUSY: i32 = 5;
+        const SQLITE_LOCKED: i32 = 6;
+        match code.parse::<i32>().ok()? & 0xff {
+            SQLITE_BUSY => Some(Self::Busy),
+            SQLITE_LOCKED => Some(Self::Locked),
+            _ => None,
+        }
+    }
 }
 
 /// The kinds of [`RepoError::Conflict`].
@@ -112,6 +207,14 @@ impl RepoError {
         }
     }
 
+    /// Whether running the same call again may succeed: true for [`RepoError::Retryable`]
+    /// only. Every other error repeats on a retry (bad input, a missing row, a conflict the
+    /// caller must resolve) or needs a person ([`RepoError::Db`], [`RepoError::Connect`]).
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Retryable { .. })
+    }
+
     /// The conflict's kind, when this is a [`RepoError::Conflict`].
     #[must_use]
     pub fn conflict_kind(&self) -> Option<ConflictKind> {
@@ -148,7 +251,8 @@ pub fn violation(err: &DbErr) -> Option<Violation> {
 impl From<DbErr> for RepoError {
     /// Violations the call site did not classify: unique ones become a
     /// [`ConflictKind::Duplicate`] conflict, foreign-key ones a [`RepoError::Validation`] of
-    /// field `reference`; everything else stays [`RepoError::Db`].
+    /// field `reference`; serialization failures, deadlocks, lock timeouts and a busy or
+    /// locked SQLite become [`RepoError::Retryable`]; everything else stays [`RepoError::Db`].
     fn from(err: DbErr) -> Self {
         match violation(&err) {
             Some(Violation::Unique(detail)) => Self::conflict(ConflictKind::Duplicate, detail),
@@ -156,20 +260,35 @@ impl From<DbErr> for RepoError {
                 "reference",
                 format!("refers to a row that does not exist or is still referenced ({detail})"),
             ),
-            None => Self::Db(err),
+            None => match RetryReason::of(&err) {
+                Some(reason) => Self::Retryable {
+                    reason,
+                    source: err,
+                },
+                None => Self::Db(err),
+            },
         }
+    }
+}
+
+/// The database's own error inside `err`, whichever step (connect, statement, query) met it.
+fn database_error(err: &DbErr) -> Option<&(dyn sea_orm::sqlx::error::DatabaseError + 'static)> {
+    match err {
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => match e.as_ref() {
+            sea_orm::sqlx::Error::Database(e) => Some(e.as_ref()),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
 /// SQLite reports an `ON DELETE RESTRICT` violation as `SQLITE_CONSTRAINT_TRIGGER` (1811), not
 /// as the foreign-key code `DbErr::sql_err` knows.
 fn is_sqlite_restrict_violation(err: &DbErr) -> bool {
-    if let DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) = err
-        && let sea_orm::sqlx::Error::Database(e) = e.as_ref()
-    {
-        return e.code().as_deref() == Some("1811") && e.message().contains("FOREIGN KEY");
-    }
-    false
+    database_error(err)
+        .is_some_and(|e| e.code().as_deref() == Some("1811") && e.message().contains("FOREIGN KEY"))
 }
 
 /// Gives database errors the meaning of the call that caused them.
@@ -210,5 +329,53 @@ impl<T> DbResultExt<T> for Result<T, DbErr> {
 impl From<std::convert::Infallible> for RepoError {
     fn from(never: std::convert::Infallible) -> Self {
         match never {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RetryReason;
+
+    #[test]
+    fn sqlstates_of_passing_refusals_are_retryable() {
+        assert_eq!(
+            RetryReason::of_sqlstate("40001"),
+            Some(RetryReason::SerializationFailure)
+        );
+        assert_eq!(
+            RetryReason::of_sqlstate("40P01"),
+            Some(RetryReason::Deadlock)
+        );
+        assert_eq!(
+            RetryReason::of_sqlstate("55P03"),
+            Some(RetryReason::LockNotAvailable)
+        );
+        for other in ["23505", "23503", "40002", "57014", "40003", ""] {
+            assert_eq!(RetryReason::of_sqlstate(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn sqlite_busy_and_locked_are_retryable_with_every_extended_code() {
+        // SQLITE_BUSY, _RECOVERY, _SNAPSHOT, _TIMEOUT.
+        for busy in ["5", "261", "517", "773"] {
+            assert_eq!(
+                RetryReason::of_sqlite_code(busy),
+                Some(RetryReason::Busy),
+                "{busy}"
+            );
+        }
+        // SQLITE_LOCKED, _SHAREDCACHE, _VTAB.
+        for locked in ["6", "262", "518"] {
+            assert_eq!(
+                RetryReason::of_sqlite_code(locked),
+                Some(RetryReason::Locked),
+                "{locked}"
+            );
+        }
+        // Constraint (19 and its extended codes), generic error, read-only, corrupt, garbage.
+        for other in ["19", "1811", "2067", "1", "8", "11", "x", ""] {
+            assert_eq!(RetryReason::of_sqlite_code(other), None, "{other}");
+        }
     }
 }

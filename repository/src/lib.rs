@@ -37,7 +37,9 @@ pub use connect::{
     database_url_from_env, redact_url, with_sqlite_mode,
 };
 pub use db_enum::{UnknownValue, stored as stored_enum};
-pub use error::{ConflictKind, DbResultExt, RepoError, RepoResult, Violation, violation};
+pub use error::{
+    ConflictKind, DbResultExt, RepoError, RepoResult, RetryReason, Violation, violation,
+};
 pub use executor::{Executor, SharedTransaction};
 pub use ids::{DocumentId, KnowledgeId, OrganizationId, PersonaId, TaskId};
 pub use page::{Page, now, utc};

@@ -20,6 +20,7 @@ mod nul_input;
 mod ordering;
 mod personas;
 mod query_plans;
+mod reliability;
 mod task_claims;
 mod task_fan;
 mod task_races;

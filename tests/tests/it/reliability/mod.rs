@@ -1,0 +1,6 @@
+//! The reliability suite of issue 8: transient refusals surface as `RepoError::Retryable`,
+//! many concurrent writers lose nothing and invent nothing, and hostile input gets a typed
+//! error or the right answer, never a panic.
+
+mod retryable_postgres;
+mod retryable_sqlite;
