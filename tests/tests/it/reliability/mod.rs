@@ -2,5 +2,7 @@
 //! many concurrent writers lose nothing and invent nothing, and hostile input gets a typed
 //! error or the right answer, never a panic.
 
+mod ledger;
+mod mixed_writers;
 mod retryable_postgres;
 mod retryable_sqlite;
