@@ -35,7 +35,7 @@ use crate::raw::RawPool;
 use crate::report::ResultRow;
 use crate::stats::Summary;
 use crate::target::Target;
-use crate::workloads::{Bench, bulk, queue, reads};
+use crate::workloads::{Bench, bulk, mixed_writers, queue, reads};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -110,6 +110,9 @@ async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<
     }
     if args.selects("bulk load documents") {
         rows.extend(bulk::run(&bench).await?);
+    }
+    if args.selects("mixed writes") {
+        rows.extend(mixed_writers::run(&bench).await?);
     }
     Ok(rows)
 }

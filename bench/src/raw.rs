@@ -188,6 +188,35 @@ impl RawPool {
         Ok(())
     }
 
+    /// Runs one statement in a write transaction of its own, as an application serialising
+    /// its writes would: `BEGIN IMMEDIATE` on SQLite (the write lock from the start, as memdb
+    /// takes it), `BEGIN` on PostgreSQL. Returns how many rows the statement produced.
+    ///
+    /// # Errors
+    /// The database's error; nothing is committed then.
+    pub(crate) async fn write_transaction(&self, sql: &str, params: &[Param]) -> Result<usize> {
+        Ok(match self {
+            Self::Sqlite(pool) => {
+                let mut txn = pool.begin_with("BEGIN IMMEDIATE").await?;
+                let rows = bind_all!(sqlx::query(AssertSqlSafe(sql)), params)
+                    .fetch_all(&mut *txn)
+                    .await?
+                    .len();
+                txn.commit().await?;
+                rows
+            }
+            Self::Postgres(pool) => {
+                let mut txn = pool.begin().await?;
+                let rows = bind_all!(sqlx::query(AssertSqlSafe(sql)), params)
+                    .fetch_all(&mut *txn)
+                    .await?
+                    .len();
+                txn.commit().await?;
+                rows
+            }
+        })
+    }
+
     /// Closes every connection.
     pub(crate) async fn close(&self) {
         match self {

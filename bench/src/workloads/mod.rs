@@ -2,6 +2,7 @@
 //! raw twins.
 
 pub(crate) mod bulk;
+pub(crate) mod mixed_writers;
 pub(crate) mod queue;
 pub(crate) mod reads;
 
