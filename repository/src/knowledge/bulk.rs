@@ -50,14 +50,14 @@ pub(super) fn checked_item(
 /// # Errors
 /// `Validation` for an edge from an item to itself, a bad type or strength.
 pub(super) fn checked_edge(
-    input: NewRelationship,
+    input: &NewRelationship,
     at: DateTime<FixedOffset>,
 ) -> RepoResult<knowledge_relationships::Model> {
     let NewRelationship {
         source_id,
         target_id,
         ..
-    } = input;
+    } = *input;
     // The schema refuses self-loops too; checking here gives the caller a field and a reason.
     if source_id == target_id {
         return Err(RepoError::invalid(
@@ -96,7 +96,7 @@ pub(super) async fn relate_many(
         return Ok(Vec::new());
     }
     let at = now();
-    let rows = check_each(inputs, |input| checked_edge(input, at))?;
+    let rows = check_each(inputs, |input| checked_edge(&input, at))?;
     let mut first_at: HashMap<(Uuid, Uuid, &str), usize> = HashMap::with_capacity(rows.len());
     for (index, row) in rows.iter().enumerate() {
         if let Some(first) = first_at.insert(edge_key(row), index) {

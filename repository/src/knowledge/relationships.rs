@@ -33,7 +33,7 @@ impl From<knowledge_relationships::Model> for Relationship {
 }
 
 pub(super) async fn relate(db: &impl Executor, input: NewRelationship) -> RepoResult<Relationship> {
-    let edge = checked_edge(input, now())?;
+    let edge = checked_edge(&input, now())?;
     let (source_id, target_id): (KnowledgeId, KnowledgeId) =
         (edge.source_id.into(), edge.target_id.into());
     let relationship_type = edge.relationship_type.clone();

@@ -22,7 +22,7 @@ pub(crate) fn document(organization: OrganizationId, i: usize) -> NewDocument {
         doc_type: "markdown".into(),
         content: format!("the content of document {i}, é and 🦀"),
         // Varied JSON: what comes back must be what the database gives back.
-        metadata: json!({ "n": i, "half": i as f64 / 2.0, "tags": ["a", i % 7], "nested": {"x": null} }),
+        metadata: json!({ "n": i, "half": f64::from(u32::try_from(i).unwrap()) / 2.0, "tags": ["a", i % 7], "nested": {"x": null} }),
     }
 }
 
@@ -31,7 +31,7 @@ fn item(i: usize) -> NewKnowledge {
         content: format!("fact {i}"),
         source: "bulk".into(),
         knowledge_type: "fact".into(),
-        confidence_score: (i % 100) as f64 / 100.0,
+        confidence_score: f64::from(u32::try_from(i % 100).unwrap()) / 100.0,
         retention_score: 0.5,
         metadata: json!({}),
     }

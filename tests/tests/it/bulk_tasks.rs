@@ -2,6 +2,7 @@
 //! tasks only) and on stored tasks, all or nothing, claimable in dependency order.
 
 use memdb_entity::{task_dependencies, tasks};
+use memdb_repository::taskmaster::TaskStatus::{Pending, Ready};
 use memdb_repository::taskmaster::{BulkTask, NewTask, TaskStatus};
 use memdb_repository::{Page, RepoError, Repositories, TaskId};
 use memdb_tests::TestDb;
@@ -66,7 +67,6 @@ async fn a_batch_with_dependencies_runs_in_dependency_order() {
     let created = t.submit_many(batch).await.unwrap();
     let ids: Vec<TaskId> = created.iter().map(|task| task.id).collect();
     let statuses: Vec<TaskStatus> = created.iter().map(|task| task.status).collect();
-    use TaskStatus::{Pending, Ready};
     assert_eq!(statuses, [Ready, Pending, Pending, Ready, Ready, Pending]);
     for created in &created {
         assert_eq!(&t.get(created.id).await.unwrap(), created);
@@ -221,7 +221,7 @@ async fn a_batch_submitted_while_its_dependency_is_cancelled_never_waits_forever
             .await
             .unwrap()
             .id;
-        let (submitter, canceller) = (repos.tasks.clone(), repos.tasks.clone());
+        let (for_submit, for_cancel) = (repos.tasks.clone(), repos.tasks.clone());
         let batch: Vec<BulkTask> = (0..200)
             .map(|i| {
                 NewTask {
@@ -232,8 +232,8 @@ async fn a_batch_submitted_while_its_dependency_is_cancelled_never_waits_forever
             })
             .collect();
         let (submitted, cancelled) = tokio::join!(
-            tokio::spawn(async move { submitter.submit_many(batch).await }),
-            tokio::spawn(async move { canceller.cancel(dependency).await }),
+            tokio::spawn(async move { for_submit.submit_many(batch).await }),
+            tokio::spawn(async move { for_cancel.cancel(dependency).await }),
         );
         cancelled.unwrap().unwrap();
         match submitted.unwrap() {
