@@ -13,7 +13,7 @@ use memdb_repository::documents::NewDocument;
 use memdb_repository::knowledge::NewKnowledge;
 use memdb_repository::organizations::NewOrganization;
 use memdb_repository::personas::NewPersona;
-use memdb_repository::taskmaster::NewTask;
+use memdb_repository::taskmaster::{BulkTask, NewTask};
 use serde_json::json;
 use tokio::task::JoinSet;
 use uuid::Uuid;
@@ -23,6 +23,9 @@ use crate::rng::SplitMix64;
 
 /// Callers loading one table at once (PostgreSQL takes them in parallel; SQLite queues them).
 const LOADERS: u64 = 4;
+
+/// Rows per bulk call of the loader: a progress step, and a transaction of bounded size.
+const ROWS_PER_BULK_CALL: u64 = 5_000;
 
 /// The agent type of the tasks the point reads use (no workload claims them).
 pub(crate) const READ_AGENT: &str = "bench-read";
@@ -51,7 +54,21 @@ pub(crate) fn document(organization: OrganizationId, seed: u64, i: u64) -> NewDo
     }
 }
 
-/// Builds the data set with `rows` rows per table.
+/// A knowledge item's fields for row `i` of a set seeded with `seed`.
+pub(crate) fn knowledge_item(seed: u64, i: u64) -> NewKnowledge {
+    let mut rng = SplitMix64::new(seed ^ i);
+    NewKnowledge {
+        content: rng.text(30),
+        source: "bench".to_owned(),
+        knowledge_type: "fact".to_owned(),
+        confidence_score: f64::from(rng.below(100) as u32) / 100.0,
+        retention_score: f64::from(rng.below(100) as u32) / 100.0,
+        metadata: json!({}),
+    }
+}
+
+/// Builds the data set with `rows` rows per table: documents, knowledge items and tasks
+/// through the bulk calls, personas and graph nodes (which have none) one call per row.
 ///
 /// # Errors
 /// The first failing call's error.
@@ -66,13 +83,10 @@ pub(crate) async fn build(repos: &EnhancedRepositories, rows: u64) -> Result<Dat
         })
         .await?
         .id;
-    let documents = load("documents", rows, repos, move |r, i| async move {
-        Ok(r.legacy
-            .documents
-            .create(document(organization, 1, i))
-            .await?
-            .id
-            .as_uuid())
+    let documents = load_in_bulk("documents", rows, |range| async move {
+        let inputs = range.map(|i| document(organization, 1, i)).collect();
+        let created = repos.legacy.documents.create_many(inputs).await?;
+        Ok(created.iter().map(|d| d.id.as_uuid()).collect())
     })
     .await?;
     let personas = load("personas", rows, repos, |r, i| async move {
@@ -87,27 +101,25 @@ pub(crate) async fn build(repos: &EnhancedRepositories, rows: u64) -> Result<Dat
         Ok(r.legacy.personas.create(persona).await?.id.as_uuid())
     })
     .await?;
-    let knowledge = load("knowledge items", rows, repos, |r, i| async move {
-        let mut rng = SplitMix64::new(3 ^ i);
-        let item = NewKnowledge {
-            content: rng.text(30),
-            source: "bench".to_owned(),
-            knowledge_type: "fact".to_owned(),
-            confidence_score: f64::from(rng.below(100) as u32) / 100.0,
-            retention_score: f64::from(rng.below(100) as u32) / 100.0,
-            metadata: json!({}),
-        };
-        Ok(r.legacy.knowledge.add(item).await?.id.as_uuid())
+    let knowledge = load_in_bulk("knowledge items", rows, |range| async move {
+        let inputs = range.map(|i| knowledge_item(3, i)).collect();
+        let added = repos.legacy.knowledge.add_many(inputs).await?;
+        Ok(added.iter().map(|k| k.id.as_uuid()).collect())
     })
     .await?;
-    let tasks = load("tasks", rows, repos, |r, i| async move {
-        let mut rng = SplitMix64::new(4 ^ i);
-        let task = NewTask {
-            agent_type: READ_AGENT.to_owned(),
-            priority: rng.below(11) as u8,
-            ..NewTask::new(rng.text(10))
-        };
-        Ok(r.legacy.tasks.submit(task).await?.id.as_uuid())
+    let tasks = load_in_bulk("tasks", rows, |range| async move {
+        let inputs = range
+            .map(|i| {
+                let mut rng = SplitMix64::new(4 ^ i);
+                BulkTask::from(NewTask {
+                    agent_type: READ_AGENT.to_owned(),
+                    priority: rng.below(11) as u8,
+                    ..NewTask::new(rng.text(10))
+                })
+            })
+            .collect();
+        let submitted = repos.legacy.tasks.submit_many(inputs).await?;
+        Ok(submitted.iter().map(|t| t.id.as_uuid()).collect())
     })
     .await?;
     let graph_nodes = load("graph nodes", rows, repos, |r, i| async move {
@@ -128,6 +140,22 @@ pub(crate) async fn build(repos: &EnhancedRepositories, rows: u64) -> Result<Dat
         tasks,
         graph_nodes,
     })
+}
+
+/// Calls `create_many` for `0..rows` in ranges of [`ROWS_PER_BULK_CALL`], one after the other,
+/// returning the ids in index order.
+async fn load_in_bulk<F, Fut>(label: &'static str, rows: u64, create_many: F) -> Result<Vec<Uuid>>
+where
+    F: Fn(std::ops::Range<u64>) -> Fut,
+    Fut: Future<Output = Result<Vec<Uuid>>>,
+{
+    let mut progress = Progress::new(label, rows);
+    let mut ids = Vec::with_capacity(rows as usize);
+    for start in (0..rows).step_by(ROWS_PER_BULK_CALL as usize) {
+        ids.extend(create_many(start..rows.min(start + ROWS_PER_BULK_CALL)).await?);
+        progress.update(ids.len() as u64);
+    }
+    Ok(ids)
 }
 
 /// Calls `create` for `0..rows` from [`LOADERS`] concurrent callers, returning the ids in

@@ -108,9 +108,7 @@ async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<
     if args.selects("tasks.claim_next + complete") {
         rows.extend(queue::claim_complete(&bench).await?);
     }
-    if args.selects("bulk load documents") {
-        rows.extend(bulk::run(&bench).await?);
-    }
+    rows.extend(bulk::run(&bench, |name| args.selects(name)).await?);
     if args.selects("mixed writes") {
         rows.extend(mixed_writers::run(&bench).await?);
     }

@@ -23,8 +23,11 @@ pub(crate) enum Param {
     Uuid(Uuid),
     Text(String),
     Int(i64),
+    Float(f64),
     Json(serde_json::Value),
     Time(DateTime<FixedOffset>),
+    /// A NULL timestamp.
+    NoTime,
 }
 
 /// A raw sqlx pool of either backend.
@@ -43,8 +46,10 @@ macro_rules! bind_all {
                 Param::Uuid(v) => query.bind(*v),
                 Param::Text(v) => query.bind(v.clone()),
                 Param::Int(v) => query.bind(*v),
+                Param::Float(v) => query.bind(*v),
                 Param::Json(v) => query.bind(Json(v.clone())),
                 Param::Time(v) => query.bind(*v),
+                Param::NoTime => query.bind(None::<DateTime<FixedOffset>>),
             };
         }
         query

@@ -9,6 +9,7 @@
 //! and [`sea_orm_repository!`] macros.
 
 mod batch;
+pub mod bulk;
 mod connect;
 mod db_enum;
 pub mod defaults;

@@ -1,5 +1,6 @@
 //! Documents, each owned by an organization.
 
+mod bulk;
 mod sea_orm;
 
 pub use self::sea_orm::{SeaOrmDocumentRepository, content_hash};
@@ -75,6 +76,18 @@ pub trait DocumentRepository: Send + Sync {
     /// an unknown organization (field `organization_id`); `Conflict` (`Duplicate`) when the path
     /// already exists in the organization.
     async fn create(&self, input: NewDocument) -> RepoResult<Document>;
+
+    /// Stores many documents at once, all or none, in one transaction with multi-row inserts,
+    /// and returns them in input order (as [`get`](Self::get) would return them). Each input
+    /// follows the rules of [`create`](Self::create); every input is checked before anything
+    /// is written. Empty input returns an empty list without touching the database.
+    ///
+    /// # Errors
+    /// `Validation` for the first bad input, its reason starting with `input <index>:`, or
+    /// naming the first input whose organization does not exist (field `organization_id`);
+    /// `Conflict` (`Duplicate`) when two inputs share an organization and path, or a path
+    /// already exists in its organization. Nothing is written then.
+    async fn create_many(&self, inputs: Vec<NewDocument>) -> RepoResult<Vec<Document>>;
 
     /// The document with this id.
     ///

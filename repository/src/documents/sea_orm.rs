@@ -3,12 +3,12 @@
 use async_trait::async_trait;
 use memdb_entity::documents;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter,
-    QueryOrder, QueryTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QueryTrait,
 };
 use sha2::{Digest, Sha256};
 
-use super::{Document, DocumentFilter, DocumentRepository, NewDocument};
+use super::{Document, DocumentFilter, DocumentRepository, NewDocument, bulk};
 use crate::error::{ConflictKind, DbResultExt, RepoError, RepoResult, Violation};
 use crate::executor::Executor;
 use crate::ids::{DocumentId, OrganizationId};
@@ -64,30 +64,14 @@ fn in_organization(organization_id: Option<OrganizationId>) -> sea_orm::Select<d
 #[async_trait]
 impl<C: Executor> DocumentRepository for SeaOrmDocumentRepository<C> {
     async fn create(&self, input: NewDocument) -> RepoResult<Document> {
-        // JSON first: a rejected value is taken apart without recursion (see validate).
-        let metadata = validate::json_object("metadata", input.metadata)?;
-        let path = validate::key("path", &input.path, limits::DOCUMENT_PATH)?;
-        let title = validate::name("title", &input.title, limits::DOCUMENT_TITLE)?;
-        let doc_type = validate::label("doc_type", &input.doc_type)?;
-        let content = validate::text("content", &input.content)?.to_owned();
-        let organization_id = input.organization_id;
-        let at = now();
-        let model = documents::ActiveModel {
-            id: Set(DocumentId::new().into()),
-            organization_id: Set(organization_id.into()),
-            path: Set(path.clone()),
-            title: Set(title),
-            doc_type: Set(doc_type),
-            content_hash: Set(content_hash(&content)),
-            size_bytes: Set(content.len() as i64),
-            content: Set(content),
-            metadata: Set(metadata),
-            created_at: Set(at),
-            updated_at: Set(at),
-        }
-        .insert(&self.db)
-        .await
-        .on_violation(|v| {
+        let model = bulk::checked(input, now())?;
+        let (organization_id, path) = (model.organization_id, model.path.clone());
+        let model = model
+            .into_active_model()
+            .reset_all()
+            .insert(&self.db)
+            .await
+            .on_violation(|v| {
             Some(match v {
                 Violation::Unique(_) => RepoError::conflict(
                     ConflictKind::Duplicate,
@@ -102,6 +86,10 @@ impl<C: Executor> DocumentRepository for SeaOrmDocumentRepository<C> {
             })
         })?;
         model.try_into()
+    }
+
+    async fn create_many(&self, inputs: Vec<NewDocument>) -> RepoResult<Vec<Document>> {
+        bulk::create_many(&self.db, inputs).await
     }
 
     async fn get(&self, id: DocumentId) -> RepoResult<Document> {

@@ -1,6 +1,7 @@
 //! Knowledge items, the typed and weighted relationships between them, and their access
 //! statistics.
 
+mod bulk;
 mod relationships;
 mod sea_orm;
 
@@ -166,6 +167,16 @@ pub trait KnowledgeRepository: Send + Sync {
     /// JSON object.
     async fn add(&self, input: NewKnowledge) -> RepoResult<KnowledgeItem>;
 
+    /// Stores many knowledge items at once, all or none, in one transaction with multi-row
+    /// inserts, and returns them in input order (as [`peek`](Self::peek) would return them).
+    /// Each input follows the rules of [`add`](Self::add); every input is checked before
+    /// anything is written. Empty input returns an empty list without touching the database.
+    ///
+    /// # Errors
+    /// `Validation` for the first bad input, its reason starting with `input <index>:`.
+    /// Nothing is written then.
+    async fn add_many(&self, inputs: Vec<NewKnowledge>) -> RepoResult<Vec<KnowledgeItem>>;
+
     /// The item with this id, recording the access: `access_count` goes up by one and
     /// `last_accessed` becomes now, atomically, and the returned item shows both.
     ///
@@ -218,6 +229,18 @@ pub trait KnowledgeRepository: Send + Sync {
     /// (`Duplicate`) when an edge of this type already goes from `source_id` to
     /// `target_id`.
     async fn relate(&self, input: NewRelationship) -> RepoResult<Relationship>;
+
+    /// Adds many edges at once, all or none, in one transaction with multi-row inserts, and
+    /// returns them in input order. Each input follows the rules of [`relate`](Self::relate);
+    /// every input is checked before anything is written. Empty input returns an empty list
+    /// without touching the database.
+    ///
+    /// # Errors
+    /// `Validation` for the first bad input, its reason starting with `input <index>:`, or
+    /// naming the first input with an end that does not exist (field `reference`); `Conflict`
+    /// (`Duplicate`) when two inputs are the same edge (same ends and type), or an input's
+    /// edge already exists. Nothing is written then.
+    async fn relate_many(&self, inputs: Vec<NewRelationship>) -> RepoResult<Vec<Relationship>>;
 
     /// The items connected to `id` by the edges `query` selects, strongest edge first (ties
     /// by item id, then edge type, outgoing before incoming), one page at a time. An unknown id

@@ -3,11 +3,12 @@
 use memdb_entity::{knowledge_items, knowledge_relationships};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityName, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityName, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
+use super::bulk::checked_edge;
 use super::{
     Direction, EdgeDirection, KnowledgeItem, Neighbour, NeighbourQuery, NewRelationship,
     Relationship,
@@ -32,33 +33,13 @@ impl From<knowledge_relationships::Model> for Relationship {
 }
 
 pub(super) async fn relate(db: &impl Executor, input: NewRelationship) -> RepoResult<Relationship> {
-    let NewRelationship {
-        source_id,
-        target_id,
-        ..
-    } = input;
-    // The schema refuses self-loops too; checking here gives the caller a field and a reason.
-    if source_id == target_id {
-        return Err(RepoError::invalid(
-            "target_id",
-            format!("knowledge item {source_id} cannot be related to itself"),
-        ));
-    }
-    let relationship_type = validate::label("relationship_type", &input.relationship_type)?;
-    let strength = validate::unit_score("strength", input.strength)?;
+    let edge = checked_edge(&input, now())?;
+    let (source_id, target_id): (KnowledgeId, KnowledgeId) =
+        (edge.source_id.into(), edge.target_id.into());
+    let relationship_type = edge.relationship_type.clone();
     // In a savepoint of its own: after a foreign-key failure the query naming the missing ends
     // still runs inside a caller's unit of work.
-    let inserted = insert_isolated(
-        db,
-        knowledge_relationships::ActiveModel {
-            source_id: Set(source_id.into()),
-            target_id: Set(target_id.into()),
-            relationship_type: Set(relationship_type.clone()),
-            strength: Set(strength),
-            created_at: Set(now()),
-        },
-    )
-    .await?;
+    let inserted = insert_isolated(db, edge.into_active_model().reset_all()).await?;
     match inserted {
         Ok(model) => Ok(model.into()),
         Err(err) => Err(match violation(&err) {

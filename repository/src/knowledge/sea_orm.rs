@@ -4,20 +4,20 @@ use async_trait::async_trait;
 use memdb_entity::knowledge_items;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Select,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Select,
 };
 
 use super::{
     KnowledgeItem, KnowledgeQuery, KnowledgeRepository, Neighbour, NeighbourQuery, NewKnowledge,
-    NewRelationship, Relationship, ScoreUpdate, relationships,
+    NewRelationship, Relationship, ScoreUpdate, bulk, relationships,
 };
 use crate::error::{RepoError, RepoResult};
 use crate::executor::Executor;
 use crate::ids::KnowledgeId;
 use crate::page::{Page, now, utc};
 use crate::query::{delete_by_id, fetch_all, fetch_page, get_by_id, stored_u64, updated_row};
-use crate::{limits, validate};
+use crate::validate;
 
 const ENTITY: &str = "knowledge item";
 
@@ -67,30 +67,16 @@ fn ranked(knowledge_type: Option<String>) -> Select<knowledge_items::Entity> {
 #[async_trait]
 impl<C: Executor> KnowledgeRepository for SeaOrmKnowledgeRepository<C> {
     async fn add(&self, input: NewKnowledge) -> RepoResult<KnowledgeItem> {
-        // JSON first: a rejected value is taken apart without recursion (see validate).
-        let metadata = validate::json_object("metadata", input.metadata)?;
-        validate::non_empty("content", &input.content, limits::KNOWLEDGE_CONTENT)?;
-        let source = validate::name("source", &input.source, limits::KNOWLEDGE_SOURCE)?;
-        let knowledge_type = validate::label("knowledge_type", &input.knowledge_type)?;
-        let confidence = validate::unit_score("confidence_score", input.confidence_score)?;
-        let retention = validate::unit_score("retention_score", input.retention_score)?;
-        let at = now();
-        let model = knowledge_items::ActiveModel {
-            id: Set(KnowledgeId::new().into()),
-            content: Set(input.content),
-            source: Set(source),
-            knowledge_type: Set(knowledge_type),
-            confidence_score: Set(confidence),
-            retention_score: Set(retention),
-            access_count: Set(0),
-            last_accessed: Set(None),
-            metadata: Set(metadata),
-            created_at: Set(at),
-            updated_at: Set(at),
-        }
-        .insert(&self.db)
-        .await?;
+        let model = bulk::checked_item(input, now())?
+            .into_active_model()
+            .reset_all()
+            .insert(&self.db)
+            .await?;
         model.try_into()
+    }
+
+    async fn add_many(&self, inputs: Vec<NewKnowledge>) -> RepoResult<Vec<KnowledgeItem>> {
+        bulk::add_many(&self.db, inputs).await
     }
 
     async fn get(&self, id: KnowledgeId) -> RepoResult<KnowledgeItem> {
@@ -165,6 +151,10 @@ impl<C: Executor> KnowledgeRepository for SeaOrmKnowledgeRepository<C> {
 
     async fn relate(&self, input: NewRelationship) -> RepoResult<Relationship> {
         relationships::relate(&self.db, input).await
+    }
+
+    async fn relate_many(&self, inputs: Vec<NewRelationship>) -> RepoResult<Vec<Relationship>> {
+        bulk::relate_many(&self.db, inputs).await
     }
 
     async fn neighbours(

@@ -1,6 +1,6 @@
 //! Queries over the dependency graph, run inside the caller's transaction.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, FixedOffset};
 use memdb_entity::{task_dependencies as deps, tasks};
@@ -33,7 +33,61 @@ pub(super) async fn initial_status(
     if depends_on.is_empty() {
         return Ok(TaskStatus::Ready);
     }
-    let ids: Vec<Uuid> = depends_on.iter().copied().collect();
+    let found: HashMap<Uuid, TaskStatus> =
+        locked_statuses(db, depends_on).await?.into_iter().collect();
+    status_given(depends_on, &found)
+}
+
+/// The status a new task with these dependencies starts in, given the statuses `found` of the
+/// stored tasks (see [`initial_status`]).
+///
+/// # Errors
+/// [`RepoError::Validation`] on `depends_on` for ids missing from `found`, or for a dependency
+/// that failed or was cancelled.
+pub(super) fn status_given(
+    depends_on: &BTreeSet<Uuid>,
+    found: &HashMap<Uuid, TaskStatus>,
+) -> RepoResult<TaskStatus> {
+    let missing: Vec<String> = depends_on
+        .iter()
+        .filter(|id| !found.contains_key(id))
+        .map(ToString::to_string)
+        .collect();
+    if !missing.is_empty() {
+        return Err(RepoError::invalid(
+            "depends_on",
+            format!("unknown task ids: {}", missing.join(", ")),
+        ));
+    }
+    let statuses = depends_on.iter().map(|id| (id, found[id]));
+    if let Some((dead, status)) = statuses.clone().find(|(_, s)| s.is_dead()) {
+        return Err(RepoError::invalid(
+            "depends_on",
+            format!("task {dead} is {status}, so this task could never run"),
+        ));
+    }
+    Ok(
+        if statuses
+            .into_iter()
+            .all(|(_, s)| s == TaskStatus::Completed)
+        {
+            TaskStatus::Ready
+        } else {
+            TaskStatus::Pending
+        },
+    )
+}
+
+/// The statuses of the tasks among `ids` that exist, share-locked until the caller's
+/// transaction ends (see [`initial_status`]), in id order.
+///
+/// # Errors
+/// `Db` when a query fails; `Corrupt` for a stored status that is not a [`TaskStatus`].
+pub(super) async fn locked_statuses(
+    db: &impl ConnectionTrait,
+    ids: &BTreeSet<Uuid>,
+) -> RepoResult<Vec<(Uuid, TaskStatus)>> {
+    let ids: Vec<Uuid> = ids.iter().copied().collect();
     let mut found: Vec<(Uuid, TaskStatus)> = Vec::with_capacity(ids.len());
     for batch in ids.chunks(IDS_PER_STATEMENT) {
         let rows: Vec<(Uuid, String)> = tasks::Entity::find()
@@ -50,29 +104,7 @@ pub(super) async fn initial_status(
             found.push((id, stored("task status", &status)?));
         }
     }
-    let found_ids: HashSet<Uuid> = found.iter().map(|(id, _)| *id).collect();
-    let missing: Vec<String> = depends_on
-        .iter()
-        .filter(|id| !found_ids.contains(id))
-        .map(ToString::to_string)
-        .collect();
-    if !missing.is_empty() {
-        return Err(RepoError::invalid(
-            "depends_on",
-            format!("unknown task ids: {}", missing.join(", ")),
-        ));
-    }
-    if let Some((dead, status)) = found.iter().find(|(_, s)| s.is_dead()) {
-        return Err(RepoError::invalid(
-            "depends_on",
-            format!("task {dead} is {status}, so this task could never run"),
-        ));
-    }
-    Ok(if found.iter().all(|(_, s)| *s == TaskStatus::Completed) {
-        TaskStatus::Ready
-    } else {
-        TaskStatus::Pending
-    })
+    Ok(found)
 }
 
 /// `NOT EXISTS` a dependency of the outer `tasks` row that has not completed.

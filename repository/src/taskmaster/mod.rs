@@ -1,11 +1,13 @@
 //! The taskmaster: a priority queue of agent tasks with dependencies, retries and timeouts.
 
+mod bulk;
 mod graph;
 mod lifecycle;
 mod model;
 mod sea_orm;
 mod types;
 
+pub use self::bulk::BulkTask;
 pub use self::sea_orm::SeaOrmTaskRepository;
 pub use self::types::{
     DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY, NewTask, Task, TaskFilter, TaskStatus,
@@ -28,6 +30,21 @@ pub trait TaskRepository: Send + Sync {
     /// `Validation` for bad input, an unknown parent or dependency, or a dependency that failed
     /// or was cancelled (the task could never run). Nothing is written then.
     async fn submit(&self, input: NewTask) -> RepoResult<Task>;
+
+    /// Queues many tasks at once, all or none, in one transaction with multi-row inserts, and
+    /// returns them in input order. Each follows the rules of [`submit`](Self::submit); besides
+    /// stored tasks, a task may depend on, or be a subtask of, tasks *earlier* in the same
+    /// batch, named by index ([`BulkTask`]), so a batch cannot form a cycle. A task that
+    /// depends on a task of the batch starts `pending`. Every input is checked before anything
+    /// is written; stored dependencies and parents are checked in the batch's transaction.
+    /// Empty input returns an empty list without touching the database.
+    ///
+    /// # Errors
+    /// `Validation` for the first bad input, its reason starting with `input <index>:`: bad
+    /// fields, a batch index that does not name an earlier input (`depends_on_batch`,
+    /// `parent_in_batch`), both parents set, an unknown stored parent or dependency, or a
+    /// dependency that failed or was cancelled. Nothing is written then.
+    async fn submit_many(&self, inputs: Vec<BulkTask>) -> RepoResult<Vec<Task>>;
 
     /// The task with this id.
     ///

@@ -1,21 +1,21 @@
 //! [`TaskRepository`] on SeaORM: submission, lookups and dependency edits; the running-work
 //! transitions are in `lifecycle.rs`.
 
-use std::collections::BTreeSet;
-
 use async_trait::async_trait;
 use memdb_entity::{task_dependencies as deps, tasks};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
 use super::TaskRepository;
+use super::bulk::{self, BulkTask};
 use super::graph::{initial_status, path_back};
 use super::lifecycle;
 use super::model::{moving_to, status_of};
-use super::types::{MAX_PRIORITY, NewTask, Task, TaskFilter, TaskStatus};
+use super::types::{NewTask, Task, TaskFilter, TaskStatus};
 use crate::batch::IDS_PER_STATEMENT;
 use crate::connect::{Section, enter_section};
 use crate::error::{ConflictKind, DbResultExt, RepoError, RepoResult};
@@ -32,50 +32,13 @@ crate::sea_orm_repository! {
     SeaOrmTaskRepository
 }
 
-fn positive(field: &'static str, value: u32, min: u32) -> RepoResult<i32> {
-    i32::try_from(value)
-        .ok()
-        .filter(|v| *v >= min as i32)
-        .ok_or_else(|| {
-            RepoError::invalid(field, format!("must be {min} to {}, got {value}", i32::MAX))
-        })
-}
-
 #[async_trait]
 impl<C: Executor> TaskRepository for SeaOrmTaskRepository<C> {
     async fn submit(&self, input: NewTask) -> RepoResult<Task> {
-        // JSON first: a rejected value is taken apart without recursion (see validate).
-        let input_data = validate::json_value("input_data", input.input_data)?;
-        let prompt = validate::non_empty("prompt", &input.prompt, limits::TASK_PROMPT)?;
-        let agent_type = validate::label("agent_type", &input.agent_type)?;
-        if input.priority > MAX_PRIORITY {
-            return Err(RepoError::invalid(
-                "priority",
-                format!(
-                    "must be 0 (lowest) to {MAX_PRIORITY} (highest), got {}",
-                    input.priority
-                ),
-            ));
-        }
-        let max_retries = positive("max_retries", input.max_retries, 0)?;
-        let timeout = positive(
-            "max_execution_timeout_seconds",
-            input.max_execution_timeout_seconds,
-            1,
-        )?;
-        let created_by = input
-            .created_by
-            .as_deref()
-            .map(|c| validate::name("created_by", c, limits::TASK_CREATED_BY))
-            .transpose()?;
-        let depends_on: BTreeSet<Uuid> = input.depends_on.iter().map(TaskId::as_uuid).collect();
-
+        let (task, depends_on) = bulk::checked_task(input, now())?;
         let txn = self.db.begin_write().await?;
-        if let Some(parent) = input.parent_task_id
-            && tasks::Entity::find_by_id(parent.as_uuid())
-                .one(&txn)
-                .await?
-                .is_none()
+        if let Some(parent) = task.parent_task_id
+            && tasks::Entity::find_by_id(parent).one(&txn).await?.is_none()
         {
             return Err(RepoError::invalid(
                 "parent_task_id",
@@ -83,31 +46,13 @@ impl<C: Executor> TaskRepository for SeaOrmTaskRepository<C> {
             ));
         }
         let status = initial_status(&txn, &depends_on).await?;
-
-        let id = TaskId::new().as_uuid();
-        let at = now();
         let task = tasks::ActiveModel {
-            id: Set(id),
-            prompt: Set(prompt.to_owned()),
-            agent_type: Set(agent_type),
-            priority: Set(i16::from(input.priority)),
             status: Set(status.as_str().to_owned()),
-            input_data: Set(input_data),
-            result_data: Set(None),
-            error_message: Set(None),
-            retry_count: Set(0),
-            max_retries: Set(max_retries),
-            max_execution_timeout_seconds: Set(timeout),
-            submitted_at: Set(at),
-            started_at: Set(None),
-            completed_at: Set(None),
-            last_updated_at: Set(at),
-            lease_expires_at: Set(None),
-            created_by: Set(created_by),
-            parent_task_id: Set(input.parent_task_id.map(|p| p.as_uuid())),
+            ..task.into_active_model().reset_all()
         }
         .insert(&txn)
         .await?;
+        let id = task.id;
         let depends_on: Vec<Uuid> = depends_on.into_iter().collect();
         for batch in depends_on.chunks(IDS_PER_STATEMENT) {
             deps::Entity::insert_many(batch.iter().map(|dep| deps::ActiveModel {
@@ -119,6 +64,10 @@ impl<C: Executor> TaskRepository for SeaOrmTaskRepository<C> {
         }
         txn.commit().await?;
         task.try_into()
+    }
+
+    async fn submit_many(&self, inputs: Vec<BulkTask>) -> RepoResult<Vec<Task>> {
+        bulk::submit_many(&self.db, inputs).await
     }
 
     async fn get(&self, id: TaskId) -> RepoResult<Task> {

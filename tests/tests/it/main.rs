@@ -6,6 +6,8 @@
 #![allow(clippy::too_many_lines)]
 
 mod backend;
+mod bulk;
+mod bulk_tasks;
 mod cross_track;
 mod documents;
 mod enhanced;

@@ -27,6 +27,18 @@ where
         .await
     }
 
+    async fn create_many(&self, inputs: Vec<NewDocument>) -> RepoResult<Vec<Document>> {
+        self.changes(|repo, _tx| async move {
+            let created = repo.create_many(inputs).await?;
+            let changes = created
+                .iter()
+                .map(|document| Change::created(DOCUMENT, document.id, document))
+                .collect::<RepoResult<_>>()?;
+            Ok((created, changes))
+        })
+        .await
+    }
+
     async fn get(&self, id: DocumentId) -> RepoResult<Document> {
         self.inner.get(id).await
     }

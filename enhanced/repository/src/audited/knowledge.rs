@@ -15,6 +15,15 @@ use memdb_entity::knowledge_items;
 
 use super::{Audited, Change, OnTransaction, lock_row};
 
+/// The entry of a created edge, keyed `<source id>/<target id>/<relationship type>`.
+fn edge_created(edge: &Relationship) -> RepoResult<Change> {
+    let key = format!(
+        "{}/{}/{}",
+        edge.source_id, edge.target_id, edge.relationship_type
+    );
+    Change::created(KNOWLEDGE_RELATIONSHIP, key, edge)
+}
+
 #[async_trait]
 impl<R, C> KnowledgeRepository for Audited<R, C>
 where
@@ -27,6 +36,18 @@ where
             let added = repo.add(input).await?;
             let change = Change::created(KNOWLEDGE_ITEM, added.id, &added)?;
             Ok((added, change))
+        })
+        .await
+    }
+
+    async fn add_many(&self, inputs: Vec<NewKnowledge>) -> RepoResult<Vec<KnowledgeItem>> {
+        self.changes(|repo, _tx| async move {
+            let added = repo.add_many(inputs).await?;
+            let changes = added
+                .iter()
+                .map(|item| Change::created(KNOWLEDGE_ITEM, item.id, item))
+                .collect::<RepoResult<_>>()?;
+            Ok((added, changes))
         })
         .await
     }
@@ -70,12 +91,17 @@ where
     async fn relate(&self, input: NewRelationship) -> RepoResult<Relationship> {
         self.change(|repo, _tx| async move {
             let edge = repo.relate(input).await?;
-            let key = format!(
-                "{}/{}/{}",
-                edge.source_id, edge.target_id, edge.relationship_type
-            );
-            let change = Change::created(KNOWLEDGE_RELATIONSHIP, key, &edge)?;
+            let change = edge_created(&edge)?;
             Ok((edge, change))
+        })
+        .await
+    }
+
+    async fn relate_many(&self, inputs: Vec<NewRelationship>) -> RepoResult<Vec<Relationship>> {
+        self.changes(|repo, _tx| async move {
+            let edges = repo.relate_many(inputs).await?;
+            let changes = edges.iter().map(edge_created).collect::<RepoResult<_>>()?;
+            Ok((edges, changes))
         })
         .await
     }

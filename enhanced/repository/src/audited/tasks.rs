@@ -1,13 +1,13 @@
 //! [`TaskRepository`] audited.
 //!
-//! Only the task a call names (or claims) gets an entry: dependents that a failure or a
+//! Only the task a call names (or claims) gets an entry (each task of a batch one): dependents that a failure or a
 //! cancellation cancels, or that a completion makes ready, change without one. A claim and a
 //! timeout sweep pick their tasks themselves, so their entries have no before image. The audited
 //! sweep runs as one transaction (its batches savepoints inside it), so that every requeued
 //! task's entry commits with it.
 
 use async_trait::async_trait;
-use memdb_repository::taskmaster::{NewTask, Task, TaskFilter};
+use memdb_repository::taskmaster::{BulkTask, NewTask, Task, TaskFilter};
 use memdb_repository::{Executor, Page, RepoResult, TaskId, TaskRepository};
 use serde_json::json;
 
@@ -28,6 +28,18 @@ where
             let task = repo.submit(input).await?;
             let change = Change::created(TASK, task.id, &task)?;
             Ok((task, change))
+        })
+        .await
+    }
+
+    async fn submit_many(&self, inputs: Vec<BulkTask>) -> RepoResult<Vec<Task>> {
+        self.changes(|repo, _tx| async move {
+            let tasks = repo.submit_many(inputs).await?;
+            let changes = tasks
+                .iter()
+                .map(|task| Change::created(TASK, task.id, task))
+                .collect::<RepoResult<_>>()?;
+            Ok((tasks, changes))
         })
         .await
     }

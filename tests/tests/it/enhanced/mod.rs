@@ -2,6 +2,7 @@
 
 mod audit;
 mod audited;
+mod audited_bulk;
 mod audited_races;
 mod audited_rollback;
 mod file_and_git_input;

@@ -17,6 +17,7 @@
 //!
 //! `MEMDB_PRINT_PLANS=1` prints every statement with its plan, for review.
 
+mod bulk;
 mod enhanced_audit;
 mod enhanced_file_hashes;
 mod enhanced_git_operations;
@@ -142,6 +143,7 @@ async fn every_repository_statement_is_served_by_an_index() {
     workload::knowledge(&repos, &rec).await;
     workload::tasks(&repos, &rec).await;
     workload::personas(&repos, &rec).await;
+    bulk::bulk(&repos, &rec).await;
     let enhanced = EnhancedRepositories::from_connection(recording);
     enhanced_file_hashes::file_hashes(&enhanced, &rec).await;
     enhanced_git_operations::git_operations(&enhanced, &rec).await;
