@@ -22,36 +22,50 @@ use support::{memdb, tracks};
 /// Kills per run.
 const KILLS: u64 = 20;
 
-/// What each legacy migration creates, by migration name: tables, and indexes as
-/// `(table, index)`. An index listed with `!` is one the migration drops.
-const LEGACY_OBJECTS: &[(&str, &[&str], &[(&str, &str)])] = &[
+/// What one migration creates: tables, and indexes as `(table, index)`. An index listed with
+/// `!` is one the migration drops.
+type Objects = (
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
+
+/// What each legacy migration creates, by migration name.
+const LEGACY_OBJECTS: &[(&str, Objects)] = &[
     (
         "m20261122_000001_create_organizations_and_documents",
-        &["organizations", "documents"],
-        &[("documents", "ux_documents_organization_path")],
+        (
+            &["organizations", "documents"],
+            &[("documents", "ux_documents_organization_path")],
+        ),
     ),
     (
         "m20261122_000002_create_knowledge",
-        &["knowledge_items", "knowledge_relationships"],
-        &[("knowledge_items", "ix_knowledge_items_retention")],
+        (
+            &["knowledge_items", "knowledge_relationships"],
+            &[("knowledge_items", "ix_knowledge_items_retention")],
+        ),
     ),
     (
         "m20261122_000003_create_tasks",
-        &["tasks", "task_dependencies"],
-        &[("tasks", "ix_tasks_claim")],
+        (
+            &["tasks", "task_dependencies"],
+            &[("tasks", "ix_tasks_claim")],
+        ),
     ),
-    ("m20261122_000004_create_personas", &["personas"], &[]),
+    ("m20261122_000004_create_personas", (&["personas"], &[])),
     (
         "m20261123_000005_index_documents_by_hash_in_path_order",
-        &[],
-        &[
-            ("documents", "ix_documents_content_hash_org_path"),
-            ("documents", "!ix_documents_content_hash"),
-        ],
+        (
+            &[],
+            &[
+                ("documents", "ix_documents_content_hash_org_path"),
+                ("documents", "!ix_documents_content_hash"),
+            ],
+        ),
     ),
 ];
 
-/// SplitMix64: the kill moments are the same on every run.
+/// `SplitMix64`: the kill moments are the same on every run.
 struct Moments(u64);
 
 impl Moments {
@@ -93,7 +107,7 @@ async fn migrate_up_killed_at_random_moments_leaves_a_whole_version_and_resumes(
     let (mut interrupted, mut partial) = (0, 0);
     for kill in 0..KILLS {
         let db = TestDb::empty().await;
-        let delay = start_up + moments.below(whole_run - start_up);
+        let delay = start_up + moments.below(whole_run.saturating_sub(start_up));
         let mut child = Command::new(env!("CARGO_BIN_EXE_memdb"))
             .arg("--database-url")
             .arg(db.url())
@@ -165,7 +179,7 @@ async fn assert_whole_version(db: &DatabaseConnection, kill: u64) -> Vec<String>
 
 async fn check_objects(db: &DatabaseTransaction, applied: &[String], kill: u64) {
     let schema = SchemaManager::new(db);
-    for (name, tables, indexes) in LEGACY_OBJECTS {
+    for (name, (tables, indexes)) in LEGACY_OBJECTS {
         let is_applied = applied.iter().any(|v| v == name);
         for table in *tables {
             assert_eq!(

@@ -159,8 +159,10 @@ impl Write {
                 repos.personas.update(id, update).await?;
             }
             _ => {
-                let mut task = NewTask::new(format!("mixed job {}", self.serial));
-                task.agent_type = "bench-mixed".to_owned();
+                let task = NewTask {
+                    agent_type: "bench-mixed".to_owned(),
+                    ..NewTask::new(format!("mixed job {}", self.serial))
+                };
                 repos.tasks.submit(task).await?;
             }
         }

@@ -143,7 +143,9 @@ impl Writer {
                 let source = self.knowledge[dice.below(len) as usize];
                 let target = self.knowledge[dice.below(len) as usize];
                 let kind = format!("step-{i}");
-                if source != target {
+                if source == target {
+                    self.record_access(source).await?;
+                } else {
                     self.repos
                         .knowledge
                         .relate(NewRelationship {
@@ -156,8 +158,6 @@ impl Writer {
                     self.ledger
                         .relationships
                         .insert((source.as_uuid(), target.as_uuid(), kind));
-                } else {
-                    self.record_access(source).await?;
                 }
             }
             6 if !self.knowledge.is_empty() => {

@@ -76,7 +76,6 @@ fn same_json(a: &Value, b: &Value) -> bool {
     }
 }
 
-#[expect(clippy::float_cmp, reason = "a stored number must come back exactly")]
 fn same_number(x: &Number, y: &Number) -> bool {
     match (x.as_i128(), y.as_i128()) {
         (Some(x), Some(y)) => x == y,
