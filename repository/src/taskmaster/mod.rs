@@ -1,5 +1,6 @@
 //! The taskmaster: a priority queue of agent tasks with dependencies, retries and timeouts.
 
+mod dialect;
 mod graph;
 mod lifecycle;
 mod model;

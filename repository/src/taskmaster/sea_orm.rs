@@ -70,28 +70,14 @@ impl<C: Executor> TaskRepository for SeaOrmTaskRepository<C> {
             .transpose()?;
         let depends_on: BTreeSet<Uuid> = input.depends_on.iter().map(TaskId::as_uuid).collect();
 
-        let txn = self.db.begin_write().await?;
-        if let Some(parent) = input.parent_task_id
-            && tasks::Entity::find_by_id(parent.as_uuid())
-                .one(&txn)
-                .await?
-                .is_none()
-        {
-            return Err(RepoError::invalid(
-                "parent_task_id",
-                format!("task {parent} does not exist"),
-            ));
-        }
-        let status = initial_status(&txn, &depends_on).await?;
-
         let id = TaskId::new().as_uuid();
         let at = now();
-        let task = tasks::ActiveModel {
+        let mut task = tasks::ActiveModel {
             id: Set(id),
             prompt: Set(prompt.to_owned()),
             agent_type: Set(agent_type),
             priority: Set(i16::from(input.priority)),
-            status: Set(status.as_str().to_owned()),
+            status: Set(TaskStatus::Ready.as_str().to_owned()),
             input_data: Set(input_data),
             result_data: Set(None),
             error_message: Set(None),
@@ -105,9 +91,27 @@ impl<C: Executor> TaskRepository for SeaOrmTaskRepository<C> {
             lease_expires_at: Set(None),
             created_by: Set(created_by),
             parent_task_id: Set(input.parent_task_id.map(|p| p.as_uuid())),
+        };
+        if input.parent_task_id.is_none() && depends_on.is_empty() {
+            // Nothing to check against other rows: the one INSERT is the whole submission,
+            // atomic without a transaction around it.
+            return task.insert(&self.db).await?.try_into();
         }
-        .insert(&txn)
-        .await?;
+
+        let txn = self.db.begin_write().await?;
+        if let Some(parent) = input.parent_task_id
+            && tasks::Entity::find_by_id(parent.as_uuid())
+                .one(&txn)
+                .await?
+                .is_none()
+        {
+            return Err(RepoError::invalid(
+                "parent_task_id",
+                format!("task {parent} does not exist"),
+            ));
+        }
+        task.status = Set(initial_status(&txn, &depends_on).await?.as_str().to_owned());
+        let task = task.insert(&txn).await?;
         let depends_on: Vec<Uuid> = depends_on.into_iter().collect();
         for batch in depends_on.chunks(IDS_PER_STATEMENT) {
             deps::Entity::insert_many(batch.iter().map(|dep| deps::ActiveModel {

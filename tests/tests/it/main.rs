@@ -6,6 +6,7 @@
 #![allow(clippy::too_many_lines)]
 
 mod backend;
+mod claim_storm;
 mod cross_track;
 mod documents;
 mod enhanced;
