@@ -19,10 +19,10 @@ const AGENT: &str = "storm";
 /// one from the first half (fan-in across chains); priorities vary.
 fn dependencies_of(i: usize) -> Vec<usize> {
     let mut deps = Vec::new();
-    if i % 5 != 0 {
+    if !i.is_multiple_of(5) {
         deps.push(i - 1);
     }
-    if i > 0 && i % 40 == 0 {
+    if i > 0 && i.is_multiple_of(40) {
         deps.push(i / 2);
     }
     deps
