@@ -1,6 +1,6 @@
-//! The task queue: `submit` beside the INSERT it sends, and `claim_next` + `complete` from 1
-//! and 8 concurrent workers beside a one-statement claim and a one-statement complete, each
-//! round checked for double claims.
+//! The task queue: `submit` beside the INSERT it sends, and `claim_next` + `complete` from 1,
+//! 8, 50 and 200 concurrent workers beside a one-statement claim and a one-statement complete,
+//! each round checked for double claims.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,8 +18,9 @@ use crate::report::{Ratio, ResultRow};
 use crate::runner::{Side, compare, latency, op};
 use crate::stats::Summary;
 
-/// Worker counts of the claim workload.
-const WORKERS: [u64; 2] = [1, 8];
+/// Worker counts of the claim workload: one, the SQLite pool's size, and many more callers
+/// than either pool has connections (8 on SQLite, 16 on PostgreSQL).
+const WORKERS: [u64; 4] = [1, 8, 50, 200];
 
 /// A one-hour lease, as `NewTask::new` asks for.
 const LEASE_SECONDS: i64 = 3600;

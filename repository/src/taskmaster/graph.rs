@@ -127,6 +127,39 @@ pub(super) fn all_dependencies_completed() -> Expr {
     )
 }
 
+/// When the last dependency of the outer `tasks` row completed; NULL without dependencies.
+/// For a row `claim_next` takes, every dependency has completed.
+pub(super) fn last_dependency_completed_at() -> Expr {
+    Query::select()
+        .expr(Expr::col(("dt", tasks::Column::CompletedAt)).max())
+        .from_as(deps::Entity, "d")
+        .join_as(
+            JoinType::InnerJoin,
+            tasks::Entity,
+            "dt",
+            Expr::col(("dt", tasks::Column::Id)).equals(("d", deps::Column::DependsOnTaskId)),
+        )
+        .and_where(
+            Expr::col(("d", deps::Column::TaskId)).equals((tasks::Entity, tasks::Column::Id)),
+        )
+        .to_owned()
+        .into()
+}
+
+/// `NOT EXISTS` a task depending on the outer `tasks` row.
+pub(super) fn no_dependents() -> Expr {
+    Expr::not_exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(deps::Entity)
+            .and_where(
+                Expr::col((deps::Entity, deps::Column::DependsOnTaskId))
+                    .equals((tasks::Entity, tasks::Column::Id)),
+            )
+            .to_owned(),
+    )
+}
+
 /// Ids of the tasks that depend directly on any of `ids`, each once.
 async fn dependents_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> RepoResult<Vec<Uuid>> {
     let mut dependents = BTreeSet::new();

@@ -1,13 +1,22 @@
-//! State transitions of running work: claim, complete, fail, cancel, timeout sweep. Each runs
-//! in one write transaction, so a crash leaves either all of a transition or none of it.
+//! State transitions of running work: claim, complete, fail, cancel, timeout sweep. Each is one
+//! statement where one statement can do all of it (a claim; completing a task nothing depends
+//! on, where the backend allows; a failed attempt with retries left), else one write
+//! transaction: a crash leaves either all of a transition or none of it.
 
-use chrono::{DateTime, FixedOffset, TimeDelta};
+use chrono::{DateTime, FixedOffset};
 use memdb_entity::tasks;
-use sea_orm::sea_query::{Expr, ExprTrait, LockBehavior, LockType};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LockBehavior, LockType};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    UpdateMany,
+};
 use uuid::Uuid;
 
-use super::graph::{all_dependencies_completed, cancel_dependents, promote_dependents};
+use super::dialect::{lease_end, statement_sees_new_edges};
+use super::graph::{
+    all_dependencies_completed, cancel_dependents, last_dependency_completed_at, no_dependents,
+    promote_dependents,
+};
 use super::model::{finishing, is_waiting, moving_to};
 use super::types::{Task, TaskStatus};
 use crate::error::{ConflictKind, RepoError, RepoResult};
@@ -49,39 +58,43 @@ async fn transitioned(
 
 pub(super) async fn claim_next(db: &impl Executor, agent_type: &str) -> RepoResult<Task> {
     let agent_type = validate::label("agent_type", agent_type)?;
-    let txn = db.begin_write().await?;
-    // SKIP LOCKED lets concurrent claimers on PostgreSQL pass over rows another claimer holds;
-    // SQLite has no row locks (the clause is not rendered) and serialises write transactions.
-    let candidate = tasks::Entity::find()
+    // One statement, so no transaction: `UPDATE ... WHERE id = (the next task) RETURNING *`.
+    // On PostgreSQL the subquery locks its row `FOR UPDATE SKIP LOCKED`, so concurrent claimers
+    // pass over each other's rows, and one whose row was claimed since its statement began
+    // re-checks the row's status and moves on. SQLite runs writing statements one at a time
+    // (the clause is not rendered there).
+    let next = tasks::Entity::find()
+        .select_only()
+        .column(tasks::Column::Id)
         .filter(tasks::Column::AgentType.eq(&agent_type))
         .filter(is_waiting())
         .filter(all_dependencies_completed())
         .order_by_desc(tasks::Column::Priority)
         .order_by_asc(tasks::Column::SubmittedAt)
         .order_by_asc(tasks::Column::Id)
+        .limit(1)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-        .one(&txn)
-        .await?;
-    let Some(candidate) = candidate else {
-        return Err(RepoError::QueueEmpty { agent_type });
-    };
+        .into_query();
     let at = now();
-    let lease = at + TimeDelta::seconds(i64::from(candidate.max_execution_timeout_seconds));
+    // The attempt starts now, or when the last dependency completed if that is later: `at`
+    // was read before the statement waited for a connection or the write lock, and a task
+    // must never look started before its dependencies completed.
+    let backend = db.get_database_backend();
+    // GREATEST on PostgreSQL, the multi-argument MAX on SQLite, whose timestamps as stored
+    // compare in time order as text (see `dialect::lease_end`).
+    let started: Expr =
+        Func::greatest([Expr::val(at), last_dependency_completed_at().if_null(at)]).into();
     let claimed = moving_to(TaskStatus::Running, at)
-        .col_expr(tasks::Column::StartedAt, Expr::val(at))
-        .col_expr(tasks::Column::LeaseExpiresAt, Expr::val(lease))
-        .filter(tasks::Column::Id.eq(candidate.id))
-        .filter(tasks::Column::Status.is_in(TaskStatus::WAITING))
-        .exec_with_returning(&txn)
+        .col_expr(tasks::Column::LeaseExpiresAt, lease_end(backend, &started))
+        .col_expr(tasks::Column::StartedAt, started)
+        .filter(Expr::col((tasks::Entity, tasks::Column::Id)).eq(next))
+        .filter(is_waiting())
+        .exec_with_returning(db)
         .await?;
-    let claimed = claimed.into_iter().next().ok_or_else(|| {
-        RepoError::conflict(
-            ConflictKind::WrongState,
-            format!("task {} was claimed concurrently", candidate.id),
-        )
-    })?;
-    txn.commit().await?;
-    claimed.try_into()
+    match claimed.into_iter().next() {
+        Some(task) => task.try_into(),
+        None => Err(RepoError::QueueEmpty { agent_type }),
+    }
 }
 
 pub(super) async fn complete(
@@ -89,19 +102,45 @@ pub(super) async fn complete(
     id: TaskId,
     result: serde_json::Value,
 ) -> RepoResult<Task> {
-    let result = validate::json_value("result", result)?;
-    let txn = db.begin_write().await?;
+    let result = Expr::val(validate::json_value("result", result)?);
     let at = now();
-    let completed = finishing(TaskStatus::Completed, at)
-        .col_expr(tasks::Column::ResultData, Expr::val(result))
-        .filter(tasks::Column::Id.eq(id.as_uuid()))
-        .filter(tasks::Column::Status.eq(TaskStatus::Running))
-        .exec_with_returning(&txn)
-        .await?;
+    let completing = || {
+        finishing(TaskStatus::Completed, at)
+            .col_expr(tasks::Column::ResultData, result.clone())
+            .filter(tasks::Column::Id.eq(id.as_uuid()))
+            .filter(tasks::Column::Status.eq(TaskStatus::Running))
+    };
+    if statement_sees_new_edges(db.get_database_backend()) {
+        // Nothing depends on it: there is nobody to promote, and this one statement is the
+        // whole transition. No row: it has dependents, or is not running (sorted out below).
+        let completed = completing()
+            .filter(no_dependents())
+            .exec_with_returning(db)
+            .await?;
+        if let Some(completed) = completed.into_iter().next() {
+            return completed.try_into();
+        }
+    }
+    let txn = db.begin_write().await?;
+    let completed = completing().exec_with_returning(&txn).await?;
     let completed = transitioned(&txn, completed, id.as_uuid(), "running").await?;
     promote_dependents(&txn, completed.id, at).await?;
     txn.commit().await?;
     completed.try_into()
+}
+
+/// An `UPDATE tasks` that queues a failed attempt again: back to `pending`, one more retry
+/// counted, the lease released. Callers add the message and their conditions.
+fn retrying(at: DateTime<FixedOffset>) -> UpdateMany<tasks::Entity> {
+    moving_to(TaskStatus::Pending, at)
+        .col_expr(
+            tasks::Column::RetryCount,
+            Expr::col(tasks::Column::RetryCount).add(1),
+        )
+        .col_expr(
+            tasks::Column::LeaseExpiresAt,
+            Expr::val(None::<DateTime<FixedOffset>>),
+        )
 }
 
 /// Records a failed attempt of the running task `task` (locked by the caller's transaction).
@@ -113,15 +152,7 @@ async fn fail_attempt(
 ) -> RepoResult<tasks::Model> {
     let retry = task.retry_count < task.max_retries;
     let update = if retry {
-        moving_to(TaskStatus::Pending, at)
-            .col_expr(
-                tasks::Column::RetryCount,
-                Expr::col(tasks::Column::RetryCount).add(1),
-            )
-            .col_expr(
-                tasks::Column::LeaseExpiresAt,
-                Expr::val(None::<DateTime<FixedOffset>>),
-            )
+        retrying(at)
     } else {
         finishing(TaskStatus::Failed, at)
     };
@@ -141,6 +172,18 @@ async fn fail_attempt(
 
 pub(super) async fn fail(db: &impl Executor, id: TaskId, error: &str) -> RepoResult<Task> {
     let message = validate::non_empty("error", error, limits::TASK_ERROR)?;
+    // With retries left, the attempt touches no other task: one statement. No row: the
+    // retries are used up (the dependents are cancelled below) or the task is not running.
+    let retried = retrying(now())
+        .col_expr(tasks::Column::ErrorMessage, Expr::val(message))
+        .filter(tasks::Column::Id.eq(id.as_uuid()))
+        .filter(tasks::Column::Status.eq(TaskStatus::Running))
+        .filter(Expr::col(tasks::Column::RetryCount).lt(Expr::col(tasks::Column::MaxRetries)))
+        .exec_with_returning(db)
+        .await?;
+    if let Some(retried) = retried.into_iter().next() {
+        return retried.try_into();
+    }
     let txn = db.begin_write().await?;
     let task = tasks::Entity::find_by_id(id.as_uuid())
         .lock_exclusive()

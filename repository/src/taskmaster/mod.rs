@@ -1,6 +1,7 @@
 //! The taskmaster: a priority queue of agent tasks with dependencies, retries and timeouts.
 
 mod bulk;
+mod dialect;
 mod graph;
 mod lifecycle;
 mod model;

@@ -36,6 +36,16 @@ crate::sea_orm_repository! {
 impl<C: Executor> TaskRepository for SeaOrmTaskRepository<C> {
     async fn submit(&self, input: NewTask) -> RepoResult<Task> {
         let (task, depends_on) = bulk::checked_task(input, now())?;
+        if task.parent_task_id.is_none() && depends_on.is_empty() {
+            // Nothing to check against other rows: the one INSERT is the whole submission,
+            // atomic without a transaction around it.
+            return task
+                .into_active_model()
+                .reset_all()
+                .insert(&self.db)
+                .await?
+                .try_into();
+        }
         let txn = self.db.begin_write().await?;
         if let Some(parent) = task.parent_task_id
             && tasks::Entity::find_by_id(parent).one(&txn).await?.is_none()

@@ -8,6 +8,7 @@
 mod backend;
 mod bulk;
 mod bulk_tasks;
+mod claim_storm;
 mod cross_track;
 mod documents;
 mod enhanced;

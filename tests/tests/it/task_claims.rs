@@ -5,9 +5,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::{SecondsFormat, TimeDelta};
+
 use memdb_repository::taskmaster::{NewTask, TaskFilter, TaskStatus};
 use memdb_repository::{Page, RepoError, SeaOrmTaskRepository, TaskId, TaskRepository};
 use memdb_tests::TestDb;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::json;
 
 const TASKS: usize = 200;
@@ -102,4 +105,45 @@ async fn eight_workers_claim_each_task_exactly_once_in_dependency_order() {
             );
         }
     }
+}
+
+/// The claiming statement computes the lease itself: exactly the task's own timeout after the
+/// claim, stored as every other timestamp is (on SQLite the same text sqlx writes, so leases
+/// keep comparing in time order as text).
+#[tokio::test]
+async fn a_claim_leases_the_task_for_exactly_its_own_timeout() {
+    let db = TestDb::new().await;
+    let repo = SeaOrmTaskRepository::new(db.pool());
+    for timeout in [1, 90, 86_400 * 400] {
+        let task = NewTask {
+            agent_type: format!("lease-{timeout}"),
+            max_execution_timeout_seconds: timeout,
+            ..NewTask::new("lease me")
+        };
+        let submitted = repo.submit(task).await.unwrap();
+        let claimed = repo.claim_next(&submitted.agent_type).await.unwrap();
+        let started = claimed.started_at.unwrap();
+        let lease = claimed.lease_expires_at.unwrap();
+        assert_eq!(lease - started, TimeDelta::seconds(i64::from(timeout)));
+        assert_eq!(repo.get(claimed.id).await.unwrap(), claimed);
+        if db.backend() == DbBackend::Sqlite {
+            let stored = db
+                .conn()
+                .query_one_raw(Statement::from_sql_and_values(
+                    DbBackend::Sqlite,
+                    "SELECT lease_expires_at FROM tasks WHERE id = ?",
+                    [claimed.id.as_uuid().into()],
+                ))
+                .await
+                .unwrap()
+                .unwrap()
+                .try_get::<String>("", "lease_expires_at")
+                .unwrap();
+            let written_by_sqlx = lease
+                .fixed_offset()
+                .to_rfc3339_opts(SecondsFormat::AutoSi, false);
+            assert_eq!(stored, written_by_sqlx);
+        }
+    }
+    drop(db);
 }

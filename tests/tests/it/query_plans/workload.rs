@@ -243,6 +243,25 @@ pub(super) async fn tasks(repos: &Repositories, rec: &Recorder) {
     t.fail(retried.id, "boom").await.unwrap();
     rec.call("tasks.cancel");
     t.cancel(third.id).await.unwrap();
+    let lonely = NewTask {
+        priority: 10,
+        ..NewTask::new("nothing depends on me")
+    };
+    let lonely = t.submit(lonely).await.unwrap();
+    rec.call("tasks.claim_next");
+    assert_eq!(t.claim_next("general").await.unwrap().id, lonely.id);
+    rec.call("tasks.complete without dependents");
+    t.complete(lonely.id, json!({"ok": true})).await.unwrap();
+    let last_chance = NewTask {
+        priority: 10,
+        max_retries: 0,
+        ..NewTask::new("no retries")
+    };
+    let last_chance = t.submit(last_chance).await.unwrap();
+    rec.call("tasks.claim_next");
+    assert_eq!(t.claim_next("general").await.unwrap().id, last_chance.id);
+    rec.call("tasks.fail with no retries left");
+    t.fail(last_chance.id, "boom").await.unwrap();
     rec.call("tasks.requeue_timed_out");
     t.requeue_timed_out().await.unwrap();
     rec.call("tasks.claim_next on an empty queue");
