@@ -33,6 +33,8 @@
 // and a table's whole definition reads best as one function.
 #![allow(clippy::wildcard_imports, clippy::too_many_lines)]
 
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod dialect;
 pub mod inspect;
 mod legacy;

@@ -3,6 +3,8 @@
 
 use sea_orm_migration::DbErr;
 
+use crate::plan::Direction;
+
 /// What went wrong assembling a track list, planning an action, or running it. Refusals leave the
 /// database untouched.
 #[derive(Debug, thiserror::Error)]
@@ -107,7 +109,27 @@ pub enum TrackError {
         /// How many migrations it records.
         applied: u64,
     },
-    /// Running a track's migrations failed.
+    /// A migration failed; it was rolled back, so the track stays at the version before it.
+    #[error(
+        "track {track}: migration {migration} failed while {} it, and was rolled back (the \
+         database stays at the version before it): {source}{}",
+        direction.verb(),
+        statement.as_ref().map(|s| format!("\n  failing statement: {s}")).unwrap_or_default()
+    )]
+    MigrationFailed {
+        /// The track.
+        track: String,
+        /// The migration's name.
+        migration: String,
+        /// Applying or rolling back.
+        direction: Direction,
+        /// The statement that failed, when it could be found.
+        statement: Option<String>,
+        /// The database's error.
+        source: DbErr,
+    },
+    /// Running a track's migrator failed (outside a single migration: `fresh`, `reset`'s
+    /// dropping of the tracking table).
     #[error("track {track}: {source}")]
     Migrate {
         /// The track whose migrator failed.

@@ -36,7 +36,7 @@ use std::marker::PhantomData;
 
 use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::async_trait::async_trait;
-use sea_orm_migration::sea_orm::{DatabaseConnection, DbErr};
+use sea_orm_migration::sea_orm::{DatabaseExecutor, DbErr};
 
 pub use error::TrackError;
 pub use list::Tracks;
@@ -90,29 +90,31 @@ pub trait TrackMigrator: Send + Sync {
     fn tracking_table(&self) -> String;
 
     /// Applies the next `steps` pending migrations, creating the tracking table if needed.
+    /// `db` is a connection, or a transaction the caller commits (memdb runs each migration in
+    /// one, so a failed migration leaves the version before it).
     ///
     /// # Errors
     /// The migrator's error; a migration that failed is not recorded.
-    async fn up(&self, db: &DatabaseConnection, steps: u32) -> Result<(), DbErr>;
+    async fn up(&self, db: DatabaseExecutor<'_>, steps: u32) -> Result<(), DbErr>;
 
     /// Rolls back the `steps` most recently applied migrations.
     ///
     /// # Errors
     /// The migrator's error.
-    async fn down(&self, db: &DatabaseConnection, steps: u32) -> Result<(), DbErr>;
+    async fn down(&self, db: DatabaseExecutor<'_>, steps: u32) -> Result<(), DbErr>;
 
     /// Rolls back every applied migration and drops the tracking table.
     ///
     /// # Errors
     /// The migrator's error.
-    async fn reset(&self, db: &DatabaseConnection) -> Result<(), DbErr>;
+    async fn reset(&self, db: DatabaseExecutor<'_>) -> Result<(), DbErr>;
 
     /// Drops every table in the schema (every track's and any other), then applies every
     /// migration of this track.
     ///
     /// # Errors
     /// The migrator's error.
-    async fn fresh(&self, db: &DatabaseConnection) -> Result<(), DbErr>;
+    async fn fresh(&self, db: DatabaseExecutor<'_>) -> Result<(), DbErr>;
 }
 
 /// [`TrackMigrator`] for any sea-orm-migration migrator type `M`.
@@ -145,19 +147,19 @@ impl<M: MigratorTrait> TrackMigrator for MigratorTrack<M> {
         M::migration_table_name().to_string()
     }
 
-    async fn up(&self, db: &DatabaseConnection, steps: u32) -> Result<(), DbErr> {
+    async fn up(&self, db: DatabaseExecutor<'_>, steps: u32) -> Result<(), DbErr> {
         M::up(db, Some(steps)).await
     }
 
-    async fn down(&self, db: &DatabaseConnection, steps: u32) -> Result<(), DbErr> {
+    async fn down(&self, db: DatabaseExecutor<'_>, steps: u32) -> Result<(), DbErr> {
         M::down(db, Some(steps)).await
     }
 
-    async fn reset(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
+    async fn reset(&self, db: DatabaseExecutor<'_>) -> Result<(), DbErr> {
         M::reset(db).await
     }
 
-    async fn fresh(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
+    async fn fresh(&self, db: DatabaseExecutor<'_>) -> Result<(), DbErr> {
         M::fresh(db).await
     }
 }
