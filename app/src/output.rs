@@ -24,7 +24,7 @@ pub(crate) use {out, outln};
 /// Whether `err` comes from writing to stdout after its reader has gone away.
 pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
     err.chain()
-        .any(|cause| memdb_migration::cli::output::is_broken_pipe(cause))
+        .any(memdb_migration::cli::output::is_broken_pipe)
 }
 
 #[cfg(test)]

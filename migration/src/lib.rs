@@ -42,7 +42,7 @@ pub mod plan;
 mod track;
 
 pub use sea_orm_migration::{MigrationStatus, MigratorTrait};
-pub use track::{MigratorTrack, Track, TrackError, TrackMigrator, Tracks};
+pub use track::{FailedMigration, MigratorTrack, Track, TrackError, TrackMigrator, Tracks};
 
 use sea_orm_migration::prelude::*;
 

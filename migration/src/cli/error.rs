@@ -12,7 +12,7 @@ pub enum CliError {
     /// Planning or running the migrations refused or failed (the message names the track, and
     /// for a failed migration the migration and its statement).
     #[error(transparent)]
-    Track(#[from] TrackError),
+    Track(#[from] Box<TrackError>),
     /// Another process held the deploy lock for longer than `--lock-timeout`.
     #[error(
         "gave up waiting for the deploy lock on {database}{holder} after {waited_secs} s: \
@@ -75,5 +75,11 @@ pub enum CliError {
 impl From<StdoutError> for CliError {
     fn from(err: StdoutError) -> Self {
         Self::Stdout(err)
+    }
+}
+
+impl From<TrackError> for CliError {
+    fn from(err: TrackError) -> Self {
+        Self::Track(Box::new(err))
     }
 }

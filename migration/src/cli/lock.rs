@@ -233,7 +233,7 @@ fn is_in_memory(filename: &Path) -> bool {
     name.contains(":memory:") || name.starts_with("file:sqlx-in-memory")
 }
 
-/// SQLITE_BUSY (5) or SQLITE_LOCKED (6), with any extended code.
+/// `SQLITE_BUSY` or `SQLITE_LOCKED`, with any extended code.
 fn is_busy(err: &DbErr) -> bool {
     let message = err.to_string();
     message.contains("database is locked") || message.contains("database table is locked")

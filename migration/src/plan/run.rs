@@ -7,7 +7,7 @@ use sea_orm_migration::sea_orm::{
 };
 
 use super::{Operation, Plan, to_u32};
-use crate::track::{Track, TrackError, Tracks};
+use crate::track::{FailedMigration, Track, TrackError, Tracks};
 
 /// Applying a migration or rolling it back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,12 +79,14 @@ async fn run_one<C>(
 where
     C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>,
 {
-    let failed = |source: DbErr| TrackError::MigrationFailed {
-        track: track.name.to_owned(),
-        migration: name.to_owned(),
-        direction,
-        statement: None,
-        source,
+    let failed = |source: DbErr| {
+        TrackError::MigrationFailed(Box::new(FailedMigration {
+            track: track.name.to_owned(),
+            migration: name.to_owned(),
+            direction,
+            statement: None,
+            source,
+        }))
     };
     let txn = db.begin().await.map_err(failed)?;
     let executor = DatabaseExecutor::Transaction(&txn);

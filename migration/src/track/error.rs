@@ -110,24 +110,8 @@ pub enum TrackError {
         applied: u64,
     },
     /// A migration failed; it was rolled back, so the track stays at the version before it.
-    #[error(
-        "track {track}: migration {migration} failed while {} it, and was rolled back (the \
-         database stays at the version before it): {source}{}",
-        direction.verb(),
-        statement.as_ref().map(|s| format!("\n  failing statement: {s}")).unwrap_or_default()
-    )]
-    MigrationFailed {
-        /// The track.
-        track: String,
-        /// The migration's name.
-        migration: String,
-        /// Applying or rolling back.
-        direction: Direction,
-        /// The statement that failed, when it could be found.
-        statement: Option<String>,
-        /// The database's error.
-        source: DbErr,
-    },
+    #[error(transparent)]
+    MigrationFailed(Box<FailedMigration>),
     /// Running a track's migrator failed (outside a single migration: `fresh`, `reset`'s
     /// dropping of the tracking table).
     #[error("track {track}: {source}")]
@@ -140,4 +124,25 @@ pub enum TrackError {
     /// Reading the database failed.
     #[error("database error: {0}")]
     Db(#[from] DbErr),
+}
+
+/// A migration that failed and was rolled back: the track stays at the version before it.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "track {track}: migration {migration} failed while {} it, and was rolled back (the \
+     database stays at the version before it): {source}{}",
+    direction.verb(),
+    statement.as_ref().map(|s| format!("; failing statement: {s}")).unwrap_or_default()
+)]
+pub struct FailedMigration {
+    /// The track.
+    pub track: String,
+    /// The migration's name.
+    pub migration: String,
+    /// Applying or rolling back.
+    pub direction: Direction,
+    /// The statement that failed, when it could be found.
+    pub statement: Option<String>,
+    /// The database's error.
+    pub source: DbErr,
 }

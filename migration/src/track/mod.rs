@@ -38,7 +38,7 @@ use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::async_trait::async_trait;
 use sea_orm_migration::sea_orm::{DatabaseExecutor, DbErr};
 
-pub use error::TrackError;
+pub use error::{FailedMigration, TrackError};
 pub use list::Tracks;
 
 /// One migration track: a migrator with its own tracking table and the tables it creates.
