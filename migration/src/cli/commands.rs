@@ -12,6 +12,7 @@ use super::output::{out, outln};
 use super::{Context, render};
 use crate::inspect::{self, SchemaStatus};
 use crate::plan::{self, Action};
+use crate::track::TrackError;
 
 /// What a schema change did: the applied migrations before and after, and whether there was
 /// anything to do.
@@ -135,8 +136,10 @@ pub async fn change(
     confirm: Option<Confirm>,
 ) -> Result<Outcome, CliError> {
     let lock = DeployLock::acquire(db, &ctx.database, ctx.lock_timeout).await?;
-    let executor = lock.executor(db);
-    let result = change_locked(&executor, ctx, action, only, confirm).await;
+    let executor = lock.executor();
+    let result = change_locked(&executor, ctx, action, only, confirm)
+        .await
+        .map_err(|err| name_statement(err, &lock));
     drop(executor);
     let released = lock.release().await;
     let outcome = result?;
@@ -178,6 +181,22 @@ where
     Ok(outcome)
 }
 
+/// A failed migration's error with the statement that failed, when the lock's connection saw it.
+fn name_statement(err: CliError, lock: &DeployLock) -> CliError {
+    match err {
+        CliError::Track(track_err) => match *track_err {
+            TrackError::MigrationFailed(mut failed) => {
+                if failed.statement.is_none() {
+                    failed.statement = lock.failed_statement();
+                }
+                TrackError::MigrationFailed(failed).into()
+            }
+            other => other.into(),
+        },
+        other => other,
+    }
+}
+
 /// Drops every table and re-applies every track, behind both guards, under the deploy lock.
 async fn fresh(
     db: &DatabaseConnection,
@@ -185,7 +204,7 @@ async fn fresh(
     confirm: Confirm,
 ) -> Result<(), CliError> {
     let lock = DeployLock::acquire(db, &ctx.database, ctx.lock_timeout).await?;
-    let executor = lock.executor(db);
+    let executor = lock.executor();
     let result = async {
         guard_foreign_tables(&executor, ctx, confirm).await?;
         guard(&executor, "drop every table", &ctx.tracks.tables(), confirm).await?;

@@ -9,8 +9,13 @@
 //! - SQLite: a write transaction (`BEGIN IMMEDIATE`) on a connection of its own, retried while
 //!   another process holds the write lock; the migrations run inside it, each in a savepoint.
 //!   In-memory databases, which no other process can open, use their own pool's connection.
+//!
+//! The connection the migrations run on records the last statement that failed, so a failed
+//! migration's error can name it ([`DeployLock::failed_statement`]). Statements sent unprepared
+//! (`execute_unprepared`) are not seen by SeaORM's metric callback and so cannot be named.
 
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sea_orm_migration::sea_orm::sqlx::pool::PoolConnection;
@@ -38,15 +43,44 @@ const SQLITE_BUSY_INSIDE: Duration = Duration::from_secs(5);
 /// (the connection goes back or is closed), but without reporting errors.
 pub struct DeployLock {
     held: Held,
+    failed: FailedStatement,
 }
 
 enum Held {
-    Postgres(PoolConnection<Postgres>),
+    Postgres {
+        lock: PoolConnection<Postgres>,
+        // The pool, recording failed statements.
+        pool: DatabaseConnection,
+    },
     Sqlite {
         txn: DatabaseTransaction,
         // Keeps the lock's own pool open for as long as its transaction lives.
-        _pool: Option<DatabaseConnection>,
+        _pool: DatabaseConnection,
     },
+}
+
+/// The last statement that failed on a connection, filled by its metric callback.
+#[derive(Clone, Default)]
+struct FailedStatement(Arc<Mutex<Option<String>>>);
+
+impl FailedStatement {
+    /// `db` recording its failed statements here.
+    fn attach(&self, db: &DatabaseConnection) -> DatabaseConnection {
+        let mut db = db.clone();
+        let slot = Arc::clone(&self.0);
+        db.set_metric_callback(move |info| {
+            if info.failed
+                && let Ok(mut slot) = slot.lock()
+            {
+                *slot = Some(info.statement.to_string());
+            }
+        });
+        db
+    }
+
+    fn take(&self) -> Option<String> {
+        self.0.lock().ok().and_then(|mut slot| slot.take())
+    }
 }
 
 impl DeployLock {
@@ -61,9 +95,13 @@ impl DeployLock {
         timeout: Duration,
     ) -> Result<Self, CliError> {
         let mut wait = Wait::new(database, timeout);
+        let failed = FailedStatement::default();
         let held = match db.get_database_backend() {
-            DbBackend::Postgres => Held::Postgres(acquire_postgres(db, &mut wait).await?),
-            DbBackend::Sqlite => acquire_sqlite(db, &mut wait).await?,
+            DbBackend::Postgres => Held::Postgres {
+                lock: acquire_postgres(db, &mut wait).await?,
+                pool: failed.attach(db),
+            },
+            DbBackend::Sqlite => acquire_sqlite(db, &mut wait, &failed).await?,
             _ => {
                 return Err(CliError::Db(DbErr::BackendNotSupported {
                     db: "MySQL",
@@ -71,17 +109,24 @@ impl DeployLock {
                 }));
             }
         };
-        Ok(Self { held })
+        Ok(Self { held, failed })
     }
 
     /// Where the migrations run while the lock is held: the pool on PostgreSQL, the lock's
     /// transaction on SQLite.
     #[must_use]
-    pub fn executor<'a>(&'a self, db: &'a DatabaseConnection) -> DatabaseExecutor<'a> {
+    pub fn executor(&self) -> DatabaseExecutor<'_> {
         match &self.held {
-            Held::Postgres(_) => DatabaseExecutor::Connection(db),
+            Held::Postgres { pool, .. } => DatabaseExecutor::Connection(pool),
             Held::Sqlite { txn, .. } => DatabaseExecutor::Transaction(txn),
         }
+    }
+
+    /// The last statement that failed on [`DeployLock::executor`] (taken: a second call
+    /// returns `None`).
+    #[must_use]
+    pub fn failed_statement(&self) -> Option<String> {
+        self.failed.take()
     }
 
     /// Releases the lock, committing on SQLite what ran inside it.
@@ -90,10 +135,10 @@ impl DeployLock {
     /// The database's error (on SQLite the commit's: then nothing done under the lock stays).
     pub async fn release(self) -> Result<(), DbErr> {
         match self.held {
-            Held::Postgres(mut conn) => {
+            Held::Postgres { mut lock, .. } => {
                 sqlx::query("SELECT pg_advisory_unlock($1)")
                     .bind(DEPLOY_LOCK_KEY)
-                    .execute(&mut *conn)
+                    .execute(&mut *lock)
                     .await
                     .map_err(sqlx_err)?;
                 Ok(())
@@ -183,12 +228,17 @@ async fn acquire_postgres(
     }
 }
 
-async fn acquire_sqlite(db: &DatabaseConnection, wait: &mut Wait<'_>) -> Result<Held, CliError> {
+async fn acquire_sqlite(
+    db: &DatabaseConnection,
+    wait: &mut Wait<'_>,
+    failed: &FailedStatement,
+) -> Result<Held, CliError> {
     let options = db.get_sqlite_connection_pool().connect_options();
     if is_in_memory(options.get_filename()) {
         // No other process can open it: the pool's own transaction is lock enough.
-        let txn = db.begin_with_options(immediate()).await?;
-        return Ok(Held::Sqlite { txn, _pool: None });
+        let pool = failed.attach(db);
+        let txn = pool.begin_with_options(immediate()).await?;
+        return Ok(Held::Sqlite { txn, _pool: pool });
     }
     // One connection of its own that fails fast on a busy database, so waiting is polled here
     // (and announced) instead of blocking silently in the pool's busy timeout.
@@ -200,7 +250,7 @@ async fn acquire_sqlite(db: &DatabaseConnection, wait: &mut Wait<'_>) -> Result<
         .connect_with((*options).clone().busy_timeout(Duration::from_millis(50)))
         .await
         .map_err(sqlx_err)?;
-    let pool = SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
+    let pool = failed.attach(&SqlxSqliteConnector::from_sqlx_sqlite_pool(pool));
     loop {
         match pool.begin_with_options(immediate()).await {
             Ok(txn) => {
@@ -209,10 +259,7 @@ async fn acquire_sqlite(db: &DatabaseConnection, wait: &mut Wait<'_>) -> Result<
                     SQLITE_BUSY_INSIDE.as_millis()
                 ))
                 .await?;
-                return Ok(Held::Sqlite {
-                    txn,
-                    _pool: Some(pool),
-                });
+                return Ok(Held::Sqlite { txn, _pool: pool });
             }
             Err(err) if is_busy(&err) => wait.busy(None).await?,
             Err(err) => return Err(err.into()),
@@ -240,5 +287,5 @@ fn is_busy(err: &DbErr) -> bool {
 }
 
 fn sqlx_err(err: sqlx::Error) -> DbErr {
-    DbErr::Conn(RuntimeErr::SqlxError(std::sync::Arc::new(err)))
+    DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err)))
 }
