@@ -15,8 +15,6 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use clap::Parser as _;
 
-use memdb_repository::with_sqlite_mode;
-
 use crate::cli::{Cli, Command};
 
 #[tokio::main]
@@ -41,17 +39,13 @@ async fn run(mut cli: Cli) -> Result<()> {
     if cli.database_url.trim().is_empty() {
         memdb_repository::DEFAULT_DATABASE_URL.clone_into(&mut cli.database_url);
     }
-    let read_only = match &cli.command {
-        Command::Status => true,
-        Command::Migrate { action } => action.is_read_only(),
-        Command::Init | Command::Seed => false,
+    let (read_only, dry_run) = match &cli.command {
+        Command::Status => (true, false),
+        Command::Migrate { action } => (action.is_read_only(), action.is_dry_run()),
+        Command::Init | Command::Seed => (false, false),
     };
-    let url = if read_only && cli.database_url.contains("mode=rwc") {
-        // Reading must not create a missing SQLite file: `rwc` would, `rw` does not.
-        with_sqlite_mode(&cli.database_url, "rw")
-    } else {
-        cli.database_url.clone()
-    };
+    // Reading must not create a missing SQLite file; a dry run reads an empty database then.
+    let url = memdb_migration::cli::connect::url_for(&cli.database_url, read_only, dry_run);
     let tracks = tracks::compiled()?;
     let db = memdb_repository::connect(&url)
         .await

@@ -6,7 +6,7 @@
 
 use anyhow::{Context as _, Result};
 use memdb_migration::Tracks;
-use memdb_migration::cli::{render, table};
+use memdb_migration::cli::{checksums, render, table};
 use memdb_migration::inspect::{self, SchemaStatus, TableRows};
 use sea_orm::DatabaseConnection;
 
@@ -16,6 +16,9 @@ use crate::output::{out, outln};
 /// its tables' row counts, then the tracks this build does not know.
 pub(crate) async fn run(db: &DatabaseConnection, tracks: &Tracks, url: &str) -> Result<()> {
     let status = read(db, tracks).await?;
+    let checksums = checksums::recorded(db, &status)
+        .await
+        .context("reading the migration checksums")?;
     outln!(
         "backend:  {}",
         memdb_migration::dialect::backend_name(db.get_database_backend())
@@ -26,7 +29,7 @@ pub(crate) async fn run(db: &DatabaseConnection, tracks: &Tracks, url: &str) -> 
             .await
             .with_context(|| format!("counting the rows of track {}", track.track.name))?;
         outln!()?;
-        out!("{}", render::track_migrations(track))?;
+        out!("{}", render::track_migrations(track, &checksums))?;
         outln!()?;
         out!("{}", render_tables(&tables))?;
     }

@@ -68,32 +68,29 @@ async fn concurrent_inits_apply_each_migration_once_and_all_succeed() {
 async fn a_held_lock_makes_up_wait_then_give_up_naming_it() {
     let db = TestDb::empty().await;
     // Hold the deploy lock the way another migrating process would.
-    let (pg_holder, sqlite_holder) = match db.backend() {
-        DbBackend::Postgres => {
-            let mut conn = db
-                .conn()
-                .get_postgres_connection_pool()
-                .acquire()
-                .await
-                .expect("a connection");
-            sqlx::query("SELECT pg_advisory_lock($1)")
-                .bind(DEPLOY_LOCK_KEY)
-                .execute(&mut *conn)
-                .await
-                .expect("take the deploy lock");
-            (Some(conn), None)
-        }
-        _ => {
-            let txn = db
-                .conn()
-                .begin_with_options(TransactionOptions {
-                    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-                    ..TransactionOptions::default()
-                })
-                .await
-                .expect("take the write lock");
-            (None, Some(txn))
-        }
+    let (pg_holder, sqlite_holder) = if db.backend() == DbBackend::Postgres {
+        let mut conn = db
+            .conn()
+            .get_postgres_connection_pool()
+            .acquire()
+            .await
+            .expect("a connection");
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(DEPLOY_LOCK_KEY)
+            .execute(&mut *conn)
+            .await
+            .expect("take the deploy lock");
+        (Some(conn), None)
+    } else {
+        let txn = db
+            .conn()
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..TransactionOptions::default()
+            })
+            .await
+            .expect("take the write lock");
+        (None, Some(txn))
     };
 
     let up = memdb(db.url(), &["--lock-timeout", "1", "migrate", "up"]);

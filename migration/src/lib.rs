@@ -39,6 +39,7 @@ pub mod dialect;
 pub mod inspect;
 mod legacy;
 pub mod plan;
+pub mod sql;
 mod track;
 
 pub use sea_orm_migration::{MigrationStatus, MigratorTrait};

@@ -3,53 +3,15 @@
 //! `TEST_DATABASE_URL` names a server. `memdb migrate` runs the same code; its tests are in
 //! memdb-app.
 
-use std::process::Command;
+mod support;
 
-use memdb_migration::{Migrator, MigratorTrait};
 use memdb_tests::TestDb;
 use sea_orm_migration::sea_orm::ConnectionTrait;
 
+use support::{migrate, names};
+
 /// A migration no build has.
 const FUTURE: &str = "m20990601_000001_from_a_newer_build";
-
-struct Run {
-    success: bool,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "success: {}\n--- stdout\n{}--- stderr\n{}",
-            self.success, self.stdout, self.stderr
-        )
-    }
-}
-
-/// Runs `memdb-migrate --database-url <url> <args>` to completion.
-fn migrate(url: &str, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_memdb-migrate"))
-        .arg("--database-url")
-        .arg(url)
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run memdb-migrate");
-    Run {
-        success: output.status.success(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-fn names() -> Vec<String> {
-    Migrator::migrations()
-        .iter()
-        .map(|m| m.name().to_owned())
-        .collect()
-}
 
 #[tokio::test]
 async fn up_current_history_and_their_alembic_names() {

@@ -22,6 +22,9 @@ pub enum MigrateCommand {
         /// Only this track (refused while a track it depends on has pending migrations).
         #[command(flatten)]
         track: TrackArg,
+        /// Print the SQL instead of running it.
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Alembic's name for `up`: `upgrade` or `upgrade head` applies everything, `upgrade +N`
     /// the next N migrations.
@@ -32,6 +35,9 @@ pub enum MigrateCommand {
         /// Only this track.
         #[command(flatten)]
         track: TrackArg,
+        /// Print the SQL instead of running it.
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Roll back the most recent migrations (one unless `-n` is given), dependents first.
     /// Destroys data.
@@ -45,6 +51,9 @@ pub enum MigrateCommand {
         /// Confirmation.
         #[command(flatten)]
         confirm: Confirm,
+        /// Print the SQL instead of running it.
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Alembic's name for `down`: `downgrade -N` rolls back N migrations, `downgrade base`
     /// every applied migration (the tracking tables stay). Destroys data.
@@ -58,6 +67,9 @@ pub enum MigrateCommand {
         /// Confirmation.
         #[command(flatten)]
         confirm: Confirm,
+        /// Print the SQL instead of running it.
+        #[command(flatten)]
+        dry_run: DryRun,
     },
     /// Show each track's migrations as Applied, Pending or Unknown. Read-only.
     Status {
@@ -86,6 +98,13 @@ pub enum MigrateCommand {
         /// Print JSON for scripts instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// Record this build's checksums of the applied migrations, after an intentional change to
+    /// an applied migration that `up` now refuses.
+    Repair {
+        /// Only this track.
+        #[command(flatten)]
+        track: TrackArg,
     },
     /// Drop EVERY table in the database schema, not only memdb's, then apply every track's
     /// migrations. Destroys data.
@@ -118,10 +137,31 @@ impl MigrateCommand {
     /// Whether the command only reads (no lock, and a missing SQLite file is not created).
     #[must_use]
     pub fn is_read_only(&self) -> bool {
-        matches!(
-            self,
-            Self::Status { .. } | Self::Current { .. } | Self::History { .. }
-        )
+        match self {
+            Self::Status { .. } | Self::Current { .. } | Self::History { .. } => true,
+            Self::Up { dry_run, .. }
+            | Self::Upgrade { dry_run, .. }
+            | Self::Down { dry_run, .. }
+            | Self::Downgrade { dry_run, .. } => dry_run.dry_run,
+            Self::Repair { .. }
+            | Self::Fresh { .. }
+            | Self::Refresh { .. }
+            | Self::Reset { .. } => false,
+        }
+    }
+}
+
+impl MigrateCommand {
+    /// Whether the command is a dry run (`--dry-run`/`--sql`).
+    #[must_use]
+    pub fn is_dry_run(&self) -> bool {
+        match self {
+            Self::Up { dry_run, .. }
+            | Self::Upgrade { dry_run, .. }
+            | Self::Down { dry_run, .. }
+            | Self::Downgrade { dry_run, .. } => dry_run.dry_run,
+            _ => false,
+        }
     }
 }
 
@@ -193,6 +233,15 @@ pub struct Confirm {
     /// Proceed even though memdb tables hold rows (they will be lost).
     #[arg(long)]
     pub yes: bool,
+}
+
+/// The dry-run flag of `up` and `down`.
+#[derive(Clone, Copy, Debug, Args)]
+pub struct DryRun {
+    /// Print the SQL each migration would run, for the database's backend, and change nothing
+    /// (not even the tracking tables, or a missing SQLite file).
+    #[arg(long = "dry-run", visible_alias = "sql")]
+    pub dry_run: bool,
 }
 
 /// How long a schema-changing command waits for another one to finish.

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory as _, FromArgMatches as _, Parser};
 
 use super::args::{LockArgs, MigrateCommand};
-use super::connect::{self, DEFAULT_DATABASE_URL, redact_url, with_sqlite_mode};
+use super::connect::{self, DEFAULT_DATABASE_URL, redact_url};
 use super::output::is_broken_pipe;
 use super::{CliError, Context, checked_tracks};
 use crate::track::Track;
@@ -70,12 +70,7 @@ async fn run(cli: MigrateCli, tracks: &'static [Track]) -> Result<(), CliError> 
     } else {
         cli.database_url
     };
-    // Reading must not create a missing SQLite file: `rwc` would, `rw` does not.
-    let connect_url = if cli.command.is_read_only() && url.contains("mode=rwc") {
-        with_sqlite_mode(&url, "rw")
-    } else {
-        url.clone()
-    };
+    let connect_url = connect::url_for(&url, cli.command.is_read_only(), cli.command.is_dry_run());
     let db = connect::connect(&connect_url).await?;
     let ctx = Context {
         tracks: &tracks,

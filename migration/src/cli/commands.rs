@@ -9,7 +9,7 @@ use super::args::{Confirm, DowngradeTarget, MigrateCommand, UpgradeTarget};
 use super::error::CliError;
 use super::lock::DeployLock;
 use super::output::{out, outln};
-use super::{Context, render};
+use super::{Context, checksums, render};
 use crate::inspect::{self, SchemaStatus};
 use crate::plan::{self, Action};
 use crate::track::TrackError;
@@ -32,13 +32,15 @@ pub(crate) async fn run(
     ctx: &Context<'_>,
     command: MigrateCommand,
 ) -> Result<(), CliError> {
-    let (action, track, confirm) = match command {
+    let (action, track, confirm, dry_run) = match command {
         MigrateCommand::Status { track, json } => {
             let status = read_status(db, ctx, track.only()).await?;
+            let checksums = checksums::recorded(db, &status).await?;
             if json {
-                outln!("{:#}", render::migrations_json(&status, track.only()))?;
+                let json = render::migrations_json(&status, &checksums, track.only());
+                outln!("{json:#}")?;
             } else {
-                out!("{}", render::migrations(&status, track.only()))?;
+                out!("{}", render::migrations(&status, &checksums, track.only()))?;
             }
             return Ok(());
         }
@@ -52,47 +54,72 @@ pub(crate) async fn run(
             return Ok(());
         }
         MigrateCommand::History { track, json } => {
-            if let Some(name) = track.only() {
-                ctx.tracks.get(name)?;
-            }
+            let status = read_status(db, ctx, track.only()).await?;
+            let checksums = checksums::recorded(db, &status).await?;
             let mut applied = inspect::history(db, ctx.tracks).await?;
             applied.retain(|m| track.only().is_none_or(|name| m.track == name));
             if json {
-                outln!("{:#}", render::history_json(&applied))?;
+                outln!("{:#}", render::history_json(&applied, &checksums))?;
             } else {
-                out!("{}", render::history(&applied))?;
+                out!("{}", render::history(&applied, &checksums))?;
             }
             return Ok(());
         }
+        MigrateCommand::Repair { track } => return repair(db, ctx, track.only()).await,
         MigrateCommand::Fresh { confirm } => return fresh(db, ctx, confirm).await,
-        MigrateCommand::Up { steps, track } => (Action::Up { steps }, track, None),
-        MigrateCommand::Upgrade { target, track } => {
+        MigrateCommand::Up {
+            steps,
+            track,
+            dry_run,
+        } => (Action::Up { steps }, track, None, dry_run.dry_run),
+        MigrateCommand::Upgrade {
+            target,
+            track,
+            dry_run,
+        } => {
             let steps = match target {
                 UpgradeTarget::Head => None,
                 UpgradeTarget::Steps(n) => Some(n),
             };
-            (Action::Up { steps }, track, None)
+            (Action::Up { steps }, track, None, dry_run.dry_run)
         }
         MigrateCommand::Down {
             steps,
             track,
             confirm,
-        } => (Action::Down { steps }, track, Some(confirm)),
+            dry_run,
+        } => (
+            Action::Down { steps },
+            track,
+            Some(confirm),
+            dry_run.dry_run,
+        ),
         MigrateCommand::Downgrade {
             target,
             track,
             confirm,
+            dry_run,
         } => {
             let steps = match target {
                 DowngradeTarget::Base => u32::MAX,
                 DowngradeTarget::Steps(n) => n,
             };
-            (Action::Down { steps }, track, Some(confirm))
+            (
+                Action::Down { steps },
+                track,
+                Some(confirm),
+                dry_run.dry_run,
+            )
         }
-        MigrateCommand::Refresh { track, confirm } => (Action::Refresh, track, Some(confirm)),
-        MigrateCommand::Reset { track, confirm } => (Action::Reset, track, Some(confirm)),
+        MigrateCommand::Refresh { track, confirm } => {
+            (Action::Refresh, track, Some(confirm), false)
+        }
+        MigrateCommand::Reset { track, confirm } => (Action::Reset, track, Some(confirm), false),
     };
     let only = track.only();
+    if dry_run {
+        return super::dry_run::print(db, ctx, action, only).await;
+    }
     let outcome = change(db, ctx, action, only, confirm).await?;
     if action == Action::Refresh && !outcome.nothing_to_do {
         // Refresh re-applies what it removes, so a before/after diff would show nothing.
@@ -104,10 +131,52 @@ pub(crate) async fn run(
         print_changes(&outcome)?;
     }
     outln!()?;
-    out!(
-        "{}",
-        render::migrations(&inspect::schema_status(db, ctx.tracks).await?, None)
-    )?;
+    print_status(db, ctx).await
+}
+
+/// Every track's migrations with their checksums, and the unknown tracks.
+async fn print_status(db: &DatabaseConnection, ctx: &Context<'_>) -> Result<(), CliError> {
+    let status = inspect::schema_status(db, ctx.tracks).await?;
+    let checksums = checksums::recorded(db, &status).await?;
+    out!("{}", render::migrations(&status, &checksums, None))?;
+    Ok(())
+}
+
+/// Re-records the checksums of the applied migrations, under the deploy lock.
+async fn repair(
+    db: &DatabaseConnection,
+    ctx: &Context<'_>,
+    only: Option<&str>,
+) -> Result<(), CliError> {
+    if let Some(name) = only {
+        ctx.tracks.get(name)?;
+    }
+    let lock = DeployLock::acquire(db, &ctx.database, ctx.lock_timeout).await?;
+    let executor = lock.executor();
+    let result = async {
+        let mut status = inspect::schema_status(&executor, ctx.tracks).await?;
+        status
+            .tracks
+            .retain(|t| only.is_none_or(|name| t.track.name == name));
+        Ok::<_, CliError>(checksums::repair(&executor, &status).await?)
+    }
+    .await;
+    drop(executor);
+    let released = lock.release().await;
+    let changed = result?;
+    released?;
+    if changed.is_empty() {
+        outln!("every recorded checksum already matched this build")?;
+    }
+    for c in &changed {
+        outln!(
+            "re-recorded the checksum of {} (track {}): {} -> {}",
+            c.version,
+            c.track,
+            &c.recorded[..12.min(c.recorded.len())],
+            &c.current[..12]
+        )?;
+    }
     Ok(())
 }
 
@@ -157,17 +226,21 @@ async fn change_locked<C>(
 where
     C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>,
 {
-    let before = inspect::schema_status(db, ctx.tracks)
-        .await?
-        .applied_names();
+    let status = inspect::schema_status(db, ctx.tracks).await?;
+    let before = status.applied_names();
     let plan = plan::plan(db, ctx.tracks, action, only).await?;
+    if matches!(action, Action::Up { .. } | Action::Refresh) {
+        // An applied migration edited since it ran would leave this database unlike the ones
+        // migrated after the edit: refuse before changing anything.
+        checksums::verify(db, &status).await?;
+    }
     if let Some(confirm) = confirm {
         guard(db, describe(action), &plan.tables_at_risk(), confirm).await?;
     }
     let executed = plan::execute(db, &plan).await;
-    let after = inspect::schema_status(db, ctx.tracks)
-        .await?
-        .applied_names();
+    let status = inspect::schema_status(db, ctx.tracks).await?;
+    checksums::sync(db, &status).await?;
+    let after = status.applied_names();
     let outcome = Outcome {
         nothing_to_do: plan.is_empty(),
         before,
@@ -209,6 +282,8 @@ async fn fresh(
         guard_foreign_tables(&executor, ctx, confirm).await?;
         guard(&executor, "drop every table", &ctx.tracks.tables(), confirm).await?;
         plan::fresh(&executor, ctx.tracks).await?;
+        let status = inspect::schema_status(&executor, ctx.tracks).await?;
+        checksums::sync(&executor, &status).await?;
         Ok::<(), CliError>(())
     }
     .await;
@@ -218,11 +293,7 @@ async fn fresh(
     released?;
     outln!("dropped every table in the schema and applied every migration")?;
     outln!()?;
-    out!(
-        "{}",
-        render::migrations(&inspect::schema_status(db, ctx.tracks).await?, None)
-    )?;
-    Ok(())
+    print_status(db, ctx).await
 }
 
 /// How the guard's refusal names an action.

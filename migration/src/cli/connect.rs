@@ -61,6 +61,35 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, CliError> {
         })
 }
 
+/// An in-memory SQLite database, what a dry run reads instead of a SQLite file that does not
+/// exist (opening the file would create it).
+pub const EMPTY_SQLITE_URL: &str = "sqlite::memory:";
+
+/// Whether `url` names a SQLite file that does not exist.
+#[must_use]
+pub fn is_missing_sqlite_file(url: &str) -> bool {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(rest));
+    path.is_some_and(|path| {
+        !path.is_empty() && !path.contains(":memory:") && !std::path::Path::new(path).exists()
+    })
+}
+
+/// The URL a command connects to: a read-only command never creates a missing SQLite file
+/// (`mode=rw` instead of `rwc`), and a dry run on one reads an empty in-memory database.
+#[must_use]
+pub fn url_for(url: &str, read_only: bool, dry_run: bool) -> String {
+    if dry_run && is_missing_sqlite_file(url) {
+        EMPTY_SQLITE_URL.to_owned()
+    } else if read_only && url.contains("mode=rwc") {
+        with_sqlite_mode(url, "rw")
+    } else {
+        url.to_owned()
+    }
+}
+
 /// `url` with SQLite's `mode` set to `mode` (other backends' URLs come back unchanged): `rw`
 /// opens an existing file only, so a read-only command never creates one.
 #[must_use]

@@ -47,6 +47,18 @@ pub enum CliError {
         /// The tables memdb does not own.
         tables: Vec<String>,
     },
+    /// Applied migrations whose SQL changed since they were applied.
+    #[error(
+        "refusing to migrate: applied migration(s) changed since they were applied: {}; \
+         restore them, or run `repair` to record their new checksums if the change is \
+         intentional",
+        changed.iter().map(|c| format!("{} (track {}, recorded {}, now {})", c.version, c.track,
+            &c.recorded[..12.min(c.recorded.len())], &c.current[..12])).collect::<Vec<_>>().join(", ")
+    )]
+    ChecksumMismatch {
+        /// The changed migrations.
+        changed: Vec<super::checksums::ChangedMigration>,
+    },
     /// A track is named `all`, which `--track` reserves for every track.
     #[error("a migration track is named 'all', which `--track` reserves for every track")]
     ReservedTrackName,

@@ -13,8 +13,10 @@
 
 mod args;
 mod binary;
+pub mod checksums;
 mod commands;
 pub mod connect;
+mod dry_run;
 mod error;
 mod lock;
 pub mod output;
@@ -26,7 +28,7 @@ use std::time::Duration;
 use sea_orm_migration::sea_orm::DatabaseConnection;
 
 pub use args::{
-    ALL_TRACKS, Confirm, DowngradeTarget, LockArgs, MigrateCommand, TrackArg, UpgradeTarget,
+    ALL_TRACKS, Confirm, DowngradeTarget, DryRun, LockArgs, MigrateCommand, TrackArg, UpgradeTarget,
 };
 pub use binary::main;
 pub use commands::{Outcome, change, print_changes};

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::{Value, json};
 
+use super::checksums::Checksums;
 use super::table;
 use crate::inspect::{AppliedMigration, MigrationState, SchemaStatus, TrackStatus};
 use crate::track::Track;
@@ -33,13 +34,13 @@ fn selected<'a>(
 /// The migrations of every track (or only of `only`), then the unknown tracks (with every
 /// track only).
 #[must_use]
-pub fn migrations(status: &SchemaStatus, only: Option<&str>) -> String {
+pub fn migrations(status: &SchemaStatus, checksums: &Checksums, only: Option<&str>) -> String {
     let mut out = String::new();
     for (i, track) in selected(status, only).enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        out.push_str(&track_migrations(track));
+        out.push_str(&track_migrations(track, checksums));
     }
     if only.is_none() {
         out.push_str(&unknown_tracks(status));
@@ -48,16 +49,22 @@ pub fn migrations(status: &SchemaStatus, only: Option<&str>) -> String {
 }
 
 /// [`migrations`] as JSON: `{"tracks": [{"name", "tracking_table", "migrations": [{"name",
-/// "state"}]}], "unknown_tracks": [{"tracking_table", "applied"}]}`, states `applied`,
-/// `pending` or `unknown`.
+/// "state", "checksum"}]}], "unknown_tracks": [{"tracking_table", "applied"}]}`, states
+/// `applied`, `pending` or `unknown`, `checksum` the recorded one or null.
 #[must_use]
-pub fn migrations_json(status: &SchemaStatus, only: Option<&str>) -> Value {
+pub fn migrations_json(status: &SchemaStatus, checksums: &Checksums, only: Option<&str>) -> Value {
     let tracks: Vec<Value> = selected(status, only)
         .map(|t| {
             let migrations: Vec<Value> = t
                 .migrations
                 .iter()
-                .map(|m| json!({"name": m.name, "state": m.state.to_string().to_lowercase()}))
+                .map(|m| {
+                    json!({
+                        "name": m.name,
+                        "state": m.state.to_string().to_lowercase(),
+                        "checksum": recorded(checksums, t.track.name, &m.name),
+                    })
+                })
                 .collect();
             json!({
                 "name": t.track.name,
@@ -77,14 +84,20 @@ pub fn migrations_json(status: &SchemaStatus, only: Option<&str>) -> Value {
 /// A track's heading and its migrations as an aligned table, with a note under it when the
 /// database records migrations this build does not know.
 #[must_use]
-pub fn track_migrations(status: &TrackStatus) -> String {
+pub fn track_migrations(status: &TrackStatus, checksums: &Checksums) -> String {
     let rows: Vec<Vec<String>> = status
         .migrations
         .iter()
-        .map(|m| vec![m.name.clone(), state_label(m.state).to_owned()])
+        .map(|m| {
+            vec![
+                m.name.clone(),
+                short(recorded(checksums, status.track.name, &m.name)),
+                state_label(m.state).to_owned(),
+            ]
+        })
         .collect();
     let mut out = heading(&status.track);
-    out.push_str(&table::render(&["MIGRATION", "STATUS"], &rows));
+    out.push_str(&table::render(&["MIGRATION", "CHECKSUM", "STATUS"], &rows));
     if status
         .migrations
         .iter()
@@ -177,9 +190,9 @@ pub fn current_json(status: &SchemaStatus, only: Option<&str>) -> Value {
     json!({ "tracks": tracks })
 }
 
-/// `history` as a table: VERSION, TRACK, APPLIED AT (UTC).
+/// `history` as a table: VERSION, TRACK, CHECKSUM (its first 12 hex digits), APPLIED AT (UTC).
 #[must_use]
-pub fn history(applied: &[AppliedMigration]) -> String {
+pub fn history(applied: &[AppliedMigration], checksums: &Checksums) -> String {
     let rows: Vec<Vec<String>> = applied
         .iter()
         .map(|m| {
@@ -187,28 +200,44 @@ pub fn history(applied: &[AppliedMigration]) -> String {
             if !m.known {
                 version.push_str(" (unknown to this build)");
             }
-            vec![version, m.track.to_owned(), utc(m.applied_at)]
+            let checksum = short(recorded(checksums, m.track, &m.version));
+            vec![version, m.track.to_owned(), checksum, utc(m.applied_at)]
         })
         .collect();
-    table::render(&["VERSION", "TRACK", "APPLIED AT (UTC)"], &rows)
+    table::render(&["VERSION", "TRACK", "CHECKSUM", "APPLIED AT (UTC)"], &rows)
 }
 
-/// `history` as JSON: `{"migrations": [{"version", "track", "applied_at", "known"}]}`,
-/// `applied_at` in seconds since the Unix epoch.
+/// `history` as JSON: `{"migrations": [{"version", "track", "checksum", "applied_at",
+/// "known"}]}`, `applied_at` in seconds since the Unix epoch, `checksum` null when none is
+/// recorded.
 #[must_use]
-pub fn history_json(applied: &[AppliedMigration]) -> Value {
+pub fn history_json(applied: &[AppliedMigration], checksums: &Checksums) -> Value {
     let migrations: Vec<Value> = applied
         .iter()
         .map(|m| {
             json!({
                 "version": m.version,
                 "track": m.track,
+                "checksum": recorded(checksums, m.track, &m.version),
                 "applied_at": m.applied_at,
                 "known": m.known,
             })
         })
         .collect();
     json!({ "migrations": migrations })
+}
+
+/// The checksum recorded for `version` of `track`, if any.
+fn recorded<'a>(checksums: &'a Checksums, track: &str, version: &str) -> Option<&'a str> {
+    checksums
+        .get(track)
+        .and_then(|t| t.get(version))
+        .map(String::as_str)
+}
+
+/// A checksum's first 12 hex digits, or `-`.
+fn short(checksum: Option<&str>) -> String {
+    checksum.map_or_else(|| "-".to_owned(), |c| c.chars().take(12).collect())
 }
 
 /// Seconds since the Unix epoch as `YYYY-MM-DD HH:MM:SS` (UTC), without a date library.

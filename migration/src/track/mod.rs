@@ -36,7 +36,9 @@ use std::marker::PhantomData;
 
 use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::async_trait::async_trait;
-use sea_orm_migration::sea_orm::{DatabaseExecutor, DbErr};
+use sea_orm_migration::sea_orm::{DatabaseExecutor, DbBackend, DbErr};
+
+use crate::plan::Direction;
 
 pub use error::{FailedMigration, TrackError};
 pub use list::Tracks;
@@ -59,10 +61,19 @@ pub struct Track {
 }
 
 impl Track {
-    /// Whether `table` is one of the track's tables or its tracking table.
+    /// Whether `table` is one of the track's tables, its tracking table or its checksum table.
     #[must_use]
     pub fn owns(&self, table: &str) -> bool {
-        self.tracking_table == table || self.tables.contains(&table)
+        self.tracking_table == table
+            || self.tables.contains(&table)
+            || table == self.checksum_table()
+    }
+
+    /// The table beside the tracking table that records each applied migration's checksum:
+    /// `<tracking_table>_checksums`.
+    #[must_use]
+    pub fn checksum_table(&self) -> String {
+        format!("{}_checksums", self.tracking_table)
     }
 }
 
@@ -115,6 +126,18 @@ pub trait TrackMigrator: Send + Sync {
     /// # Errors
     /// The migrator's error.
     async fn fresh(&self, db: DatabaseExecutor<'_>) -> Result<(), DbErr>;
+
+    /// The SQL migration `name` runs in `direction` on an empty `backend` database, without a
+    /// database ([`crate::sql::render`]).
+    ///
+    /// # Errors
+    /// `DbErr::Migration` for a name the migrator does not have; the migration's error.
+    async fn render(
+        &self,
+        name: &str,
+        direction: Direction,
+        backend: DbBackend,
+    ) -> Result<Vec<String>, DbErr>;
 }
 
 /// [`TrackMigrator`] for any sea-orm-migration migrator type `M`.
@@ -161,5 +184,18 @@ impl<M: MigratorTrait> TrackMigrator for MigratorTrack<M> {
 
     async fn fresh(&self, db: DatabaseExecutor<'_>) -> Result<(), DbErr> {
         M::fresh(db).await
+    }
+
+    async fn render(
+        &self,
+        name: &str,
+        direction: Direction,
+        backend: DbBackend,
+    ) -> Result<Vec<String>, DbErr> {
+        let migration = M::migrations()
+            .into_iter()
+            .find(|m| m.name() == name)
+            .ok_or_else(|| DbErr::Migration(format!("no migration named {name}")))?;
+        crate::sql::render(migration.as_ref(), direction, backend).await
     }
 }
