@@ -74,13 +74,13 @@ async fn up_current_history_and_their_alembic_names() {
     assert!(base.success, "{base:?}");
     let status = migrate(db.url(), &["status", "--json"]);
     let json: serde_json::Value = serde_json::from_str(&status.stdout).expect("JSON");
-    let states: Vec<&str> = json["tracks"][0]["migrations"]
+    let migration_states: Vec<&str> = json["tracks"][0]["migrations"]
         .as_array()
         .expect("a list")
         .iter()
         .map(|m| m["state"].as_str().expect("a state"))
         .collect();
-    assert_eq!(states, vec!["pending"; names.len()], "{status:?}");
+    assert_eq!(migration_states, vec!["pending"; names.len()], "{status:?}");
     drop(db);
 }
 
