@@ -44,7 +44,7 @@ comm -13 "$work_dir/legacy" "$work_dir/all" > "$work_dir/enhanced"
 status=0
 generate() { # <crate dir> <file listing the track's tables and its tracking table>
     local crate="$1" list out
-    list="$(grep -v -e '^seaql_migrations$' -e '^memdb_enhanced_migrations$' "$2" | paste -sd, -)"
+    list="$(grep -v -e '^seaql_migrations$' -e '^memdb_enhanced_migrations$' -e '_checksums$' "$2" | paste -sd, -)"
     out="$work_dir/$(basename "$2").out"
     mkdir -p "$out"
     sea-orm-cli generate entity \

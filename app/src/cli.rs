@@ -1,8 +1,7 @@
 //! The command line: clap types only, no behaviour.
 
-use clap::{Args, Parser, Subcommand};
-
-use crate::tracks::ALL_TRACKS;
+use clap::{Parser, Subcommand};
+use memdb_migration::cli::{LockArgs, MigrateCommand};
 
 /// memdb operator CLI: create, migrate, inspect and seed a memdb database.
 #[derive(Debug, Parser)]
@@ -25,6 +24,10 @@ pub(crate) struct Cli {
     #[arg(short, long, global = true)]
     pub(crate) verbose: bool,
 
+    /// The deploy lock's timeout (`init` and the `migrate` commands that change the schema).
+    #[command(flatten)]
+    pub(crate) lock: LockArgs,
+
     /// What to do.
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -38,7 +41,7 @@ pub(crate) enum Command {
     /// Show the backend, each track's migrations and its tables' row counts, and any track
     /// this build does not know. Read-only.
     Status,
-    /// Run the migration tracks step by step.
+    /// Run the migration tracks step by step (the commands of `memdb-migrate`).
     Migrate {
         /// The migration action.
         #[command(subcommand)]
@@ -48,96 +51,12 @@ pub(crate) enum Command {
     Seed,
 }
 
-/// `memdb migrate` actions. Without `--track` (or with `--track all`) they cover every track:
-/// applying goes
-/// dependencies first, rolling back dependents first, and `-n` counts across tracks in that
-/// order.
-#[derive(Debug, Subcommand)]
-pub(crate) enum MigrateCommand {
-    /// Apply pending migrations (all of them unless `-n` is given).
-    Up {
-        /// Apply at most this many migrations.
-        #[arg(short = 'n', long = "steps", value_name = "N")]
-        steps: Option<u32>,
-        /// Only this track (refused while a track it depends on has pending migrations).
-        #[command(flatten)]
-        track: TrackArg,
-    },
-    /// Roll back the most recent migrations (one unless `-n` is given), dependents first.
-    /// Destroys data.
-    Down {
-        /// Roll back this many migrations.
-        #[arg(short = 'n', long = "steps", value_name = "N", default_value_t = 1)]
-        steps: u32,
-        /// Only this track (refused while a track that depends on it is applied).
-        #[command(flatten)]
-        track: TrackArg,
-        /// Confirmation.
-        #[command(flatten)]
-        confirm: Confirm,
-    },
-    /// Show each track's migrations as Applied, Pending or Unknown. Read-only.
-    Status {
-        /// Only this track.
-        #[command(flatten)]
-        track: TrackArg,
-    },
-    /// Drop EVERY table in the database schema, not only memdb's, then apply every track's
-    /// migrations. Destroys data.
-    Fresh {
-        /// Confirmation.
-        #[command(flatten)]
-        confirm: Confirm,
-    },
-    /// Roll back all applied migrations, then apply all migrations. Destroys data.
-    Refresh {
-        /// Only this track (refused while a track that depends on it is applied).
-        #[command(flatten)]
-        track: TrackArg,
-        /// Confirmation.
-        #[command(flatten)]
-        confirm: Confirm,
-    },
-    /// Roll back all applied migrations and drop the tracking tables. Destroys data.
-    Reset {
-        /// Only this track (refused while a track that depends on it is applied).
-        #[command(flatten)]
-        track: TrackArg,
-        /// Confirmation.
-        #[command(flatten)]
-        confirm: Confirm,
-    },
-}
-
-/// The track an action is limited to.
-#[derive(Clone, Debug, Args)]
-pub(crate) struct TrackArg {
-    /// Act on this migration track only (`memdb migrate status` lists them), or on every track
-    /// (`all`).
-    #[arg(long = "track", value_name = "NAME", default_value = ALL_TRACKS)]
-    name: String,
-}
-
-impl TrackArg {
-    /// The one track asked for, or `None` for every track.
-    pub(crate) fn only(&self) -> Option<&str> {
-        Some(self.name.as_str()).filter(|name| *name != ALL_TRACKS)
-    }
-}
-
-/// The confirmation flag of destructive actions.
-#[derive(Clone, Copy, Debug, Args)]
-pub(crate) struct Confirm {
-    /// Proceed even though memdb tables hold rows (they will be lost).
-    #[arg(long)]
-    pub(crate) yes: bool,
-}
-
 #[cfg(test)]
 mod tests {
     use clap::{CommandFactory, Parser};
 
     use super::{Cli, Command, MigrateCommand};
+    use memdb_migration::cli::{DowngradeTarget, UpgradeTarget};
 
     #[test]
     fn command_line_is_consistent() {
@@ -150,7 +69,7 @@ mod tests {
             .expect("a valid command line");
         match cli.command {
             Command::Migrate {
-                action: MigrateCommand::Status { track },
+                action: MigrateCommand::Status { track, .. },
             } => track.only().map(str::to_owned),
             other => panic!("parsed as {other:?}"),
         }
@@ -161,5 +80,49 @@ mod tests {
         assert_eq!(only(&[]), None);
         assert_eq!(only(&["--track", "all"]), None);
         assert_eq!(only(&["--track", "legacy"]).as_deref(), Some("legacy"));
+    }
+
+    /// The migrate command `memdb migrate <args>` parses to.
+    fn migrate(args: &[&str]) -> MigrateCommand {
+        let cli = Cli::try_parse_from(["memdb", "migrate"].iter().chain(args))
+            .expect("a valid command line");
+        match cli.command {
+            Command::Migrate { action } => action,
+            other => panic!("parsed as {other:?}"),
+        }
+    }
+
+    #[test]
+    fn alembic_targets_parse() {
+        assert!(matches!(
+            migrate(&["upgrade"]),
+            MigrateCommand::Upgrade {
+                target: UpgradeTarget::Head,
+                ..
+            }
+        ));
+        assert!(matches!(
+            migrate(&["upgrade", "+2"]),
+            MigrateCommand::Upgrade {
+                target: UpgradeTarget::Steps(2),
+                ..
+            }
+        ));
+        assert!(matches!(
+            migrate(&["downgrade", "-1"]),
+            MigrateCommand::Downgrade {
+                target: DowngradeTarget::Steps(1),
+                ..
+            }
+        ));
+        assert!(matches!(
+            migrate(&["downgrade", "base", "--yes"]),
+            MigrateCommand::Downgrade {
+                target: DowngradeTarget::Base,
+                ..
+            }
+        ));
+        assert!(Cli::try_parse_from(["memdb", "migrate", "upgrade", "2"]).is_err());
+        assert!(Cli::try_parse_from(["memdb", "migrate", "downgrade", "1"]).is_err());
     }
 }

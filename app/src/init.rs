@@ -1,30 +1,26 @@
 //! `memdb init`: bring a database to the current schema of every track, with its defaults.
-//! Idempotent: on an up-to-date, seeded database it only reads.
+//! Idempotent: on an up-to-date, seeded database it only reads (and takes the deploy lock).
 
 use anyhow::{Context as _, Result};
-use memdb_migration::Tracks;
-use memdb_migration::plan::{self, Action};
+use memdb_migration::cli::{Context, change, print_changes};
+use memdb_migration::plan::Action;
 use sea_orm::DatabaseConnection;
 
 use crate::output::outln;
-use crate::{migrate, seed, status};
+use crate::{seed, status};
 
-/// Applies every track's pending migrations, dependencies first (printing each), seeds the
-/// defaults, then prints the status.
-pub(crate) async fn run(db: &DatabaseConnection, tracks: &Tracks, url: &str) -> Result<()> {
-    // Planning only reads: an up-to-date database is not written to, not even the tracking
-    // tables a migrator would create.
-    let plan = plan::plan(db, tracks, Action::Up { steps: None }, None).await?;
-    if plan.is_empty() {
+/// Applies every track's pending migrations under the deploy lock, dependencies first
+/// (printing each), seeds the defaults, then prints the status.
+pub(crate) async fn run(db: &DatabaseConnection, ctx: &Context<'_>, url: &str) -> Result<()> {
+    let outcome = change(db, ctx, Action::Up { steps: None }, None, None)
+        .await
+        .context("applying migrations")?;
+    if outcome.nothing_to_do {
         outln!("schema up to date")?;
     } else {
-        let before = status::read(db, tracks).await?.applied_names();
-        plan::execute(db, &plan)
-            .await
-            .context("applying migrations")?;
-        migrate::print_changes(&before, &status::read(db, tracks).await?.applied_names())?;
+        print_changes(&outcome)?;
     }
     seed::run(db).await?;
     outln!()?;
-    status::run(db, tracks, url).await
+    status::run(db, ctx.tracks, url).await
 }

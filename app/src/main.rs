@@ -2,11 +2,9 @@
 
 mod cli;
 mod init;
-mod migrate;
 mod output;
 mod seed;
 mod status;
-mod table;
 mod tracks;
 
 use std::process::ExitCode;
@@ -17,9 +15,7 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use clap::Parser as _;
 
-use memdb_repository::with_sqlite_mode;
-
-use crate::cli::{Cli, Command, MigrateCommand};
+use crate::cli::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -43,27 +39,28 @@ async fn run(mut cli: Cli) -> Result<()> {
     if cli.database_url.trim().is_empty() {
         memdb_repository::DEFAULT_DATABASE_URL.clone_into(&mut cli.database_url);
     }
-    let read_only = matches!(
-        cli.command,
-        Command::Status
-            | Command::Migrate {
-                action: MigrateCommand::Status { .. }
-            }
-    );
-    let url = if read_only && cli.database_url.contains("mode=rwc") {
-        // Reading must not create a missing SQLite file: `rwc` would, `rw` does not.
-        with_sqlite_mode(&cli.database_url, "rw")
-    } else {
-        cli.database_url.clone()
+    let (read_only, dry_run) = match &cli.command {
+        Command::Status => (true, false),
+        Command::Migrate { action } => (action.is_read_only(), action.is_dry_run()),
+        Command::Init | Command::Seed => (false, false),
     };
+    // Reading must not create a missing SQLite file; a dry run reads an empty database then.
+    let url = memdb_migration::cli::connect::url_for(&cli.database_url, read_only, dry_run);
     let tracks = tracks::compiled()?;
     let db = memdb_repository::connect(&url)
         .await
         .with_context(|| missing_file_hint(&url))?;
+    let ctx = memdb_migration::cli::Context {
+        tracks: &tracks,
+        database: memdb_repository::redact_url(&cli.database_url),
+        lock_timeout: cli.lock.timeout(),
+    };
     let result = match cli.command {
-        Command::Init => init::run(&db, &tracks, &cli.database_url).await,
+        Command::Init => init::run(&db, &ctx, &cli.database_url).await,
         Command::Status => status::run(&db, &tracks, &cli.database_url).await,
-        Command::Migrate { action } => migrate::run(&db, &tracks, action).await,
+        Command::Migrate { action } => memdb_migration::cli::run(&db, &ctx, action)
+            .await
+            .map_err(anyhow::Error::from),
         Command::Seed => seed::run(&db).await,
     };
     // Closing lets SQLite checkpoint its WAL; a failure here does not undo the command.

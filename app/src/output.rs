@@ -1,53 +1,36 @@
-//! Standard output for command reports.
-//!
-//! `println!` panics when stdout is a closed pipe (`memdb status | head -1`). Reports are
-//! written through [`out!`] and [`outln!`] instead, which return a [`StdoutError`]; `main` treats
-//! a broken pipe on stdout as the reader having seen enough and exits quietly. (An `io::Error`
-//! from a database connection is never mistaken for it: only [`StdoutError`] counts.)
-
-use std::fmt;
-use std::io::{self, Write as _};
+//! Standard output for command reports, through memdb-migration's writer so that a closed
+//! pipe (`memdb status | head -1`) is recognised the same way in every command.
 
 /// Writes formatted text to stdout; evaluates to `Result<(), StdoutError>`.
 macro_rules! out {
     ($($arg:tt)*) => {
-        $crate::output::write(format_args!($($arg)*))
+        memdb_migration::cli::output::write(format_args!($($arg)*))
     };
 }
 
 /// Writes formatted text and a newline to stdout; evaluates to `Result<(), StdoutError>`.
 macro_rules! outln {
     () => {
-        $crate::output::write(format_args!("\n"))
+        memdb_migration::cli::output::write(format_args!("\n"))
     };
     ($($arg:tt)*) => {
-        $crate::output::write(format_args!("{}\n", format_args!($($arg)*)))
+        memdb_migration::cli::output::write(format_args!("{}\n", format_args!($($arg)*)))
     };
 }
 
+pub(crate) use memdb_migration::cli::output::StdoutError;
 pub(crate) use {out, outln};
-
-/// Writing a report to stdout failed.
-#[derive(Debug, thiserror::Error)]
-#[error("writing to stdout: {0}")]
-pub(crate) struct StdoutError(#[source] io::Error);
-
-/// Writes `args` to the locked stdout.
-pub(crate) fn write(args: fmt::Arguments<'_>) -> Result<(), StdoutError> {
-    io::stdout().lock().write_fmt(args).map_err(StdoutError)
-}
 
 /// Whether `err` comes from writing to stdout after its reader has gone away.
 pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        cause
-            .downcast_ref::<StdoutError>()
-            .is_some_and(|StdoutError(io)| io.kind() == io::ErrorKind::BrokenPipe)
-    })
+    err.chain()
+        .any(memdb_migration::cli::output::is_broken_pipe)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::io;
+
     use super::*;
 
     #[test]
@@ -59,9 +42,6 @@ mod tests {
 
     #[test]
     fn other_errors_are_not_broken_pipes() {
-        let denied = anyhow::Error::from(StdoutError(io::ErrorKind::PermissionDenied.into()));
-        assert!(!is_broken_pipe(&denied));
-        // A broken pipe that is not stdout's (say, a dropped database socket) is a real error.
         let socket = anyhow::Error::from(io::Error::from(io::ErrorKind::BrokenPipe));
         assert!(!is_broken_pipe(&socket));
         assert!(!is_broken_pipe(&anyhow::anyhow!("broken pipe")));

@@ -82,6 +82,12 @@ impl TrackStatus {
         self.names(|s| s == MigrationState::Unknown)
     }
 
+    /// The names of this build's migrations that are not applied, oldest first.
+    #[must_use]
+    pub fn pending_names(&self) -> Vec<String> {
+        self.names(|s| s == MigrationState::Pending)
+    }
+
     /// The names of the applied migrations, in the order listed.
     #[must_use]
     pub fn applied_names(&self) -> Vec<String> {
@@ -187,6 +193,58 @@ pub async fn schema_status(
         tracks: known,
         unknown_tracks,
     })
+}
+
+/// One applied migration as its tracking table records it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedMigration {
+    /// The track whose tracking table records it.
+    pub track: &'static str,
+    /// The migration's name.
+    pub version: String,
+    /// When it was applied, in seconds since the Unix epoch (as sea-orm-migration records it).
+    pub applied_at: i64,
+    /// Whether this build knows the migration.
+    pub known: bool,
+}
+
+/// Every applied migration of every known track, oldest first (by `applied_at`, then tracks in
+/// dependency order, then version). Only reads; a missing tracking table records nothing.
+///
+/// # Errors
+/// The database's error.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    tracks: &Tracks,
+) -> Result<Vec<AppliedMigration>, DbErr> {
+    let existing = dialect::schema_tables(db).await?;
+    let mut applied = Vec::new();
+    for (order, track) in tracks.iter().enumerate() {
+        if !existing.iter().any(|t| t == track.tracking_table) {
+            continue;
+        }
+        let known = track.migrator.migration_names();
+        let query = Query::select()
+            .columns([Alias::new("version"), Alias::new("applied_at")])
+            .from(Alias::new(track.tracking_table))
+            .order_by(Alias::new("version"), Order::Asc)
+            .to_owned();
+        for row in db.query_all(&query).await? {
+            let version: String = row.try_get_by_index(0)?;
+            applied.push((
+                order,
+                AppliedMigration {
+                    track: track.name,
+                    known: known.contains(&version),
+                    version,
+                    applied_at: row.try_get_by_index(1)?,
+                },
+            ));
+        }
+    }
+    // A stable sort keeps tracks in dependency order and versions in order within a second.
+    applied.sort_by_key(|(order, m)| (m.applied_at, *order));
+    Ok(applied.into_iter().map(|(_, m)| m).collect())
 }
 
 /// Row counts of `tables`, in the order given; missing tables are `None`.

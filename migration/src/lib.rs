@@ -33,14 +33,17 @@
 // and a table's whole definition reads best as one function.
 #![allow(clippy::wildcard_imports, clippy::too_many_lines)]
 
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod dialect;
 pub mod inspect;
 mod legacy;
 pub mod plan;
+pub mod sql;
 mod track;
 
 pub use sea_orm_migration::{MigrationStatus, MigratorTrait};
-pub use track::{MigratorTrack, Track, TrackError, TrackMigrator, Tracks};
+pub use track::{FailedMigration, MigratorTrack, Track, TrackError, TrackMigrator, Tracks};
 
 use sea_orm_migration::prelude::*;
 

@@ -1,9 +1,9 @@
-//! `memdb-migrate`: the sea-orm-migration CLI (up, down, status, fresh, refresh, reset,
-//! generate) for the legacy track, on `DATABASE_URL` or `-u <url>`.
+//! `memdb-migrate`: the shared migrate command line (`memdb_migration::cli`) over the legacy
+//! track, on `DATABASE_URL` or `--database-url <url>`.
 
-use sea_orm_migration::prelude::*;
+use std::process::ExitCode;
 
 #[tokio::main]
-async fn main() {
-    cli::run_cli(memdb_migration::Migrator).await;
+async fn main() -> ExitCode {
+    memdb_migration::cli::main("memdb-migrate", memdb_migration::tracks()).await
 }

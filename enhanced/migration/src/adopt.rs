@@ -59,6 +59,11 @@ pub(crate) async fn create_index(
     let spec = index.get_index_spec();
     let name = spec.get_name().unwrap_or_default().to_owned();
     let expected = spec.get_column_names();
+    // The existence probe first: memdb renders migrations for checksums and dry runs on a
+    // connection that answers probes as an empty database would, but not catalog reads.
+    if !manager.has_index(table, &name).await? {
+        return manager.create_index(index).await;
+    }
     match index_columns(manager.get_connection(), table, &name).await? {
         None => manager.create_index(index).await,
         Some(found) if found == expected => Ok(()),

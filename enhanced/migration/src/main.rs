@@ -1,10 +1,9 @@
-//! `memdb-enhanced-migrate`: the sea-orm-migration CLI (up, down, status, fresh, refresh, reset)
-//! for the enhanced track alone, on `DATABASE_URL` or `-u <url>`. Apply the legacy track first
-//! (`memdb init`, or `memdb-migrate up`); `memdb migrate --track enhanced` adds memdb's guards.
+//! `memdb-enhanced-migrate`: the shared migrate command line (`memdb_migration::cli`) over the
+//! legacy and enhanced tracks, on `DATABASE_URL` or `--database-url <url>`.
 
-use sea_orm_migration::prelude::*;
+use std::process::ExitCode;
 
 #[tokio::main]
-async fn main() {
-    cli::run_cli(memdb_enhanced_migration::EnhancedMigrator).await;
+async fn main() -> ExitCode {
+    memdb_migration::cli::main("memdb-enhanced-migrate", memdb_enhanced_migration::tracks()).await
 }

@@ -3,6 +3,8 @@
 
 use sea_orm_migration::DbErr;
 
+use crate::plan::Direction;
+
 /// What went wrong assembling a track list, planning an action, or running it. Refusals leave the
 /// database untouched.
 #[derive(Debug, thiserror::Error)]
@@ -107,7 +109,11 @@ pub enum TrackError {
         /// How many migrations it records.
         applied: u64,
     },
-    /// Running a track's migrations failed.
+    /// A migration failed; it was rolled back, so the track stays at the version before it.
+    #[error(transparent)]
+    MigrationFailed(Box<FailedMigration>),
+    /// Running a track's migrator failed (outside a single migration: `fresh`, `reset`'s
+    /// dropping of the tracking table).
     #[error("track {track}: {source}")]
     Migrate {
         /// The track whose migrator failed.
@@ -118,4 +124,25 @@ pub enum TrackError {
     /// Reading the database failed.
     #[error("database error: {0}")]
     Db(#[from] DbErr),
+}
+
+/// A migration that failed and was rolled back: the track stays at the version before it.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "track {track}: migration {migration} failed while {} it, and was rolled back (the \
+     database stays at the version before it): {source}{}",
+    direction.verb(),
+    statement.as_ref().map(|s| format!("; failing statement: {s}")).unwrap_or_default()
+)]
+pub struct FailedMigration {
+    /// The track.
+    pub track: String,
+    /// The migration's name.
+    pub migration: String,
+    /// Applying or rolling back.
+    pub direction: Direction,
+    /// The statement that failed, when it could be found.
+    pub statement: Option<String>,
+    /// The database's error.
+    pub source: DbErr,
 }

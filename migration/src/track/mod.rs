@@ -36,9 +36,11 @@ use std::marker::PhantomData;
 
 use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::async_trait::async_trait;
-use sea_orm_migration::sea_orm::{DatabaseConnection, DbErr};
+use sea_orm_migration::sea_orm::{DatabaseExecutor, DbBackend, DbErr};
 
-pub use error::TrackError;
+use crate::plan::Direction;
+
+pub use error::{FailedMigration, TrackError};
 pub use list::Tracks;
 
 /// One migration track: a migrator with its own tracking table and the tables it creates.
@@ -59,10 +61,19 @@ pub struct Track {
 }
 
 impl Track {
-    /// Whether `table` is one of the track's tables or its tracking table.
+    /// Whether `table` is one of the track's tables, its tracking table or its checksum table.
     #[must_use]
     pub fn owns(&self, table: &str) -> bool {
-        self.tracking_table == table || self.tables.contains(&table)
+        self.tracking_table == table
+            || self.tables.contains(&table)
+            || table == self.checksum_table()
+    }
+
+    /// The table beside the tracking table that records each applied migration's checksum:
+    /// `<tracking_table>_checksums`.
+    #[must_use]
+    pub fn checksum_table(&self) -> String {
+        format!("{}_checksums", self.tracking_table)
     }
 }
 
@@ -90,29 +101,43 @@ pub trait TrackMigrator: Send + Sync {
     fn tracking_table(&self) -> String;
 
     /// Applies the next `steps` pending migrations, creating the tracking table if needed.
+    /// `db` is a connection, or a transaction the caller commits (memdb runs each migration in
+    /// one, so a failed migration leaves the version before it).
     ///
     /// # Errors
     /// The migrator's error; a migration that failed is not recorded.
-    async fn up(&self, db: &DatabaseConnection, steps: u32) -> Result<(), DbErr>;
+    async fn up(&self, db: DatabaseExecutor<'_>, steps: u32) -> Result<(), DbErr>;
 
     /// Rolls back the `steps` most recently applied migrations.
     ///
     /// # Errors
     /// The migrator's error.
-    async fn down(&self, db: &DatabaseConnection, steps: u32) -> Result<(), DbErr>;
+    async fn down(&self, db: DatabaseExecutor<'_>, steps: u32) -> Result<(), DbErr>;
 
     /// Rolls back every applied migration and drops the tracking table.
     ///
     /// # Errors
     /// The migrator's error.
-    async fn reset(&self, db: &DatabaseConnection) -> Result<(), DbErr>;
+    async fn reset(&self, db: DatabaseExecutor<'_>) -> Result<(), DbErr>;
 
     /// Drops every table in the schema (every track's and any other), then applies every
     /// migration of this track.
     ///
     /// # Errors
     /// The migrator's error.
-    async fn fresh(&self, db: &DatabaseConnection) -> Result<(), DbErr>;
+    async fn fresh(&self, db: DatabaseExecutor<'_>) -> Result<(), DbErr>;
+
+    /// The SQL migration `name` runs in `direction` on an empty `backend` database, without a
+    /// database ([`crate::sql::render`]).
+    ///
+    /// # Errors
+    /// `DbErr::Migration` for a name the migrator does not have; the migration's error.
+    async fn render(
+        &self,
+        name: &str,
+        direction: Direction,
+        backend: DbBackend,
+    ) -> Result<Vec<String>, DbErr>;
 }
 
 /// [`TrackMigrator`] for any sea-orm-migration migrator type `M`.
@@ -145,19 +170,32 @@ impl<M: MigratorTrait> TrackMigrator for MigratorTrack<M> {
         M::migration_table_name().to_string()
     }
 
-    async fn up(&self, db: &DatabaseConnection, steps: u32) -> Result<(), DbErr> {
+    async fn up(&self, db: DatabaseExecutor<'_>, steps: u32) -> Result<(), DbErr> {
         M::up(db, Some(steps)).await
     }
 
-    async fn down(&self, db: &DatabaseConnection, steps: u32) -> Result<(), DbErr> {
+    async fn down(&self, db: DatabaseExecutor<'_>, steps: u32) -> Result<(), DbErr> {
         M::down(db, Some(steps)).await
     }
 
-    async fn reset(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
+    async fn reset(&self, db: DatabaseExecutor<'_>) -> Result<(), DbErr> {
         M::reset(db).await
     }
 
-    async fn fresh(&self, db: &DatabaseConnection) -> Result<(), DbErr> {
+    async fn fresh(&self, db: DatabaseExecutor<'_>) -> Result<(), DbErr> {
         M::fresh(db).await
+    }
+
+    async fn render(
+        &self,
+        name: &str,
+        direction: Direction,
+        backend: DbBackend,
+    ) -> Result<Vec<String>, DbErr> {
+        let migration = M::migrations()
+            .into_iter()
+            .find(|m| m.name() == name)
+            .ok_or_else(|| DbErr::Migration(format!("no migration named {name}")))?;
+        crate::sql::render(migration.as_ref(), direction, backend).await
     }
 }

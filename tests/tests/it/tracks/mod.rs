@@ -2,6 +2,7 @@
 //! it, moved through the `memdb_migration` functions the `memdb` binary calls.
 
 mod extra;
+mod failing;
 mod unknown;
 
 use memdb_migration::inspect::{MigrationState, foreign_tables, row_counts, schema_status};

@@ -12,8 +12,16 @@
 //! know, and any action that would run a track's migrator is refused while that track's
 //! tracking table records migrations this build does not know (the migrator would fail on them).
 //! [`fresh`] always covers every track.
+//!
+//! [`execute`] runs each migration in a transaction of its own (a savepoint when the caller
+//! passes a transaction, as the deploy lock does on SQLite): a migration that fails is rolled
+//! back whole, the ones before it stay, and the error names it.
 
-use sea_orm_migration::sea_orm::DatabaseConnection;
+mod run;
+
+use sea_orm_migration::sea_orm::ConnectionTrait;
+
+pub use run::{Direction, execute, fresh};
 
 use crate::inspect::{SchemaStatus, TrackStatus, schema_status};
 use crate::track::{Track, TrackError, Tracks};
@@ -49,12 +57,14 @@ pub enum Operation {
 }
 
 /// One migrator call on one track.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Step {
     /// The track whose migrator is called.
     pub track: Track,
     /// What it is asked to do.
     pub operation: Operation,
+    /// The migrations it applies or rolls back, in the order it does.
+    pub migrations: Vec<String>,
 }
 
 /// The migrator calls an action takes on a database, in order.
@@ -97,7 +107,7 @@ impl Plan {
 /// [`TrackError::UnknownMigrations`], [`TrackError::UnknownTrackApplied`]); the database's
 /// error.
 pub async fn plan(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     tracks: &Tracks,
     action: Action,
     only: Option<&str>,
@@ -122,13 +132,19 @@ pub async fn plan(
             .iter()
             .rev()
             .filter(|t| t.has_tracking_table)
-            .map(|t| step(t, Operation::Reset))
+            .map(|t| {
+                let mut step = step(t, Operation::Reset);
+                step.migrations = t.applied_names().into_iter().rev().collect();
+                step
+            })
             .collect(),
         Action::Refresh => {
             let mut steps = down_steps(&scope, None);
             steps.extend(scope.iter().map(|t| {
-                let all = t.migrations.len() - t.unknown_versions().len();
-                step(t, Operation::Up(to_u32(all)))
+                let known = t.track.migrator.migration_names();
+                let mut step = step(t, Operation::Up(to_u32(known.len())));
+                step.migrations = known;
+                step
             }));
             steps.retain(|s| !matches!(s.operation, Operation::Up(0)));
             steps
@@ -144,64 +160,16 @@ pub async fn plan(
     Ok(plan)
 }
 
-/// Runs `plan`'s migrator calls in order, stopping at the first failure.
-///
-/// # Errors
-/// [`TrackError::Migrate`] naming the track whose migrator failed; the calls before it stay
-/// done.
-pub async fn execute(db: &DatabaseConnection, plan: &Plan) -> Result<(), TrackError> {
-    for Step { track, operation } in &plan.steps {
-        let migrator = track.migrator;
-        let result = match *operation {
-            Operation::Up(steps) => migrator.up(db, steps).await,
-            Operation::Down(steps) => migrator.down(db, steps).await,
-            Operation::Reset => migrator.reset(db).await,
-        };
-        result.map_err(|source| TrackError::Migrate {
-            track: track.name.to_owned(),
-            source,
-        })?;
-    }
-    Ok(())
-}
-
-/// Drops every table in the schema, then applies every track's migrations, dependencies first.
-/// Nothing is checked: callers guard against losing rows and other applications' tables
-/// ([`crate::inspect::row_counts`], [`crate::inspect::foreign_tables`]).
-///
-/// # Errors
-/// [`TrackError::Migrate`] naming the track whose migrator failed.
-pub async fn fresh(db: &DatabaseConnection, tracks: &Tracks) -> Result<(), TrackError> {
-    let mut ordered = tracks.iter();
-    // The first track's own `fresh` drops everything (sea-orm-migration knows each backend's
-    // way); the others then apply onto the empty schema.
-    if let Some(first) = ordered.next() {
-        first
-            .migrator
-            .fresh(db)
-            .await
-            .map_err(|source| TrackError::Migrate {
-                track: first.name.to_owned(),
-                source,
-            })?;
-    }
-    let rest = ordered
-        .map(|track| {
-            let all = track.migrator.migration_names().len();
-            step_of(*track, Operation::Up(to_u32(all)))
-        })
-        .filter(|s| s.operation != Operation::Up(0))
-        .collect();
-    execute(db, &Plan { steps: rest }).await
-}
-
 /// Applies pending migrations in dependency order, at most `budget` in all.
 fn up_steps(scope: &[&TrackStatus], mut budget: Option<u32>) -> Vec<Step> {
     let mut steps = Vec::new();
     for track in scope {
         let n = take(&mut budget, track.pending_count());
         if n > 0 {
-            steps.push(step(track, Operation::Up(n)));
+            let mut step = step(track, Operation::Up(n));
+            step.migrations = track.pending_names();
+            step.migrations.truncate(n as usize);
+            steps.push(step);
         }
     }
     steps
@@ -213,7 +181,10 @@ fn down_steps(scope: &[&TrackStatus], mut budget: Option<u32>) -> Vec<Step> {
     for track in scope.iter().rev() {
         let n = take(&mut budget, track.applied_count());
         if n > 0 {
-            steps.push(step(track, Operation::Down(n)));
+            let mut step = step(track, Operation::Down(n));
+            step.migrations = track.applied_names().into_iter().rev().collect();
+            step.migrations.truncate(n as usize);
+            steps.push(step);
         }
     }
     steps
@@ -233,7 +204,7 @@ fn take(budget: &mut Option<u32>, available: usize) -> u32 {
 }
 
 /// Migration counts come from lists that never reach `u32::MAX`; saturate rather than panic.
-fn to_u32(n: usize) -> u32 {
+pub(crate) fn to_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
@@ -242,7 +213,11 @@ fn step(track: &TrackStatus, operation: Operation) -> Step {
 }
 
 fn step_of(track: Track, operation: Operation) -> Step {
-    Step { track, operation }
+    Step {
+        track,
+        operation,
+        migrations: Vec::new(),
+    }
 }
 
 fn refuse_applied_dependents(

@@ -4,7 +4,8 @@ use std::fmt::Write as _;
 
 /// Renders `rows` under `headers` with every column but the last padded to its widest cell,
 /// two spaces apart, one line per row, each ending in a newline.
-pub(crate) fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
+#[must_use]
+pub fn render(headers: &[&str], rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
