@@ -4,6 +4,10 @@
 //! PostgreSQL and (later) MySQL/MariaDB. What SeaQuery cannot express the same way everywhere
 //! is decided here, so no migration has to `match` on the backend itself.
 
+pub mod catalog;
+pub mod health;
+pub mod scratch;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use sea_orm_migration::prelude::*;

@@ -36,6 +36,7 @@
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod dialect;
+pub mod drift;
 pub mod inspect;
 mod legacy;
 pub mod plan;

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
+use super::stamp::StampTarget;
+
 /// The `--track` value that means every track.
 pub const ALL_TRACKS: &str = "all";
 
@@ -106,6 +108,31 @@ pub enum MigrateCommand {
         #[command(flatten)]
         track: TrackArg,
     },
+    /// Record migrations as applied without running them (adopting a database whose tables
+    /// were made by hand), after checking that the tables, columns and indexes they create
+    /// exist; refused, recording nothing, when something is missing or different.
+    Stamp {
+        /// `head` (every migration) or a migration's name (it and those before it).
+        #[arg(value_name = "VERSION|head")]
+        target: StampTarget,
+        /// Only this track.
+        #[command(flatten)]
+        track: TrackArg,
+        /// Record even though the schema lacks or differs from what the migrations create.
+        #[arg(long)]
+        force: bool,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the database's health: the backend's consistency checks, pending, unknown and
+    /// changed migrations, and drift between the migrations and the live schema. Exit code 1
+    /// on any problem. Read-only.
+    Doctor {
+        /// Print JSON for scripts instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Drop EVERY table in the database schema, not only memdb's, then apply every track's
     /// migrations. Destroys data.
     Fresh {
@@ -138,12 +165,16 @@ impl MigrateCommand {
     #[must_use]
     pub fn is_read_only(&self) -> bool {
         match self {
-            Self::Status { .. } | Self::Current { .. } | Self::History { .. } => true,
+            Self::Status { .. }
+            | Self::Current { .. }
+            | Self::History { .. }
+            | Self::Doctor { .. } => true,
             Self::Up { dry_run, .. }
             | Self::Upgrade { dry_run, .. }
             | Self::Down { dry_run, .. }
             | Self::Downgrade { dry_run, .. } => dry_run.dry_run,
             Self::Repair { .. }
+            | Self::Stamp { .. }
             | Self::Fresh { .. }
             | Self::Refresh { .. }
             | Self::Reset { .. } => false,

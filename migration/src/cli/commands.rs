@@ -66,6 +66,13 @@ pub(crate) async fn run(
             return Ok(());
         }
         MigrateCommand::Repair { track } => return repair(db, ctx, track.only()).await,
+        MigrateCommand::Stamp {
+            target,
+            track,
+            force,
+            json,
+        } => return super::stamp::run(db, ctx, &target, track.only(), force, json).await,
+        MigrateCommand::Doctor { json } => return super::doctor(db, ctx, &[], json).await,
         MigrateCommand::Fresh { confirm } => return fresh(db, ctx, confirm).await,
         MigrateCommand::Up {
             steps,

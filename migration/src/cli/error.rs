@@ -59,6 +59,32 @@ pub enum CliError {
         /// The changed migrations.
         changed: Vec<super::checksums::ChangedMigration>,
     },
+    /// `stamp` found the database without some of what the migrations it would record create.
+    #[error(
+        "refusing to stamp {target}: the database lacks what those migrations create: {}; \
+         nothing was recorded (create what is missing, or pass --force to record anyway)",
+        differences.join("; ")
+    )]
+    StampRefused {
+        /// What was asked for (`head`, a version).
+        target: String,
+        /// What is missing or different, one entry each.
+        differences: Vec<String>,
+    },
+    /// `stamp` was given a version no track (of those asked for) has.
+    #[error("no migration named {version} in track(s) {tracks} of this build")]
+    UnknownVersion {
+        /// The version asked for.
+        version: String,
+        /// The tracks searched, comma-separated.
+        tracks: String,
+    },
+    /// `doctor` found problems (its report says which).
+    #[error("doctor found {problems} problem(s)")]
+    Unhealthy {
+        /// How many checks found a problem.
+        problems: usize,
+    },
     /// A track is named `all`, which `--track` reserves for every track.
     #[error("a migration track is named 'all', which `--track` reserves for every track")]
     ReservedTrackName,

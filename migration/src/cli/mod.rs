@@ -16,11 +16,13 @@ mod binary;
 pub mod checksums;
 mod commands;
 pub mod connect;
+mod doctor;
 mod dry_run;
 mod error;
 mod lock;
 pub mod output;
 pub mod render;
+mod stamp;
 pub mod table;
 
 use std::time::Duration;
@@ -32,8 +34,10 @@ pub use args::{
 };
 pub use binary::main;
 pub use commands::{Outcome, change, print_changes};
+pub use doctor::{Check, EntitySet, doctor};
 pub use error::CliError;
 pub use lock::{DEPLOY_LOCK_KEY, DeployLock};
+pub use stamp::StampTarget;
 
 use crate::track::Tracks;
 

@@ -100,6 +100,12 @@ pub trait TrackMigrator: Send + Sync {
     /// The name of the table the migrator records applied migrations in.
     fn tracking_table(&self) -> String;
 
+    /// Creates the tracking table if it does not exist (as the migrator itself would).
+    ///
+    /// # Errors
+    /// The database's error.
+    async fn install(&self, db: DatabaseExecutor<'_>) -> Result<(), DbErr>;
+
     /// Applies the next `steps` pending migrations, creating the tracking table if needed.
     /// `db` is a connection, or a transaction the caller commits (memdb runs each migration in
     /// one, so a failed migration leaves the version before it).
@@ -168,6 +174,10 @@ impl<M: MigratorTrait> TrackMigrator for MigratorTrack<M> {
 
     fn tracking_table(&self) -> String {
         M::migration_table_name().to_string()
+    }
+
+    async fn install(&self, db: DatabaseExecutor<'_>) -> Result<(), DbErr> {
+        M::install(&db).await
     }
 
     async fn up(&self, db: DatabaseExecutor<'_>, steps: u32) -> Result<(), DbErr> {
