@@ -49,6 +49,13 @@ pub(crate) enum Command {
     },
     /// Create the default organization and persona when they are missing.
     Seed,
+    /// Check the database's health (the backend's consistency checks, migrations, schema and
+    /// entity drift); exit code 1 on any problem. Read-only.
+    Doctor {
+        /// Print JSON for scripts instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[cfg(test)]

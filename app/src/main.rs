@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod cli;
+mod doctor;
 mod init;
 mod output;
 mod seed;
@@ -40,7 +41,7 @@ async fn run(mut cli: Cli) -> Result<()> {
         memdb_repository::DEFAULT_DATABASE_URL.clone_into(&mut cli.database_url);
     }
     let (read_only, dry_run) = match &cli.command {
-        Command::Status => (true, false),
+        Command::Status | Command::Doctor { .. } => (true, false),
         Command::Migrate { action } => (action.is_read_only(), action.is_dry_run()),
         Command::Init | Command::Seed => (false, false),
     };
@@ -62,6 +63,7 @@ async fn run(mut cli: Cli) -> Result<()> {
             .await
             .map_err(anyhow::Error::from),
         Command::Seed => seed::run(&db).await,
+        Command::Doctor { json } => doctor::run(&db, &ctx, json).await,
     };
     // Closing lets SQLite checkpoint its WAL; a failure here does not undo the command.
     if let Err(err) = db.close().await {
