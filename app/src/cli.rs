@@ -1,6 +1,7 @@
 //! The command line: clap types only, no behaviour.
 
 use clap::{Parser, Subcommand};
+use memdb_migration::cli::backup::{BackupArgs, RestoreArgs};
 use memdb_migration::cli::{LockArgs, MigrateCommand};
 
 /// memdb operator CLI: create, migrate, inspect and seed a memdb database.
@@ -49,6 +50,10 @@ pub(crate) enum Command {
     },
     /// Create the default organization and persona when they are missing.
     Seed,
+    /// Write a backup of the database to a file (`memdb migrate backup`). Read-only.
+    Backup(BackupArgs),
+    /// Restore a backup into an empty database (`memdb migrate restore`).
+    Restore(RestoreArgs),
 }
 
 #[cfg(test)]

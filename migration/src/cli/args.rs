@@ -131,6 +131,11 @@ pub enum MigrateCommand {
         #[command(flatten)]
         confirm: Confirm,
     },
+    /// Write a backup of the database to a file (SQLite: `VACUUM INTO`; PostgreSQL: `pg_dump`
+    /// in custom format). Read-only.
+    Backup(super::backup::BackupArgs),
+    /// Restore a backup into an empty database, then show the migration status.
+    Restore(super::backup::RestoreArgs),
 }
 
 impl MigrateCommand {
@@ -138,7 +143,9 @@ impl MigrateCommand {
     #[must_use]
     pub fn is_read_only(&self) -> bool {
         match self {
-            Self::Status { .. } | Self::Current { .. } | Self::History { .. } => true,
+            Self::Status { .. } | Self::Current { .. } | Self::History { .. } | Self::Backup(_) => {
+                true
+            }
             Self::Up { dry_run, .. }
             | Self::Upgrade { dry_run, .. }
             | Self::Down { dry_run, .. }
@@ -146,7 +153,8 @@ impl MigrateCommand {
             Self::Repair { .. }
             | Self::Fresh { .. }
             | Self::Refresh { .. }
-            | Self::Reset { .. } => false,
+            | Self::Reset { .. }
+            | Self::Restore(_) => false,
         }
     }
 }
@@ -233,6 +241,9 @@ pub struct Confirm {
     /// Proceed even though memdb tables hold rows (they will be lost).
     #[arg(long)]
     pub yes: bool,
+    /// Skip the backup taken first when memdb tables hold rows.
+    #[arg(long)]
+    pub no_backup: bool,
 }
 
 /// The dry-run flag of `up` and `down`.

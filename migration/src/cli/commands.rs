@@ -66,6 +66,8 @@ pub(crate) async fn run(
             return Ok(());
         }
         MigrateCommand::Repair { track } => return repair(db, ctx, track.only()).await,
+        MigrateCommand::Backup(args) => return super::backup::run_backup(db, ctx, &args).await,
+        MigrateCommand::Restore(args) => return super::backup::run_restore(db, ctx, &args).await,
         MigrateCommand::Fresh { confirm } => return fresh(db, ctx, confirm).await,
         MigrateCommand::Up {
             steps,
@@ -236,6 +238,9 @@ where
     }
     if let Some(confirm) = confirm {
         guard(db, describe(action), &plan.tables_at_risk(), confirm).await?;
+        if !plan.is_empty() {
+            super::backup::before_change(db, ctx, describe(action), confirm).await?;
+        }
     }
     let executed = plan::execute(db, &plan).await;
     let status = inspect::schema_status(db, ctx.tracks).await?;
@@ -281,6 +286,7 @@ async fn fresh(
     let result = async {
         guard_foreign_tables(&executor, ctx, confirm).await?;
         guard(&executor, "drop every table", &ctx.tracks.tables(), confirm).await?;
+        super::backup::before_change(&executor, ctx, "drop every table", confirm).await?;
         plan::fresh(&executor, ctx.tracks).await?;
         let status = inspect::schema_status(&executor, ctx.tracks).await?;
         checksums::sync(&executor, &status).await?;
