@@ -1,6 +1,7 @@
 //! The command line: clap types only, no behaviour.
 
 use clap::{Parser, Subcommand};
+use memdb_migration::cli::backup::{BackupArgs, RestoreArgs};
 use memdb_migration::cli::{LockArgs, MigrateCommand};
 
 /// memdb operator CLI: create, migrate, inspect and seed a memdb database.
@@ -56,6 +57,10 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write a backup of the database to a file (`memdb migrate backup`). Read-only.
+    Backup(BackupArgs),
+    /// Restore a backup into an empty database (`memdb migrate restore`).
+    Restore(RestoreArgs),
 }
 
 #[cfg(test)]

@@ -16,6 +16,8 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use clap::Parser as _;
 
+use memdb_migration::cli::MigrateCommand;
+
 use crate::cli::{Cli, Command};
 
 #[tokio::main]
@@ -44,6 +46,9 @@ async fn run(mut cli: Cli) -> Result<()> {
         Command::Status | Command::Doctor { .. } => (true, false),
         Command::Migrate { action } => (action.is_read_only(), action.is_dry_run()),
         Command::Init | Command::Seed => (false, false),
+        // `memdb backup` and `memdb restore` are `memdb migrate backup|restore`.
+        Command::Backup(_) => (true, false),
+        Command::Restore(_) => (false, false),
     };
     // Reading must not create a missing SQLite file; a dry run reads an empty database then.
     let url = memdb_migration::cli::connect::url_for(&cli.database_url, read_only, dry_run);
@@ -54,22 +59,32 @@ async fn run(mut cli: Cli) -> Result<()> {
     let ctx = memdb_migration::cli::Context {
         tracks: &tracks,
         database: memdb_repository::redact_url(&cli.database_url),
+        url: memdb_migration::cli::DatabaseUrl::new(cli.database_url.clone()),
         lock_timeout: cli.lock.timeout(),
     };
     let result = match cli.command {
         Command::Init => init::run(&db, &ctx, &cli.database_url).await,
         Command::Status => status::run(&db, &tracks, &cli.database_url).await,
-        Command::Migrate { action } => memdb_migration::cli::run(&db, &ctx, action)
-            .await
-            .map_err(anyhow::Error::from),
+        Command::Migrate { action } => migrate(&db, &ctx, action).await,
         Command::Seed => seed::run(&db).await,
         Command::Doctor { json } => doctor::run(&db, &ctx, json).await,
+        Command::Backup(args) => migrate(&db, &ctx, MigrateCommand::Backup(args)).await,
+        Command::Restore(args) => migrate(&db, &ctx, MigrateCommand::Restore(args)).await,
     };
     // Closing lets SQLite checkpoint its WAL; a failure here does not undo the command.
     if let Err(err) = db.close().await {
         tracing::warn!("closing the database: {err}");
     }
     result
+}
+
+/// Runs one of the shared migrate commands.
+async fn migrate(
+    db: &sea_orm::DatabaseConnection,
+    ctx: &memdb_migration::cli::Context<'_>,
+    action: MigrateCommand,
+) -> Result<()> {
+    Ok(memdb_migration::cli::run(db, ctx, action).await?)
 }
 
 /// What to do about a SQLite URL whose file does not exist, or nothing to add.

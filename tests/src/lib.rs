@@ -31,6 +31,7 @@ use sea_orm::{DatabaseConnection, DbBackend, DbErr};
 use uuid::Uuid;
 
 pub mod checks;
+pub mod content;
 
 use memdb_enhanced_migration::EnhancedMigrator;
 use memdb_migration::{Migrator, MigratorTrait};

@@ -4,6 +4,7 @@
 // Each test binary that includes this module uses its own subset of it.
 #![allow(dead_code)]
 
+use std::path::Path;
 use std::process::Command;
 
 use memdb_migration::Tracks;
@@ -27,13 +28,23 @@ impl std::fmt::Debug for Run {
     }
 }
 
-/// Runs `memdb --database-url <url> <args>` to completion.
+/// Runs `memdb --database-url <url> <args>` to completion, in a throwaway current directory
+/// (removed afterwards with the backups destructive commands leave there).
 pub(crate) fn memdb(url: &str, args: &[&str]) -> Run {
+    let dir = tempfile::tempdir().expect("create a temporary directory");
+    memdb_in(dir.path(), url, args, &[])
+}
+
+/// Runs `memdb --database-url <url> <args>` to completion in `dir`, with `env` added to its
+/// environment.
+pub(crate) fn memdb_in(dir: &Path, url: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_memdb"))
         .arg("--database-url")
         .arg(url)
         .args(args)
+        .current_dir(dir)
         .env_remove("DATABASE_URL")
+        .envs(env.iter().copied())
         .output()
         .expect("run the memdb binary");
     Run {

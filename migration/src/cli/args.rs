@@ -158,6 +158,11 @@ pub enum MigrateCommand {
         #[command(flatten)]
         confirm: Confirm,
     },
+    /// Write a backup of the database to a file (SQLite: `VACUUM INTO`; PostgreSQL: `pg_dump`
+    /// in custom format). Read-only.
+    Backup(super::backup::BackupArgs),
+    /// Restore a backup into an empty database, then show the migration status.
+    Restore(super::backup::RestoreArgs),
 }
 
 impl MigrateCommand {
@@ -168,7 +173,8 @@ impl MigrateCommand {
             Self::Status { .. }
             | Self::Current { .. }
             | Self::History { .. }
-            | Self::Doctor { .. } => true,
+            | Self::Doctor { .. }
+            | Self::Backup(_) => true,
             Self::Up { dry_run, .. }
             | Self::Upgrade { dry_run, .. }
             | Self::Down { dry_run, .. }
@@ -177,7 +183,8 @@ impl MigrateCommand {
             | Self::Stamp { .. }
             | Self::Fresh { .. }
             | Self::Refresh { .. }
-            | Self::Reset { .. } => false,
+            | Self::Reset { .. }
+            | Self::Restore(_) => false,
         }
     }
 }
@@ -264,6 +271,9 @@ pub struct Confirm {
     /// Proceed even though memdb tables hold rows (they will be lost).
     #[arg(long)]
     pub yes: bool,
+    /// Skip the backup taken first when memdb tables hold rows.
+    #[arg(long)]
+    pub no_backup: bool,
 }
 
 /// The dry-run flag of `up` and `down`.

@@ -75,6 +75,7 @@ async fn run(cli: MigrateCli, tracks: &'static [Track]) -> Result<(), CliError> 
     let ctx = Context {
         tracks: &tracks,
         database: redact_url(&url),
+        url: super::DatabaseUrl::new(url.clone()),
         lock_timeout: cli.lock.timeout(),
     };
     let result = super::run(&db, &ctx, cli.command).await;

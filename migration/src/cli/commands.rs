@@ -73,6 +73,8 @@ pub(crate) async fn run(
             json,
         } => return super::stamp::run(db, ctx, &target, track.only(), force, json).await,
         MigrateCommand::Doctor { json } => return super::doctor(db, ctx, &[], json).await,
+        MigrateCommand::Backup(args) => return super::backup::run_backup(db, ctx, &args).await,
+        MigrateCommand::Restore(args) => return super::backup::run_restore(db, ctx, &args).await,
         MigrateCommand::Fresh { confirm } => return fresh(db, ctx, confirm).await,
         MigrateCommand::Up {
             steps,
@@ -243,6 +245,9 @@ where
     }
     if let Some(confirm) = confirm {
         guard(db, describe(action), &plan.tables_at_risk(), confirm).await?;
+        if !plan.is_empty() {
+            super::backup::before_change(db, ctx, describe(action), confirm).await?;
+        }
     }
     let executed = plan::execute(db, &plan).await;
     let status = inspect::schema_status(db, ctx.tracks).await?;
@@ -288,6 +293,7 @@ async fn fresh(
     let result = async {
         guard_foreign_tables(&executor, ctx, confirm).await?;
         guard(&executor, "drop every table", &ctx.tracks.tables(), confirm).await?;
+        super::backup::before_change(&executor, ctx, "drop every table", confirm).await?;
         plan::fresh(&executor, ctx.tracks).await?;
         let status = inspect::schema_status(&executor, ctx.tracks).await?;
         checksums::sync(&executor, &status).await?;

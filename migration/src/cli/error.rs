@@ -105,6 +105,9 @@ pub enum CliError {
     /// Reading or writing the database failed outside a migration.
     #[error("database error: {0}")]
     Db(#[from] DbErr),
+    /// A backup or a restore refused or failed.
+    #[error(transparent)]
+    Backup(#[from] super::backup::BackupError),
     /// Writing the report failed.
     #[error("{0}")]
     Stdout(#[source] StdoutError),

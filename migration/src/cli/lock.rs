@@ -275,7 +275,7 @@ fn immediate() -> TransactionOptions {
 }
 
 /// `:memory:` or sqlx's name for a shared in-memory database.
-fn is_in_memory(filename: &Path) -> bool {
+pub(super) fn is_in_memory(filename: &Path) -> bool {
     let name = filename.to_string_lossy();
     name.contains(":memory:") || name.starts_with("file:sqlx-in-memory")
 }

@@ -12,6 +12,7 @@
 //! report errors ([`main`]).
 
 mod args;
+pub mod backup;
 mod binary;
 pub mod checksums;
 mod commands;
@@ -32,6 +33,7 @@ use sea_orm_migration::sea_orm::DatabaseConnection;
 pub use args::{
     ALL_TRACKS, Confirm, DowngradeTarget, DryRun, LockArgs, MigrateCommand, TrackArg, UpgradeTarget,
 };
+pub use backup::{BackupError, DatabaseUrl};
 pub use binary::main;
 pub use commands::{Outcome, change, print_changes};
 pub use doctor::{Check, EntitySet, doctor};
@@ -48,6 +50,8 @@ pub struct Context<'a> {
     pub tracks: &'a Tracks,
     /// The database's URL, its password redacted ([`connect::redact_url`]), for messages.
     pub database: String,
+    /// The database's URL itself, for the backup tools (shown only redacted).
+    pub url: DatabaseUrl,
     /// How long to wait for the deploy lock.
     pub lock_timeout: Duration,
 }

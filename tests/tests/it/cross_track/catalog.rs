@@ -8,17 +8,12 @@ use std::collections::BTreeMap;
 
 use memdb_migration::dialect::schema_tables;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
-use sha2::{Digest, Sha256};
 
 /// A table's catalog entries, one line each, sorted.
 pub(super) type Catalog = BTreeMap<String, Vec<String>>;
 
 /// A table's rows: how many, and the SHA-256 of their canonical text forms in sorted order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct Checksum {
-    pub(super) rows: usize,
-    pub(super) sha256: String,
-}
+pub(super) use memdb_tests::content::TableChecksum as Checksum;
 
 /// The catalog fingerprint and content checksum of some tables.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,40 +87,11 @@ pub(super) async fn table_catalog(db: &impl ConnectionTrait, table: &str) -> Vec
     entries
 }
 
-/// The checksum of `table`'s rows: each row as one canonical line (SQLite: every column
-/// `quote()`d, which keeps the storage class and round-trips reals; PostgreSQL: the row's
-/// record text), the lines sorted, so the physical row order does not matter.
+/// The checksum of `table`'s rows ([`memdb_tests::content::table_checksum`]).
 pub(super) async fn checksum(db: &impl ConnectionTrait, table: &str) -> Checksum {
-    let sql = match db.get_database_backend() {
-        DbBackend::Sqlite => {
-            let columns = strings(
-                db,
-                "SELECT name FROM pragma_table_info($1) ORDER BY cid",
-                Some(table),
-            )
-            .await;
-            assert!(!columns.is_empty(), "table {table} does not exist");
-            let row = columns
-                .iter()
-                .map(|c| format!("quote(\"{c}\")"))
-                .collect::<Vec<_>>()
-                .join(" || ',' || ");
-            format!("SELECT {row} FROM \"{table}\"")
-        }
-        DbBackend::Postgres => format!("SELECT t::text FROM \"{table}\" AS t"),
-        other => panic!("no checksum query for {other:?}"),
-    };
-    let mut lines = strings(db, &sql, None).await;
-    lines.sort();
-    let mut hash = Sha256::new();
-    for line in &lines {
-        hash.update(line.as_bytes());
-        hash.update(b"\n");
-    }
-    Checksum {
-        rows: lines.len(),
-        sha256: format!("{:x}", hash.finalize()),
-    }
+    memdb_tests::content::table_checksum(db, table)
+        .await
+        .unwrap_or_else(|err| panic!("checksum of {table}: {err}"))
 }
 
 /// The one text column of every row `sql` returns, with `table` as `$1` when given.

@@ -99,6 +99,7 @@ async fn a_failing_migration_leaves_the_version_before_it_and_is_named() {
     let ctx = Context {
         tracks: &tracks,
         database: "the test database".to_owned(),
+        url: memdb_migration::cli::DatabaseUrl::new(db.url()),
         lock_timeout: Duration::from_secs(30),
     };
 
