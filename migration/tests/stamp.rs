@@ -176,3 +176,27 @@ async fn stamp_a_version_records_it_and_those_before() {
         "{unknown:?}"
     );
 }
+
+#[tokio::test]
+async fn concurrent_stamps_record_each_migration_once() {
+    let db = hand_made().await;
+    let url = db.url().to_owned();
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || migrate(&url, &["stamp", "head"]))
+        })
+        .map(|handle| handle.join().expect("a stamp process"))
+        .collect();
+    let mut stamped = 0;
+    for run in &runs {
+        assert!(run.success, "{run:?}");
+        if run.stdout.contains("stamped ") {
+            stamped += 1;
+        } else {
+            assert!(run.stdout.contains("nothing to stamp"), "{run:?}");
+        }
+    }
+    assert_eq!(stamped, 1, "{runs:?}");
+    assert_eq!(recorded(&db).await, names());
+}
