@@ -93,6 +93,8 @@ async fn stamp_head_adopts_a_hand_made_schema() {
     for migration in json["tracks"][0]["migrations"].as_array().expect("a list") {
         assert_eq!(migration["state"], "applied", "{status:?}");
     }
+    let doctor = migrate(db.url(), &["doctor"]);
+    assert!(doctor.success, "{doctor:?}");
     let again = migrate(db.url(), &["stamp", "head"]);
     assert!(again.success, "{again:?}");
     assert!(again.stdout.contains("nothing to stamp"), "{again:?}");
@@ -137,6 +139,13 @@ async fn stamp_refuses_an_incomplete_schema_unless_forced() {
         names().len()
     );
     assert_eq!(recorded(&db).await, names());
+    // Recorded, but still missing: the doctor says so.
+    let doctor = migrate(db.url(), &["doctor"]);
+    assert!(!doctor.success, "{doctor:?}");
+    assert!(
+        doctor.stdout.contains("table personas is missing"),
+        "{doctor:?}"
+    );
 }
 
 #[tokio::test]
