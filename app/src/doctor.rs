@@ -32,15 +32,17 @@ fn entity_sets() -> Vec<EntitySet> {
     sets
 }
 
+/// The enhanced build's entity set; none in the legacy build.
 #[cfg(not(feature = "enhanced"))]
-fn enhanced() -> Option<EntitySet> {
-    None
+fn enhanced() -> Vec<EntitySet> {
+    Vec::new()
 }
 
+/// The enhanced build's entity set: memdb-enhanced-entity.
 #[cfg(feature = "enhanced")]
-fn enhanced() -> Option<EntitySet> {
+fn enhanced() -> Vec<EntitySet> {
     use memdb_enhanced_entity as e;
-    Some(EntitySet {
+    vec![EntitySet {
         name: "memdb-enhanced-entity",
         entities: vec![
             EntityShape::of::<e::audit_log::Entity>(),
@@ -55,5 +57,5 @@ fn enhanced() -> Option<EntitySet> {
             EntityShape::of::<e::graph_nodes::Entity>(),
             EntityShape::of::<e::graph_edges::Entity>(),
         ],
-    })
+    }]
 }

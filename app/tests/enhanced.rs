@@ -235,3 +235,64 @@ async fn track_all_means_every_track() {
 
     drop(db);
 }
+
+#[tokio::test]
+async fn stamp_adopts_both_tracks_and_doctor_checks_both_entity_sets() {
+    use sea_orm::ConnectionTrait as _;
+
+    let db = TestDb::empty().await;
+    let init = memdb(db.url(), &["init"]);
+    assert!(init.success, "{init:?}");
+    let doctor = memdb(db.url(), &["doctor"]);
+    assert!(doctor.success, "{doctor:?}");
+    for row in [
+        "schema drift (enhanced)",
+        "entity drift (memdb-enhanced-entity)",
+    ] {
+        assert!(doctor.stdout.contains(row), "{doctor:?}");
+    }
+
+    // Forget both tracks: the tables stay, as if made by hand.
+    for track in [&LEGACY_TRACK, &ENHANCED_TRACK] {
+        for table in [track.tracking_table.to_owned(), track.checksum_table()] {
+            db.conn()
+                .execute_unprepared(&format!("DELETE FROM {table}"))
+                .await
+                .expect("forget the track");
+        }
+    }
+    // The enhanced track alone is refused while legacy is not recorded.
+    let enhanced_only = memdb(
+        db.url(),
+        &["migrate", "stamp", "head", "--track", "enhanced"],
+    );
+    assert!(!enhanced_only.success, "{enhanced_only:?}");
+    assert!(
+        enhanced_only.stderr.contains("apply legacy first"),
+        "{enhanced_only:?}"
+    );
+
+    let stamp = memdb(db.url(), &["migrate", "stamp", "head"]);
+    assert!(stamp.success, "{stamp:?}");
+    for name in migration_names() {
+        assert!(
+            stamp.stdout.contains(&format!("stamped {name} ")),
+            "{stamp:?}"
+        );
+    }
+    let doctor = memdb(db.url(), &["doctor"]);
+    assert!(doctor.success, "{doctor:?}");
+
+    db.conn()
+        .execute_unprepared("DROP TABLE graph_edges")
+        .await
+        .expect("drop an enhanced table");
+    let doctor = memdb(db.url(), &["doctor", "--json"]);
+    assert!(!doctor.success, "{doctor:?}");
+    for row in [
+        "table graph_edges is missing\"",
+        "\"check\": \"entity drift (memdb-enhanced-entity)\"",
+    ] {
+        assert!(doctor.stdout.contains(row), "{doctor:?}");
+    }
+}

@@ -93,6 +93,8 @@ async fn stamp_head_adopts_a_hand_made_schema() {
     for migration in json["tracks"][0]["migrations"].as_array().expect("a list") {
         assert_eq!(migration["state"], "applied", "{status:?}");
     }
+    let doctor = migrate(db.url(), &["doctor"]);
+    assert!(doctor.success, "{doctor:?}");
     let again = migrate(db.url(), &["stamp", "head"]);
     assert!(again.success, "{again:?}");
     assert!(again.stdout.contains("nothing to stamp"), "{again:?}");
@@ -137,6 +139,13 @@ async fn stamp_refuses_an_incomplete_schema_unless_forced() {
         names().len()
     );
     assert_eq!(recorded(&db).await, names());
+    // Recorded, but still missing: the doctor says so.
+    let doctor = migrate(db.url(), &["doctor"]);
+    assert!(!doctor.success, "{doctor:?}");
+    assert!(
+        doctor.stdout.contains("table personas is missing"),
+        "{doctor:?}"
+    );
 }
 
 #[tokio::test]
@@ -175,4 +184,28 @@ async fn stamp_a_version_records_it_and_those_before() {
             .contains("no migration named m20990101_000001_nowhere in track(s) legacy"),
         "{unknown:?}"
     );
+}
+
+#[tokio::test]
+async fn concurrent_stamps_record_each_migration_once() {
+    let db = hand_made().await;
+    let url = db.url().to_owned();
+    let runs: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || migrate(&url, &["stamp", "head"]))
+        })
+        .map(|handle| handle.join().expect("a stamp process"))
+        .collect();
+    let mut stamped = 0;
+    for run in &runs {
+        assert!(run.success, "{run:?}");
+        if run.stdout.contains("stamped ") {
+            stamped += 1;
+        } else {
+            assert!(run.stdout.contains("nothing to stamp"), "{run:?}");
+        }
+    }
+    assert_eq!(stamped, 1, "{runs:?}");
+    assert_eq!(recorded(&db).await, names());
 }

@@ -264,3 +264,20 @@ fn reborrow<'a>(db: &'a DatabaseExecutor<'_>) -> DatabaseExecutor<'a> {
         DatabaseExecutor::OwnedTransaction(txn) => DatabaseExecutor::Transaction(txn),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::StampTarget;
+
+    #[test]
+    fn targets_parse() {
+        assert_eq!("head".parse(), Ok(StampTarget::Head));
+        assert_eq!(
+            "m20261122_000002_create_knowledge".parse(),
+            Ok(StampTarget::Version(
+                "m20261122_000002_create_knowledge".to_owned()
+            ))
+        );
+        assert!(" ".parse::<StampTarget>().is_err());
+    }
+}
