@@ -266,7 +266,7 @@ async fn a_failed_backup_stops_the_destructive_step() {
     }
 }
 
-/// The password of a PostgreSQL URL reaches pg_dump and pg_restore, and never their command
+/// The password of a PostgreSQL URL reaches `pg_dump` and `pg_restore`, and never their command
 /// line, the output or an error (trust authentication accepts any password).
 #[tokio::test]
 async fn postgres_backups_never_show_the_password() {
@@ -318,5 +318,80 @@ async fn postgres_backups_never_show_the_password() {
     assert!(
         fresh.success && fresh.stdout.contains("backed up"),
         "{fresh:?}"
+    );
+}
+
+/// A backup taken while another caller keeps committing transactions holds each of them whole
+/// or not at all: every transaction adds one organization and one document in it.
+#[tokio::test]
+async fn a_backup_under_concurrent_writes_is_a_consistent_snapshot() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let source = TestDb::new().await;
+    let repos = Repositories::from_connection(source.pool());
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (repos, stop) = (repos.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut committed = 0_u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let n = committed;
+                repos
+                    .transaction(|tx| async move {
+                        let org = tx
+                            .organizations
+                            .create(memdb_repository::organizations::NewOrganization {
+                                name: format!("Org {n}"),
+                                slug: format!("org-{n}"),
+                                metadata: json!({}),
+                            })
+                            .await?;
+                        tx.documents
+                            .create(NewDocument {
+                                organization_id: org.id,
+                                path: "readme.md".into(),
+                                title: "Readme".into(),
+                                doc_type: "note".into(),
+                                content: "x".repeat(2000),
+                                metadata: json!({}),
+                            })
+                            .await?;
+                        Ok::<_, memdb_repository::RepoError>(())
+                    })
+                    .await
+                    .expect("a write transaction");
+                committed += 1;
+            }
+            committed
+        })
+    };
+    // Let the writer get going, then back up while it runs.
+    while memdb_migration::inspect::row_counts(source.conn(), &["organizations"])
+        .await
+        .expect("count rows")[0]
+        .rows
+        < Some(5)
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let (dir_path, url) = (dir.path().to_owned(), source.url().to_owned());
+    let backup = tokio::task::spawn_blocking(move || {
+        memdb_in(&dir_path, &url, &["backup", "--out", "live.backup"], &[])
+    })
+    .await
+    .expect("the backup ran");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let committed = writer.await.expect("the writer ran");
+    assert!(backup.success, "{backup:?}");
+
+    let target = TestDb::empty().await;
+    let restore = memdb_in(dir.path(), target.url(), &["restore", "live.backup"], &[]);
+    assert!(restore.success, "{restore:?}");
+    let restored = contents(&target).await;
+    let organizations = restored["organizations"].rows;
+    assert_eq!(restored["documents"].rows, organizations, "{restored:?}");
+    assert!(organizations >= 5, "the rows before the backup are in it");
+    assert!(
+        organizations <= committed as usize,
+        "{organizations} > {committed}"
     );
 }

@@ -15,15 +15,14 @@
 //! changing anything. `--no-backup` skips it; dry runs never get here.
 
 mod error;
+mod files;
 mod postgres;
 mod progress;
+mod restore;
 mod sqlite;
 
 use std::fmt;
-use std::fs::{File, OpenOptions};
-use std::io::{ErrorKind, Read as _};
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
 use sea_orm_migration::sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
@@ -31,12 +30,12 @@ use serde_json::{Value, json};
 
 pub use error::BackupError;
 pub use progress::human_bytes;
+pub(crate) use restore::run as run_restore;
 
 use super::args::Confirm;
-use super::lock::DeployLock;
 use super::output::outln;
-use super::{CliError, Context, connect, render};
-use crate::{dialect, inspect};
+use super::{CliError, Context, connect};
+use crate::inspect;
 
 /// A database URL that may hold a password: shown (`Debug`, `Display`) only redacted.
 #[derive(Clone, PartialEq, Eq)]
@@ -83,7 +82,7 @@ pub struct BackupArgs {
 /// The arguments of `restore`.
 #[derive(Clone, Debug, Args)]
 pub struct RestoreArgs {
-    /// The backup to restore (a SQLite file from `backup`, or a pg_dump custom-format archive).
+    /// The backup to restore (a SQLite file from `backup`, or a `pg_dump` custom-format archive).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Print `{"path", "bytes", "backend", "status"}` for scripts.
@@ -140,14 +139,13 @@ pub async fn backup(
             });
         }
     };
-    let path = match out {
-        Some(path) => create_new(path)?,
-        None => {
-            let database = pg
-                .as_ref()
-                .map_or_else(|| sqlite_name(url), |env| env.database().to_owned());
-            create_default(&database, backend)?
-        }
+    let path = if let Some(path) = out {
+        files::create_new(path)?
+    } else {
+        let database = pg
+            .as_ref()
+            .map_or_else(|| files::sqlite_name(url), |env| env.database().to_owned());
+        files::create_default(&database, backend)?
     };
     let progress = progress::Progress::start(
         format!("backing up {} to {}", ctx.database, path.display()),
@@ -191,61 +189,6 @@ pub(crate) async fn run_backup(
     Ok(())
 }
 
-/// `restore`: restores `args.file` into the empty database, then prints the migration status.
-pub(crate) async fn run_restore(
-    db: &DatabaseConnection,
-    ctx: &Context<'_>,
-    args: &RestoreArgs,
-) -> Result<(), CliError> {
-    let backend = db.get_database_backend();
-    let file = &args.file;
-    let bytes = check_format(file, backend)?;
-    let progress = progress::Progress::start(
-        format!("restoring {} into {}", file.display(), ctx.database),
-        None,
-    );
-    match backend {
-        DbBackend::Postgres => {
-            let env = postgres::PgEnv::from_url(ctx.url.expose())?;
-            let lock = DeployLock::acquire(db, &ctx.database, ctx.lock_timeout).await?;
-            let restored = async {
-                refuse_non_empty(&lock.executor(), ctx).await?;
-                postgres::restore(&env, file, &progress).await
-            }
-            .await;
-            let released = lock.release().await;
-            restored?;
-            released?;
-        }
-        _ => {
-            let url = ctx.url.expose();
-            sqlite::restore(url, &ctx.database, file, ctx.lock_timeout, &progress).await?;
-        }
-    }
-    let status = inspect::schema_status(db, ctx.tracks).await?;
-    let checksums = super::checksums::recorded(db, &status).await?;
-    if args.json {
-        let mut json = BackupReport {
-            path: std::path::absolute(file).unwrap_or_else(|_| file.clone()),
-            bytes,
-            backend,
-        }
-        .to_json();
-        json["status"] = render::migrations_json(&status, &checksums, None);
-        outln!("{json:#}")?;
-    } else {
-        outln!(
-            "restored {} ({}) into {}",
-            file.display(),
-            human_bytes(bytes),
-            ctx.database
-        )?;
-        outln!()?;
-        super::output::out!("{}", render::migrations(&status, &checksums, None))?;
-    }
-    Ok(())
-}
-
 /// The backup `fresh`, `reset`, `refresh`, `down` and `downgrade` take before `action`, when
 /// memdb's tables hold rows and `--no-backup` was not given. Prints the backup's path.
 ///
@@ -278,127 +221,7 @@ pub async fn before_change(
     Ok(())
 }
 
-/// Refuses a PostgreSQL database whose schema holds any table.
-async fn refuse_non_empty(db: &impl ConnectionTrait, ctx: &Context<'_>) -> Result<(), CliError> {
-    let tables = dialect::schema_tables(db).await?;
-    if tables.is_empty() {
-        return Ok(());
-    }
-    Err(BackupError::NotEmpty {
-        database: ctx.database.clone(),
-        objects: tables.into_iter().map(|t| format!("table {t}")).collect(),
-    }
-    .into())
-}
-
-/// The backup file's size, after checking that it is one the backend can restore.
-fn check_format(file: &Path, backend: DbBackend) -> Result<u64, BackupError> {
-    let (magic, expected): (&[u8], _) = match backend {
-        DbBackend::Postgres => (b"PGDMP", "a pg_dump custom-format archive"),
-        _ => (sqlite::HEADER, "a SQLite database file"),
-    };
-    let mut opened = match File::open(file) {
-        Ok(opened) => opened,
-        Err(err) if err.kind() == ErrorKind::NotFound => {
-            return Err(BackupError::MissingFile { path: file.into() });
-        }
-        Err(source) => return Err(io_err("opening", file, source)),
-    };
-    let mut head = vec![0; magic.len()];
-    let read = opened.read_exact(&mut head);
-    if read.is_err() || head != magic {
-        return Err(BackupError::NotABackup {
-            path: file.into(),
-            expected,
-        });
-    }
-    let meta = opened
-        .metadata()
-        .map_err(|source| io_err("reading", file, source))?;
-    Ok(meta.len())
-}
-
-/// Creates `path`, which must not exist (readable by its owner only: it will hold every row).
-fn create_new(path: &Path) -> Result<PathBuf, BackupError> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(_) => Ok(path.to_owned()),
-        Err(err) if err.kind() == ErrorKind::AlreadyExists => {
-            Err(BackupError::OutputExists { path: path.into() })
-        }
-        Err(source) => Err(io_err("creating", path, source)),
-    }
-}
-
-/// Creates `memdb-backup-<database>-<UTC time>.<ext>` in the current directory, with `-2`,
-/// `-3`, ... before the extension when backups of the same second exist.
-fn create_default(database: &str, backend: DbBackend) -> Result<PathBuf, BackupError> {
-    let ext = if backend == DbBackend::Postgres {
-        "dump"
-    } else {
-        "sqlite"
-    };
-    let base = format!("memdb-backup-{}-{}", file_safe(database), timestamp());
-    let mut n = 1;
-    loop {
-        let name = if n == 1 {
-            format!("{base}.{ext}")
-        } else {
-            format!("{base}-{n}.{ext}")
-        };
-        match create_new(Path::new(&name)) {
-            Err(BackupError::OutputExists { .. }) if n < 100 => n += 1,
-            other => return other,
-        }
-    }
-}
-
-/// The current UTC time as `YYYYMMDDTHHMMSSZ`.
-fn timestamp() -> String {
-    let seconds = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let digits: String = render::utc(i64::try_from(seconds).unwrap_or(i64::MAX))
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    format!("{}T{}Z", &digits[..8], &digits[8..])
-}
-
-/// The SQLite file's name without its extension (`memdb` for `sqlite://memdb.sqlite?mode=rwc`).
-fn sqlite_name(url: &str) -> String {
-    sqlite::options(url, "back up")
-        .ok()
-        .and_then(|o| {
-            o.get_filename()
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-        })
-        .unwrap_or_default()
-}
-
-/// `name` with everything but ASCII letters, digits, `-`, `_` and `.` replaced by `_`.
-fn file_safe(name: &str) -> String {
-    let safe: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if safe.is_empty() {
-        "db".to_owned()
-    } else {
-        safe
-    }
-}
-
+/// How `--json` names a backend.
 fn backend_key(backend: DbBackend) -> &'static str {
     match backend {
         DbBackend::Postgres => "postgres",
@@ -407,27 +230,10 @@ fn backend_key(backend: DbBackend) -> &'static str {
     }
 }
 
-fn io_err(action: &'static str, path: &Path, source: std::io::Error) -> BackupError {
+pub(super) fn io_err(action: &'static str, path: &Path, source: std::io::Error) -> BackupError {
     BackupError::Io {
         action,
         path: path.into(),
         source,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{file_safe, timestamp};
-
-    #[test]
-    fn default_names_are_file_safe() {
-        assert_eq!(file_safe("memdb_t_01/x y"), "memdb_t_01_x_y");
-        assert_eq!(file_safe(""), "db");
-        let stamp = timestamp();
-        assert_eq!(stamp.len(), 16, "{stamp}");
-        assert!(
-            stamp.ends_with('Z') && stamp.as_bytes()[8] == b'T',
-            "{stamp}"
-        );
     }
 }
