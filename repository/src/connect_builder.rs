@@ -13,11 +13,11 @@ use crate::error::{RepoError, RepoResult};
 
 /// How long an unused pooled connection stays open by default before it is closed (sqlx's own
 /// default, which [`connect`](crate::connect) has always used).
-pub const IDLE_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+pub const IDLE_TIMEOUT: Duration = Duration::from_mins(10);
 
 /// How long a pooled connection lives at most by default before it is replaced (sqlx's own
 /// default, which [`connect`](crate::connect) has always used).
-pub const MAX_LIFETIME: Duration = Duration::from_secs(30 * 60);
+pub const MAX_LIFETIME: Duration = Duration::from_mins(30);
 
 /// Opens a pool like [`connect`](crate::connect), with the pool's size and timeouts set by the
 /// caller. Every setting left alone keeps `connect`'s value, so
@@ -53,8 +53,8 @@ pub struct ConnectBuilder {
     max_connections: Option<u32>,
     min_connections: Option<u32>,
     acquire_timeout: Duration,
-    idle_timeout: Option<Option<Duration>>,
-    max_lifetime: Option<Option<Duration>>,
+    idle_timeout: Lifetime,
+    max_lifetime: Lifetime,
     connect_timeout: Duration,
     ping_if_idle_for: Duration,
 }
@@ -67,8 +67,8 @@ impl ConnectBuilder {
             max_connections: None,
             min_connections: None,
             acquire_timeout: ACQUIRE_TIMEOUT,
-            idle_timeout: None,
-            max_lifetime: None,
+            idle_timeout: Lifetime::Default,
+            max_lifetime: Lifetime::Default,
             connect_timeout: CONNECT_TIMEOUT,
             ping_if_idle_for: PING_IF_IDLE_FOR,
         }
@@ -97,14 +97,14 @@ impl ConnectBuilder {
     /// How long an unused connection stays open before the pool closes it; `None`: until the
     /// pool closes. Must not be zero.
     pub fn idle_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.idle_timeout = Some(timeout);
+        self.idle_timeout = Lifetime::Set(timeout);
         self
     }
 
     /// How long a connection lives at most before the pool replaces it; `None`: as long as the
     /// pool. Must not be zero.
     pub fn max_lifetime(mut self, lifetime: Option<Duration>) -> Self {
-        self.max_lifetime = Some(lifetime);
+        self.max_lifetime = Lifetime::Set(lifetime);
         self
     }
 
@@ -144,8 +144,8 @@ impl ConnectBuilder {
             _ => Ok(()),
         };
         zero("acquire_timeout", Some(self.acquire_timeout))?;
-        zero("idle_timeout", self.idle_timeout.flatten())?;
-        zero("max_lifetime", self.max_lifetime.flatten())?;
+        zero("idle_timeout", self.idle_timeout.chosen())?;
+        zero("max_lifetime", self.max_lifetime.chosen())?;
         zero("connect_timeout", Some(self.connect_timeout))
     }
 
@@ -184,7 +184,7 @@ impl ConnectBuilder {
             ));
         };
         // An in-memory SQLite database lives as long as one of its connections: keep one.
-        let (min, forever) = if keep_one { (1, Some(None)) } else { (0, None) };
+        let min = u32::from(keep_one);
         let max = self.max_connections.unwrap_or(max);
         let min = match self.min_connections {
             Some(min) if min > max => {
@@ -199,12 +199,40 @@ impl ConnectBuilder {
         options
             .max_connections(max)
             .min_connections(min)
-            .idle_timeout(self.idle_timeout.or(forever).unwrap_or(Some(IDLE_TIMEOUT)))
-            .max_lifetime(self.max_lifetime.or(forever).unwrap_or(Some(MAX_LIFETIME)));
+            .idle_timeout(self.idle_timeout.resolve(keep_one, IDLE_TIMEOUT))
+            .max_lifetime(self.max_lifetime.resolve(keep_one, MAX_LIFETIME));
         match tokio::time::timeout(self.connect_timeout, Database::connect(options)).await {
             Ok(Ok(db)) => Ok(db),
             Ok(Err(source)) => Err(connect_error(url, source)),
             Err(_) => Err(connect_error(url, no_answer(self.connect_timeout))),
+        }
+    }
+}
+
+/// How long connections may idle or live: memdb's default, or the caller's choice (`None`:
+/// without a limit).
+#[derive(Clone, Copy, Debug)]
+enum Lifetime {
+    Default,
+    Set(Option<Duration>),
+}
+
+impl Lifetime {
+    /// The caller's limit, when there is one.
+    fn chosen(self) -> Option<Duration> {
+        match self {
+            Self::Set(limit) => limit,
+            Self::Default => None,
+        }
+    }
+
+    /// The limit to give the pool: the caller's, else none for a pool that must keep its
+    /// connections (in-memory SQLite), else `default`.
+    fn resolve(self, keep_connections: bool, default: Duration) -> Option<Duration> {
+        match self {
+            Self::Set(limit) => limit,
+            Self::Default if keep_connections => None,
+            Self::Default => Some(default),
         }
     }
 }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use anyhow::{Result, ensure};
 use memdb_enhanced_repository::GraphNodeId;
 use memdb_repository::documents::DocumentFilter;
-use memdb_repository::sea_orm::ConnectionTrait as _;
 use memdb_repository::{DocumentId, KnowledgeId, Page, PersonaId, TaskId};
 
 use super::{

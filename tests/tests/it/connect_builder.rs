@@ -29,9 +29,10 @@ fn settings(db: &DatabaseConnection) -> Settings {
             )
         }};
     }
-    match db.get_database_backend() {
-        DbBackend::Postgres => of!(db.get_postgres_connection_pool()),
-        _ => of!(db.get_sqlite_connection_pool()),
+    if db.get_database_backend() == DbBackend::Postgres {
+        of!(db.get_postgres_connection_pool())
+    } else {
+        of!(db.get_sqlite_connection_pool())
     }
 }
 
