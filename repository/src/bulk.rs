@@ -8,42 +8,23 @@
 //! 72–86k rows/s against 170–200k raw on SQLite). The values are the entity model's own
 //! ([`ModelTrait::get`]), so they are bound exactly as a single-row insert binds them.
 
-use std::fmt::Write as _;
-
 use sea_orm::{
     ConnectionTrait, DbBackend, DbErr, EntityTrait, IdenStatic, Iterable, ModelTrait, Statement,
     Value,
 };
 
+use crate::backend::{push_identifier, push_placeholder};
 use crate::error::{RepoError, RepoResult};
 use crate::executor::Executor;
 
-/// The most bound parameters one SQLite statement may have (`SQLITE_MAX_VARIABLE_NUMBER` of
-/// the SQLite bundled with sqlx).
-pub const SQLITE_MAX_PARAMETERS: usize = 32_766;
-
-/// The most bound parameters one PostgreSQL statement may have (the wire protocol counts them
-/// in 16 bits).
-pub const POSTGRES_MAX_PARAMETERS: usize = 65_535;
-
-/// The most bound parameters one MySQL statement may have (its prepared-statement protocol
-/// counts them in 16 bits).
-pub const MYSQL_MAX_PARAMETERS: usize = 65_535;
+pub use crate::backend::{
+    MYSQL_MAX_PARAMETERS, POSTGRES_MAX_PARAMETERS, SQLITE_MAX_PARAMETERS, max_parameters,
+};
 
 /// Rows per `INSERT` at most, whatever the parameter limit would allow. Past a few hundred rows
 /// a larger statement saves nothing measurable, and every distinct row count is one more
 /// statement text for the driver to prepare and cache.
 pub const MAX_ROWS_PER_INSERT: usize = 1_000;
-
-/// The most bound parameters one statement may have on `backend`.
-#[must_use]
-pub fn max_parameters(backend: DbBackend) -> usize {
-    match backend {
-        DbBackend::Sqlite => SQLITE_MAX_PARAMETERS,
-        DbBackend::Postgres => POSTGRES_MAX_PARAMETERS,
-        _ => MYSQL_MAX_PARAMETERS,
-    }
-}
 
 /// How many rows of `columns` columns one `INSERT` carries on `backend`: as many as fit under
 /// its parameter limit, at most [`MAX_ROWS_PER_INSERT`], at least one.
@@ -179,16 +160,15 @@ pub async fn insert_rows<R>(
 /// `INSERT INTO "table" ("a", "b") VALUES (?, ?), (?, ?)` for `rows` rows, in `backend`'s
 /// quoting and placeholders.
 fn insert_sql(backend: DbBackend, table: &str, columns: &[&str], rows: usize) -> String {
-    let quote = if backend == DbBackend::MySql {
-        '`'
-    } else {
-        '"'
-    };
     let mut sql = String::with_capacity(64 + columns.len() * (16 + rows * 8));
-    let _ = write!(sql, "INSERT INTO {quote}{table}{quote} (");
+    sql.push_str("INSERT INTO ");
+    push_identifier(&mut sql, backend, table);
+    sql.push_str(" (");
     for (i, column) in columns.iter().enumerate() {
-        let comma = if i == 0 { "" } else { ", " };
-        let _ = write!(sql, "{comma}{quote}{column}{quote}");
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        push_identifier(&mut sql, backend, column);
     }
     sql.push_str(") VALUES ");
     let mut parameter = 0;
@@ -199,11 +179,7 @@ fn insert_sql(backend: DbBackend, table: &str, columns: &[&str], rows: usize) ->
                 sql.push_str(", ");
             }
             parameter += 1;
-            if backend == DbBackend::Postgres {
-                let _ = write!(sql, "${parameter}");
-            } else {
-                sql.push('?');
-            }
+            push_placeholder(&mut sql, backend, parameter);
         }
         sql.push(')');
     }

@@ -9,11 +9,11 @@ use sea_orm::sqlx::postgres::{PgConnectOptions, PgConnection};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::sqlx::{self, Connection as _};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr,
-    Statement,
+    ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, RuntimeErr, Statement,
 };
 
-use crate::error::{RepoError, RepoResult};
+use crate::connect_builder::{ConnectBuilder, no_answer};
+use crate::error::RepoResult;
 
 /// The embedded default: a SQLite file in the working directory, created when missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://memdb.sqlite?mode=rwc";
@@ -52,78 +52,47 @@ pub const PING_IF_IDLE_FOR: Duration = Duration::from_secs(30);
 ///   [`ACQUIRE_TIMEOUT`].
 ///
 /// On both, a pooled connection is pinged before use only after [`PING_IF_IDLE_FOR`] idle.
-/// Statement logging goes to `tracing` at debug level.
+/// Statement logging goes to `tracing` at debug level. [`ConnectBuilder`] sets the pool's size
+/// and timeouts; this is `ConnectBuilder::new(url).connect()`.
 ///
 /// # Errors
-/// [`RepoError::Validation`] for a URL of an unsupported backend, [`RepoError::Connect`] when
-/// the database cannot be opened (the URL in the message has its password redacted).
+/// [`RepoError::Validation`](crate::RepoError::Validation) for a URL of an unsupported backend,
+/// [`RepoError::Connect`](crate::RepoError::Connect) when the database cannot be opened (the URL in the message has its password redacted).
 pub async fn connect(url: &str) -> RepoResult<DatabaseConnection> {
-    let mut options = ConnectOptions::new(url.to_owned());
-    options
-        .sqlx_logging(true)
-        .sqlx_logging_level(log::LevelFilter::Debug)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .test_before_acquire_if_idle_for(PING_IF_IDLE_FOR);
-    if is_sqlite(url) {
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-        let read_only = sqlite_mode(url).as_deref() == Some("ro");
-        // Whether a missing file is created is the URL's `mode` (`rwc` creates, `rw` and `ro`
-        // do not), so a command that must not write can ask for an existing file.
-        options.max_connections(8).map_sqlx_sqlite_opts(move |o| {
-            let o = o
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(5))
-                .foreign_keys(true);
-            // Switching the journal to WAL writes the file; a read-only connection keeps
-            // whatever journal the file has.
-            if in_memory || read_only {
-                o
-            } else {
-                o.journal_mode(SqliteJournalMode::Wal)
-            }
-        });
-        if in_memory {
-            options
-                .min_connections(1)
-                .idle_timeout(None)
-                .max_lifetime(None);
-        }
-    } else if is_postgres(url) {
-        probe_postgres(url)
-            .await
-            .map_err(|source| RepoError::Connect {
-                url: redact_url(url),
-                source,
-            })?;
-        options.max_connections(16);
-    } else {
-        return Err(RepoError::invalid(
-            "database_url",
-            format!(
-                "unsupported backend in {}: expected sqlite:// or postgres://",
-                redact_url(url)
-            ),
-        ));
-    }
-    Database::connect(options)
-        .await
-        .map_err(|source| RepoError::Connect {
-            url: redact_url(url),
-            source,
-        })
+    ConnectBuilder::new(url).connect().await
 }
 
-/// Opens and closes one PostgreSQL connection, giving up after [`CONNECT_TIMEOUT`].
-async fn probe_postgres(url: &str) -> Result<(), DbErr> {
+/// Applies memdb's SQLite settings for `url` to `options`; returns whether the database is in
+/// memory (its pool must then keep a connection open for the database to live).
+pub(crate) fn sqlite_options(options: &mut ConnectOptions, url: &str) -> bool {
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    let read_only = sqlite_mode(url).as_deref() == Some("ro");
+    // Whether a missing file is created is the URL's `mode` (`rwc` creates, `rw` and `ro`
+    // do not), so a command that must not write can ask for an existing file.
+    options.map_sqlx_sqlite_opts(move |o| {
+        let o = o
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        // Switching the journal to WAL writes the file; a read-only connection keeps
+        // whatever journal the file has.
+        if in_memory || read_only {
+            o
+        } else {
+            o.journal_mode(SqliteJournalMode::Wal)
+        }
+    });
+    in_memory
+}
+
+/// Opens and closes one PostgreSQL connection, giving up after `timeout`.
+pub(crate) async fn probe_postgres(url: &str, timeout: Duration) -> Result<(), DbErr> {
     let sqlx_err = |err: sqlx::Error| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err)));
     let options = PgConnectOptions::from_str(url).map_err(sqlx_err)?;
-    match tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options)).await {
+    match tokio::time::timeout(timeout, PgConnection::connect_with(&options)).await {
         Ok(Ok(connection)) => connection.close().await.map_err(sqlx_err),
         Ok(Err(err)) => Err(sqlx_err(err)),
-        Err(_) => Err(DbErr::Conn(RuntimeErr::Internal(format!(
-            "no answer from the server within {} s",
-            CONNECT_TIMEOUT.as_secs()
-        )))),
+        Err(_) => Err(no_answer(timeout)),
     }
 }
 
@@ -154,11 +123,11 @@ pub fn with_sqlite_mode(url: &str, mode: &str) -> String {
     format!("{base}?{}", params.join("&"))
 }
 
-fn is_sqlite(url: &str) -> bool {
+pub(crate) fn is_sqlite(url: &str) -> bool {
     url.starts_with("sqlite:")
 }
 
-fn is_postgres(url: &str) -> bool {
+pub(crate) fn is_postgres(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
 

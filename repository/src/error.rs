@@ -1,7 +1,7 @@
 //! [`RepoError`], the one error type of every repository, and the single place where database
 //! errors are classified.
 
-use sea_orm::{DbErr, RuntimeErr, SqlErr};
+use sea_orm::{ConnAcquireErr, DbErr, RuntimeErr, SqlErr};
 
 /// Result of a repository call.
 pub type RepoResult<T> = Result<T, RepoError>;
@@ -61,10 +61,13 @@ pub enum RepoError {
     },
     /// The database refused the call for a passing reason: a PostgreSQL serialization failure
     /// (SQLSTATE `40001`), deadlock (`40P01`) or lock wait that ran out (`55P03`), or SQLite's
-    /// `SQLITE_BUSY` / `SQLITE_LOCKED` (with their extended codes) after the busy timeout.
+    /// `SQLITE_BUSY` / `SQLITE_LOCKED` (with their extended codes) after the busy timeout; or
+    /// every pooled connection stayed busy for the pool's acquire timeout
+    /// ([`RetryReason::PoolTimedOut`]).
     ///
     /// The call's transaction was rolled back, so nothing it meant to write was written (on
-    /// PostgreSQL, an enclosing unit of work is aborted as a whole). What to do: run the
+    /// PostgreSQL, an enclosing unit of work is aborted as a whole); a call that timed out
+    /// waiting for a connection never reached the database. What to do: run the
     /// same call again — the whole unit of work when it came from inside
     /// [`Repositories::transaction`](crate::Repositories::transaction) — after a short,
     /// growing, jittered pause, a bounded number of times; report it when it persists (on
@@ -101,6 +104,12 @@ pub enum RetryReason {
     /// SQLite `SQLITE_LOCKED` (any extended code): a table was locked by another statement on
     /// the same connection or shared cache.
     Locked,
+    /// No pooled connection became free within the pool's acquire timeout
+    /// ([`ConnectBuilder::acquire_timeout`](crate::ConnectBuilder::acquire_timeout), 10 s by
+    /// default): every connection was busy for that long. The call never reached the
+    /// database. Persisting, it means the pool is too small for the load or connections are
+    /// held too long (a long unit of work, a caller holding a transaction open).
+    PoolTimedOut,
 }
 
 impl std::fmt::Display for RetryReason {
@@ -111,15 +120,19 @@ impl std::fmt::Display for RetryReason {
             Self::LockNotAvailable => "lock not available",
             Self::Busy => "database busy",
             Self::Locked => "table locked",
+            Self::PoolTimedOut => "no pooled connection free in time",
         })
     }
 }
 
 impl RetryReason {
-    /// The reason behind a database error, when its code is a retryable one: a PostgreSQL
-    /// SQLSTATE, or a SQLite (extended) result code in decimal.
+    /// The reason behind a database error, when it is a retryable one: a pool acquire that
+    /// timed out, a PostgreSQL SQLSTATE, or a SQLite (extended) result code in decimal.
     #[must_use]
     pub fn of(err: &DbErr) -> Option<Self> {
+        if matches!(err, DbErr::ConnectionAcquire(ConnAcquireErr::Timeout)) {
+            return Some(Self::PoolTimedOut);
+        }
         let e = database_error(err)?;
         let code = e.code()?;
         if e.try_downcast_ref::<sea_orm::sqlx::postgres::PgDatabaseError>()

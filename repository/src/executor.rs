@@ -24,6 +24,14 @@ pub trait Executor: ConnectionTrait + Clone + Send + Sync + 'static {
     /// # Errors
     /// The database's error when the transaction cannot begin.
     async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr>;
+
+    /// Whether each statement sent here is a transaction of its own, which memdb commits: true
+    /// on the pool, false (the default) in a unit of work, whose commit belongs to the caller.
+    /// Only a statement memdb commits itself may relax how it commits (recording a read's
+    /// access without waiting for the WAL flush); a caller's transaction keeps its durability.
+    fn commits_each_statement(&self) -> bool {
+        false
+    }
 }
 
 fn immediate() -> TransactionOptions {
@@ -37,6 +45,10 @@ fn immediate() -> TransactionOptions {
 impl Executor for DatabaseConnection {
     async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
         self.begin_with_options(immediate()).await
+    }
+
+    fn commits_each_statement(&self) -> bool {
+        true
     }
 }
 

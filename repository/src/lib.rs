@@ -8,9 +8,11 @@
 //! [`now`], [`limits`], the input checks of [`validate`], and the [`db_enum!`], [`id_type!`]
 //! and [`sea_orm_repository!`] macros.
 
+pub mod backend;
 mod batch;
 pub mod bulk;
 mod connect;
+mod connect_builder;
 mod db_enum;
 pub mod defaults;
 pub mod documents;
@@ -22,6 +24,7 @@ pub mod limits;
 pub mod organizations;
 mod page;
 pub mod personas;
+mod prerendered;
 pub mod query;
 mod repositories;
 pub mod taskmaster;
@@ -37,6 +40,7 @@ pub use connect::{
     ACQUIRE_TIMEOUT, CONNECT_TIMEOUT, DEFAULT_DATABASE_URL, PING_IF_IDLE_FOR, connect,
     database_url_from_env, redact_url, with_sqlite_mode,
 };
+pub use connect_builder::{ConnectBuilder, IDLE_TIMEOUT, MAX_LIFETIME};
 pub use db_enum::{UnknownValue, stored as stored_enum};
 pub use error::{
     ConflictKind, DbResultExt, RepoError, RepoResult, RetryReason, Violation, violation,

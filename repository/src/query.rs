@@ -5,16 +5,22 @@
 
 use std::fmt::Display;
 
+use sea_orm::sea_query::IntoValueTuple;
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DbErr, DeleteResult, EntityTrait,
-    IntoActiveModel, PrimaryKeyTrait, QuerySelect, Select,
+    FromQueryResult, IntoActiveModel, PrimaryKeyTrait, QuerySelect, QueryTrait, Select, Statement,
 };
 use uuid::Uuid;
 
 use crate::error::{RepoError, RepoResult};
 use crate::page::Page;
+use crate::prerendered;
 
 /// The row of `E` whose primary key is `id`, converted.
+///
+/// The `SELECT` is rendered once per entity and backend (`prerendered`) and sent with the key
+/// bound and a literal `LIMIT 1`: the same statement on every call, which the driver prepares
+/// once per connection.
 ///
 /// # Errors
 /// [`RepoError::NotFound`] naming `entity` when there is none; `Db` when the query fails;
@@ -30,11 +36,16 @@ where
     T: TryFrom<E::Model>,
     RepoError: From<T::Error>,
 {
-    let key = id.to_string();
-    one_or_not_found(E::find_by_id(id.into()), db, entity, key).await
+    let id: Uuid = id.into();
+    let backend = db.get_database_backend();
+    let key = <E::PrimaryKey as PrimaryKeyTrait>::ValueType::from(id).into_value_tuple();
+    let sql = prerendered::select_by_key::<E>(backend);
+    let statement = Statement::from_sql_and_values(backend, &*sql, key);
+    one_row::<E, T>(db, statement, entity, id).await
 }
 
-/// The first row `select` finds, converted.
+/// The first row `select` finds, converted. The statement is `select` with a literal
+/// `LIMIT 1`, so `select` must have neither a limit nor a locking clause of its own.
 ///
 /// # Errors
 /// [`RepoError::NotFound`] naming `entity` and `key` when there is none; `Db` when the query
@@ -50,11 +61,32 @@ where
     T: TryFrom<E::Model>,
     RepoError: From<T::Error>,
 {
-    let model = select
-        .one(db)
+    let mut statement = select.build(db.get_database_backend());
+    statement.sql.push_str(" LIMIT 1");
+    one_row::<E, T>(db, statement, entity, key).await
+}
+
+/// The one row of `E` that `statement` (which selects every column of `E`) gives, converted.
+///
+/// # Errors
+/// [`RepoError::NotFound`] naming `entity` and `key` when there is none; `Db` when the query
+/// fails; `Corrupt` when the row cannot be converted.
+pub async fn one_row<E, T>(
+    db: &impl ConnectionTrait,
+    statement: Statement,
+    entity: &'static str,
+    key: impl Display,
+) -> RepoResult<T>
+where
+    E: EntityTrait,
+    T: TryFrom<E::Model>,
+    RepoError: From<T::Error>,
+{
+    let row = db
+        .query_one_raw(statement)
         .await?
         .ok_or_else(|| RepoError::not_found(entity, key))?;
-    Ok(T::try_from(model)?)
+    Ok(T::try_from(E::Model::from_query_result(&row, "")?)?)
 }
 
 /// Deletes the row of `E` whose primary key is `id`.

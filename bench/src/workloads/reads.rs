@@ -51,9 +51,36 @@ fn raw_side(
     }
 }
 
-/// A SELECT of `columns` from `table` by id, as SeaORM's `find_by_id(..).one(..)` sends it.
+/// `"a", "b"` for `a, b`: columns quoted as memdb quotes them.
+fn quoted(columns: &str) -> String {
+    columns
+        .split(',')
+        .map(|column| format!("\"{}\"", column.trim()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A SELECT of `columns` from `table` by id, as memdb's point reads send it: rendered once,
+/// the id bound, a literal `LIMIT 1`.
 fn select_by_id(table: &str, columns: &str) -> String {
-    format!("SELECT {columns} FROM {table} WHERE id = $1 LIMIT 1")
+    format!(
+        "SELECT {} FROM \"{table}\" WHERE \"id\" = $1 LIMIT 1",
+        quoted(columns)
+    )
+}
+
+/// The `UPDATE ... RETURNING` of `knowledge.get` on the pool, with the condition that lets it
+/// commit without waiting for the WAL flush where the backend has one (PostgreSQL).
+fn record_access(bench: &Bench) -> String {
+    let backend = bench.repos.connection().get_database_backend();
+    let relaxed = memdb_repository::backend::commit_without_flush(backend)
+        .map(|condition| format!(" AND {condition}"))
+        .unwrap_or_default();
+    format!(
+        "UPDATE \"knowledge_items\" SET \"access_count\" = \"access_count\" + 1, \
+         \"last_accessed\" = $1 WHERE \"id\" = $2{relaxed} RETURNING {}",
+        quoted(KNOWLEDGE_COLUMNS)
+    )
 }
 
 /// A memdb side calling `get` with the id of row `pick(i)` of `ids`.
@@ -142,10 +169,7 @@ pub(crate) async fn run(bench: &Bench, selects: impl Fn(&str) -> bool) -> Result
                 raw_side(
                     bench,
                     "raw UPDATE ... RETURNING",
-                    &format!(
-                        "UPDATE knowledge_items SET access_count = access_count + 1, \
-                     last_accessed = $1 WHERE id = $2 RETURNING {KNOWLEDGE_COLUMNS}"
-                    ),
+                    &record_access(bench),
                     knowledge.clone(),
                     true,
                 ),

@@ -1,6 +1,7 @@
 //! Knowledge items, the typed and weighted relationships between them, and their access
 //! statistics.
 
+mod access;
 mod bulk;
 mod relationships;
 mod sea_orm;

@@ -2,7 +2,6 @@
 
 use async_trait::async_trait;
 use memdb_entity::knowledge_items;
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, Select,
@@ -10,7 +9,7 @@ use sea_orm::{
 
 use super::{
     KnowledgeItem, KnowledgeQuery, KnowledgeRepository, Neighbour, NeighbourQuery, NewKnowledge,
-    NewRelationship, Relationship, ScoreUpdate, bulk, relationships,
+    NewRelationship, Relationship, ScoreUpdate, access, bulk, relationships,
 };
 use crate::error::{RepoError, RepoResult};
 use crate::executor::Executor;
@@ -80,18 +79,7 @@ impl<C: Executor> KnowledgeRepository for SeaOrmKnowledgeRepository<C> {
     }
 
     async fn get(&self, id: KnowledgeId) -> RepoResult<KnowledgeItem> {
-        // One UPDATE ... RETURNING: the increment happens in the database, so concurrent reads
-        // of the same item never lose a count, and the caller sees the recorded access.
-        let rows = knowledge_items::Entity::update_many()
-            .col_expr(
-                knowledge_items::Column::AccessCount,
-                Expr::col(knowledge_items::Column::AccessCount).add(1),
-            )
-            .col_expr(knowledge_items::Column::LastAccessed, Expr::value(now()))
-            .filter(knowledge_items::Column::Id.eq(id.as_uuid()))
-            .exec_with_returning(&self.db)
-            .await?;
-        updated_row(rows, ENTITY, id)
+        access::record_access(&self.db, id).await
     }
 
     async fn peek(&self, id: KnowledgeId) -> RepoResult<KnowledgeItem> {

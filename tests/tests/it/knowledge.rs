@@ -1,6 +1,7 @@
 //! The knowledge repository's story, run against the `SeaORM` implementation on a real database,
 //! and a concurrency check of access counting.
 
+mod access;
 mod graph;
 mod items;
 

@@ -9,6 +9,7 @@ mod backend;
 mod bulk;
 mod bulk_tasks;
 mod claim_storm;
+mod connect_builder;
 mod cross_track;
 mod documents;
 mod enhanced;

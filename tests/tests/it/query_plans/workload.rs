@@ -124,6 +124,12 @@ pub(super) async fn knowledge(repos: &Repositories, rec: &Recorder) {
     let c = k.add(knowledge_item("gamma", "fact")).await.unwrap();
     rec.call("knowledge.get");
     k.get(a.id).await.unwrap();
+    rec.call("knowledge.get in a unit of work");
+    let id = a.id;
+    repos
+        .transaction(|tx| async move { tx.knowledge.get(id).await })
+        .await
+        .unwrap();
     rec.call("knowledge.peek");
     k.peek(a.id).await.unwrap();
     rec.call("knowledge.search by type");
