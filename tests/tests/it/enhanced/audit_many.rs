@@ -153,16 +153,19 @@ async fn an_audited_batch_reaches_the_audit_log_in_one_call() {
     assert_eq!(calls.append_many.load(Ordering::SeqCst), 2);
 }
 
+/// Makes one entry of a batch invalid.
+type Spoil = fn(&mut NewAuditEntry);
+
 #[tokio::test]
 async fn append_many_checks_every_entry_before_writing_any() {
     let db = TestDb::new().await;
     let audit = SeaOrmAuditRepository::new(db.pool());
-    let batch = |bad: usize, spoil: fn(&mut NewAuditEntry)| {
+    let batch = |bad: usize, spoil: Spoil| {
         let mut entries: Vec<_> = (0..20).map(|i| created(&format!("w{i}"))).collect();
         spoil(&mut entries[bad]);
         entries
     };
-    let cases: [(usize, fn(&mut NewAuditEntry), &str); 5] = [
+    let cases: [(usize, Spoil, &str); 5] = [
         (0, |e| e.actor = "  ".into(), "actor"),
         (7, |e| e.entity = "Not A Label".into(), "entity"),
         (13, |e| e.entity_id = String::new(), "entity_id"),
