@@ -18,8 +18,10 @@ use serde_json::json;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
+use crate::dataset_extra::{self, EnhancedData};
 use crate::progress::Progress;
 use crate::rng::SplitMix64;
+use crate::tables::{Table, Tables};
 
 /// Callers loading one table at once (PostgreSQL takes them in parallel; SQLite queues them).
 const LOADERS: u64 = 4;
@@ -39,6 +41,8 @@ pub(crate) struct Dataset {
     pub(crate) knowledge: Vec<Uuid>,
     pub(crate) tasks: Vec<Uuid>,
     pub(crate) graph_nodes: Vec<Uuid>,
+    /// The enhanced tables' keys (empty when not loaded).
+    pub(crate) enhanced: EnhancedData,
 }
 
 /// A document's fields for row `i` of a set seeded with `seed`.
@@ -67,12 +71,20 @@ pub(crate) fn knowledge_item(seed: u64, i: u64) -> NewKnowledge {
     }
 }
 
-/// Builds the data set with `rows` rows per table: documents, knowledge items and tasks
-/// through the bulk calls, personas and graph nodes (which have none) one call per row.
+/// Builds the data set with `rows` rows per table of `tables` (the others stay empty):
+/// documents, knowledge items and tasks through the bulk calls, personas and graph nodes
+/// (which have none) one call per row, then the edges and enhanced tables
+/// ([`dataset_extra`]).
 ///
 /// # Errors
 /// The first failing call's error.
-pub(crate) async fn build(repos: &EnhancedRepositories, rows: u64) -> Result<Dataset> {
+pub(crate) async fn build(
+    repos: &EnhancedRepositories,
+    rows: u64,
+    tables: Tables,
+) -> Result<Dataset> {
+    // An unloaded table's load is a range of no rows.
+    let rows_of = |table: Table| if tables.has(table) { rows } else { 0 };
     let organization = repos
         .legacy
         .organizations
@@ -83,31 +95,40 @@ pub(crate) async fn build(repos: &EnhancedRepositories, rows: u64) -> Result<Dat
         })
         .await?
         .id;
-    let documents = load_in_bulk("documents", rows, |range| async move {
+    let documents = load_in_bulk("documents", rows_of(Table::Documents), |range| async move {
         let inputs = range.map(|i| document(organization, 1, i)).collect();
         let created = repos.legacy.documents.create_many(inputs).await?;
         Ok(created.iter().map(|d| d.id.as_uuid()).collect())
     })
     .await?;
-    let personas = load("personas", rows, repos, |r, i| async move {
-        let mut rng = SplitMix64::new(2 ^ i);
-        let persona = NewPersona {
-            name: format!("persona {i}"),
-            description: rng.text(12),
-            system_prompt: rng.text(40),
-            traits: json!({ "tone": rng.text(1) }),
-            is_active: true,
-        };
-        Ok(r.legacy.personas.create(persona).await?.id.as_uuid())
-    })
+    let personas = load(
+        "personas",
+        rows_of(Table::Personas),
+        repos,
+        |r, i| async move {
+            let mut rng = SplitMix64::new(2 ^ i);
+            let persona = NewPersona {
+                name: format!("persona {i}"),
+                description: rng.text(12),
+                system_prompt: rng.text(40),
+                traits: json!({ "tone": rng.text(1) }),
+                is_active: true,
+            };
+            Ok(r.legacy.personas.create(persona).await?.id.as_uuid())
+        },
+    )
     .await?;
-    let knowledge = load_in_bulk("knowledge items", rows, |range| async move {
-        let inputs = range.map(|i| knowledge_item(3, i)).collect();
-        let added = repos.legacy.knowledge.add_many(inputs).await?;
-        Ok(added.iter().map(|k| k.id.as_uuid()).collect())
-    })
+    let knowledge = load_in_bulk(
+        "knowledge items",
+        rows_of(Table::Knowledge),
+        |range| async move {
+            let inputs = range.map(|i| knowledge_item(3, i)).collect();
+            let added = repos.legacy.knowledge.add_many(inputs).await?;
+            Ok(added.iter().map(|k| k.id.as_uuid()).collect())
+        },
+    )
     .await?;
-    let tasks = load_in_bulk("tasks", rows, |range| async move {
+    let tasks = load_in_bulk("tasks", rows_of(Table::Tasks), |range| async move {
         let inputs = range
             .map(|i| {
                 let mut rng = SplitMix64::new(4 ^ i);
@@ -122,16 +143,32 @@ pub(crate) async fn build(repos: &EnhancedRepositories, rows: u64) -> Result<Dat
         Ok(submitted.iter().map(|t| t.id.as_uuid()).collect())
     })
     .await?;
-    let graph_nodes = load("graph nodes", rows, repos, |r, i| async move {
-        let mut rng = SplitMix64::new(5 ^ i);
-        let node = NodeUpsert {
-            kind: "concept".to_owned(),
-            key: format!("node-{i}"),
-            properties: json!({ "label": rng.text(3) }),
-        };
-        Ok(r.graph.upsert_node(node).await?.id.as_uuid())
-    })
+    let graph_nodes = load(
+        "graph nodes",
+        rows_of(Table::GraphNodes),
+        repos,
+        |r, i| async move {
+            let mut rng = SplitMix64::new(5 ^ i);
+            let node = NodeUpsert {
+                kind: "concept".to_owned(),
+                key: format!("node-{i}"),
+                properties: json!({ "label": rng.text(3) }),
+            };
+            Ok(r.graph.upsert_node(node).await?.id.as_uuid())
+        },
+    )
     .await?;
+    if tables.has(Table::Relationships) {
+        dataset_extra::relationships(repos, &knowledge).await?;
+    }
+    if tables.has(Table::GraphEdges) {
+        dataset_extra::graph_edges(repos, &graph_nodes).await?;
+    }
+    let enhanced = if tables.has(Table::Enhanced) {
+        dataset_extra::enhanced(repos, (rows / 4).max(100)).await?
+    } else {
+        EnhancedData::default()
+    };
     Ok(Dataset {
         organization,
         documents,
@@ -139,12 +176,17 @@ pub(crate) async fn build(repos: &EnhancedRepositories, rows: u64) -> Result<Dat
         knowledge,
         tasks,
         graph_nodes,
+        enhanced,
     })
 }
 
 /// Calls `create_many` for `0..rows` in ranges of [`ROWS_PER_BULK_CALL`], one after the other,
 /// returning the ids in index order.
-async fn load_in_bulk<F, Fut>(label: &'static str, rows: u64, create_many: F) -> Result<Vec<Uuid>>
+pub(crate) async fn load_in_bulk<F, Fut>(
+    label: &'static str,
+    rows: u64,
+    create_many: F,
+) -> Result<Vec<Uuid>>
 where
     F: Fn(std::ops::Range<u64>) -> Fut,
     Fut: Future<Output = Result<Vec<Uuid>>>,
@@ -160,7 +202,7 @@ where
 
 /// Calls `create` for `0..rows` from [`LOADERS`] concurrent callers, returning the ids in
 /// index order.
-async fn load<F, Fut>(
+pub(crate) async fn load<F, Fut>(
     label: &'static str,
     rows: u64,
     repos: &EnhancedRepositories,

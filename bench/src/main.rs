@@ -10,12 +10,14 @@
 
 mod args;
 mod dataset;
+mod dataset_extra;
 mod progress;
 mod raw;
 mod report;
 mod rng;
 mod runner;
 mod stats;
+mod tables;
 mod target;
 mod workloads;
 
@@ -34,8 +36,11 @@ use crate::args::Args;
 use crate::raw::RawPool;
 use crate::report::ResultRow;
 use crate::stats::Summary;
+use crate::tables::Tables;
 use crate::target::Target;
-use crate::workloads::{Bench, bulk, mixed_writers, queue, reads};
+use crate::workloads::{
+    Bench, audited, bulk, enhanced_reads, graph, listing, mixed_writers, queue, reads,
+};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -57,7 +62,11 @@ async fn main() -> ExitCode {
 
 fn fail(err: &anyhow::Error) -> ExitCode {
     eprintln!("memdb-bench: {err:#}");
-    ExitCode::FAILURE
+    if err.is::<Interrupted>() {
+        ExitCode::from(130)
+    } else {
+        ExitCode::FAILURE
+    }
 }
 
 /// Creates the scratch database, measures, and drops the database whatever happened.
@@ -71,7 +80,7 @@ async fn run(args: &Args) -> Result<Vec<ResultRow>> {
     let db = memdb_repository::connect(&target.url).await;
     let raw = RawPool::connect(&target.url).await;
     let measured = match (&db, &raw) {
-        (Ok(db), Ok(raw)) => measure(args, db, raw).await,
+        (Ok(db), Ok(raw)) => interruptible(measure(args, db, raw)).await,
         (Err(err), _) => Err(anyhow::anyhow!("opening the database: {err}")),
         (_, Err(err)) => Err(anyhow::anyhow!("{err:#}")),
     };
@@ -87,13 +96,38 @@ async fn run(args: &Args) -> Result<Vec<ResultRow>> {
     Ok(rows)
 }
 
+/// `work`, unless Ctrl-C comes first: then [`Interrupted`], and `work` is dropped where it
+/// stood so the caller can remove the scratch database.
+async fn interruptible<T>(work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    tokio::select! {
+        done = work => done,
+        signal = tokio::signal::ctrl_c() => {
+            signal.context("listening for Ctrl-C")?;
+            Err(Interrupted.into())
+        }
+    }
+}
+
+/// The run was interrupted with Ctrl-C (exit status 130, as shells report SIGINT).
+#[derive(Debug)]
+struct Interrupted;
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("interrupted; the scratch database was removed")
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
 /// Migrates, builds the data set and runs every selected workload.
 async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<Vec<ResultRow>> {
     let scale = args.scale();
     let mut rows = vec![migrate(db).await?];
     let repos = EnhancedRepositories::from_connection(db.clone());
     eprintln!("building the data set: {} rows per table", scale.rows);
-    let data = dataset::build(&repos, scale.rows).await?;
+    let tables = Tables::for_selection(|name| args.selects(name), args.only.as_deref());
+    let data = dataset::build(&repos, scale.rows, tables).await?;
     let bench = Bench {
         repos: Arc::new(repos),
         raw: raw.clone(),
@@ -102,6 +136,10 @@ async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<
     };
     eprintln!("measuring");
     rows.extend(reads::run(&bench, |name| args.selects(name)).await?);
+    rows.extend(listing::run(&bench, |name| args.selects(name)).await?);
+    rows.extend(enhanced_reads::run(&bench, |name| args.selects(name)).await?);
+    rows.extend(graph::run(&bench, |name| args.selects(name)).await?);
+    rows.extend(audited::run(&bench, |name| args.selects(name)).await?);
     if args.selects("tasks.submit") {
         rows.extend(queue::submit(&bench).await?);
     }

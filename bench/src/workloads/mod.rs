@@ -1,10 +1,15 @@
 //! The workloads, one file per group. Each returns report rows: memdb's side first, then its
 //! raw twins.
 
+pub(crate) mod audited;
 pub(crate) mod bulk;
+pub(crate) mod enhanced_reads;
+pub(crate) mod graph;
+pub(crate) mod listing;
 pub(crate) mod mixed_writers;
 pub(crate) mod queue;
 pub(crate) mod reads;
+pub(crate) mod twins;
 
 use std::sync::Arc;
 

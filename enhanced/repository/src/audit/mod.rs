@@ -83,6 +83,16 @@ pub trait AuditRepository: Send + Sync {
     /// delete without a before image).
     async fn append(&self, entry: NewAuditEntry) -> RepoResult<AuditEntry>;
 
+    /// Appends every entry, in order, each stamped with the current time: all of them or none.
+    /// Every entry is checked before anything is written, and the rows go in as few multi-row
+    /// inserts as the backend's bound-parameter limit allows, in one transaction (a savepoint
+    /// inside a unit of work). An empty batch writes nothing.
+    ///
+    /// # Errors
+    /// `Validation` for the first entry [`AuditRepository::append`] would refuse, its reason
+    /// starting with `input <index>: `; `Db` when the insert fails (nothing is written then).
+    async fn append_many(&self, entries: Vec<NewAuditEntry>) -> RepoResult<Vec<AuditEntry>>;
+
     /// The entries of one row, oldest first.
     ///
     /// # Errors

@@ -4,8 +4,8 @@ use async_trait::async_trait;
 use chrono::Utc;
 use memdb_enhanced_entity::audit_log;
 use memdb_repository::query::fetch_page;
-use memdb_repository::{Executor, Page, RepoError, RepoResult, now, stored_enum, validate};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use memdb_repository::{Executor, Page, RepoError, RepoResult, bulk, now, stored_enum, validate};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 use sea_orm::{QueryOrder, Select};
 
 use super::{AuditAction, AuditEntry, AuditRepository, NewAuditEntry};
@@ -90,24 +90,39 @@ fn of_entity(entity: &str) -> RepoResult<Select<audit_log::Entity>> {
     Ok(oldest_first(select))
 }
 
+/// The row `entry` makes, checked as [`AuditRepository::append`] documents and stamped now.
+fn model(entry: NewAuditEntry) -> RepoResult<audit_log::Model> {
+    // JSON first: a rejected value is taken apart without recursion (see validate).
+    let (before, after) = images(entry.action, entry.before, entry.after)?;
+    Ok(audit_log::Model {
+        id: AuditEntryId::new().into(),
+        actor: actor(&entry.actor)?,
+        action: entry.action.as_str().to_owned(),
+        entity: validate::label("entity", &entry.entity)?,
+        entity_id: entity_id(&entry.entity_id)?,
+        before,
+        after,
+        at: now(),
+    })
+}
+
 #[async_trait]
 impl<C: Executor> AuditRepository for SeaOrmAuditRepository<C> {
     async fn append(&self, entry: NewAuditEntry) -> RepoResult<AuditEntry> {
-        // JSON first: a rejected value is taken apart without recursion (see validate).
-        let (before, after) = images(entry.action, entry.before, entry.after)?;
-        let model = audit_log::ActiveModel {
-            id: Set(AuditEntryId::new().into()),
-            actor: Set(actor(&entry.actor)?),
-            action: Set(entry.action.as_str().to_owned()),
-            entity: Set(validate::label("entity", &entry.entity)?),
-            entity_id: Set(entity_id(&entry.entity_id)?),
-            before: Set(before),
-            after: Set(after),
-            at: Set(now()),
-        }
-        .insert(&self.db)
-        .await?;
+        let model = audit_log::ActiveModel::from(model(entry)?)
+            .reset_all()
+            .insert(&self.db)
+            .await?;
         model.try_into()
+    }
+
+    async fn append_many(&self, entries: Vec<NewAuditEntry>) -> RepoResult<Vec<AuditEntry>> {
+        let models = bulk::check_each(entries, model)?;
+        if models.is_empty() {
+            return Ok(Vec::new());
+        }
+        bulk::insert_all_or_nothing::<audit_log::Entity>(&self.db, &models).await??;
+        models.into_iter().map(AuditEntry::try_from).collect()
     }
 
     async fn for_row(

@@ -164,7 +164,8 @@ impl<R: OnTransaction, C: Executor> Audited<R, C> {
         .await
     }
 
-    /// As [`Audited::change`], for a call that changes several rows.
+    /// As [`Audited::change`], for a call that changes several rows: their entries reach the
+    /// sink in one call ([`AuditRepository::append_many`](crate::audit::AuditRepository::append_many)).
     async fn changes<T, F, Fut>(&self, work: F) -> RepoResult<T>
     where
         T: Send,
@@ -174,9 +175,7 @@ impl<R: OnTransaction, C: Executor> Audited<R, C> {
         unit_of_work(&self.db, |tx| async move {
             let repo = self.inner.on_transaction(tx.clone());
             let (value, changes) = work(repo, tx.clone()).await?;
-            for change in changes {
-                self.trail.record(tx.clone(), change).await?;
-            }
+            self.trail.record(tx, changes).await?;
             Ok(value)
         })
         .await

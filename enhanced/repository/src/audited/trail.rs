@@ -56,17 +56,37 @@ impl AuditTrail {
         &self.actor
     }
 
-    /// Appends `change` as this trail's actor, on `tx`.
-    pub(crate) async fn record(&self, tx: SharedTransaction, change: Change) -> RepoResult<()> {
-        let entry = NewAuditEntry {
+    /// Appends `changes` as this trail's actor, on `tx`, in one call to the sink: `append` for
+    /// one change, `append_many` (one multi-row insert) for a batch, nothing for none.
+    pub(crate) async fn record(
+        &self,
+        tx: SharedTransaction,
+        changes: Vec<Change>,
+    ) -> RepoResult<()> {
+        let mut entries: Vec<NewAuditEntry> = changes
+            .into_iter()
+            .map(|change| self.entry(change))
+            .collect();
+        match entries.len() {
+            0 => Ok(()),
+            1 => {
+                let entry = entries.remove(0);
+                (self.sink)(tx).append(entry).await.map(drop)
+            }
+            _ => (self.sink)(tx).append_many(entries).await.map(drop),
+        }
+    }
+
+    /// The entry `change` makes, as this trail's actor.
+    fn entry(&self, change: Change) -> NewAuditEntry {
+        NewAuditEntry {
             actor: self.actor.to_string(),
             action: change.action,
             entity: change.entity.to_owned(),
             entity_id: change.entity_id,
             before: change.before,
             after: change.after,
-        };
-        (self.sink)(tx).append(entry).await.map(drop)
+        }
     }
 }
 

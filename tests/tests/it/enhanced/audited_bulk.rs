@@ -114,7 +114,7 @@ async fn every_row_of_an_audited_batch_gets_its_entry() {
     assert_eq!(count::<audit_log::Entity>(db.conn()).await, 71);
 }
 
-/// A trail that writes `good` entries to the audit log, then refuses every other one.
+/// A trail that writes `good` batches to the audit log, then refuses every other one.
 fn trail_failing_after(good: usize) -> AuditTrail {
     let appended = Arc::new(AtomicUsize::new(0));
     AuditTrail::new("loader").unwrap().with_sink(move |tx| {
@@ -122,7 +122,7 @@ fn trail_failing_after(good: usize) -> AuditTrail {
             return Arc::new(SeaOrmAuditRepository::new(tx)) as Arc<dyn AuditRepository>;
         }
         let mut sink = MockAuditRepository::new();
-        sink.expect_append()
+        sink.expect_append_many()
             .returning(|_| Err(RepoError::Db(DbErr::Custom("audit store down".into()))));
         Arc::new(sink)
     })
@@ -133,13 +133,21 @@ async fn an_audit_entry_that_cannot_be_written_rolls_the_batch_back() {
     let db = TestDb::new().await;
     let plain = EnhancedRepositories::from_connection(db.pool());
     let org = acme(plain.legacy.organizations.as_ref()).await;
-    let repos = plain.audited_by(trail_failing_after(9)).legacy;
+    let repos = plain.audited_by(trail_failing_after(1)).legacy;
     let inputs: Vec<_> = (0..10).map(|i| document(org.id, i)).collect();
+    let kept = repos.documents.create_many(inputs).await.unwrap();
+    let inputs: Vec<_> = (10..20).map(|i| document(org.id, i)).collect();
     let result = repos.documents.create_many(inputs).await;
     assert!(
         matches!(&result, Err(RepoError::Db(DbErr::Custom(m))) if m == "audit store down"),
         "{result:?}"
     );
-    assert_eq!(count::<documents::Entity>(db.conn()).await, 0);
-    assert_eq!(count::<audit_log::Entity>(db.conn()).await, 0);
+    assert_eq!(
+        count::<documents::Entity>(db.conn()).await,
+        kept.len() as u64
+    );
+    assert_eq!(
+        count::<audit_log::Entity>(db.conn()).await,
+        kept.len() as u64
+    );
 }

@@ -12,10 +12,10 @@ use memdb_enhanced_repository::limits::HEALTH_METRIC_MAGNITUDE;
 use memdb_enhanced_repository::{Page, RepoError, SeaOrmHealthMetricRepository};
 use memdb_tests::TestDb;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait};
+use sea_orm::EntityTrait;
 use serde_json::json;
 
-use super::support::{invalid_field, nested_object};
+use super::support::{invalid_field, nested_object, poison_rows};
 
 fn sample(metric: &str, value: f64) -> NewHealthMetric {
     NewHealthMetric::now("api", metric, value)
@@ -123,21 +123,7 @@ async fn many_samples_are_all_or_nothing_in_the_database_too() {
     let repo = SeaOrmHealthMetricRepository::new(db.pool());
     // A trigger refuses one metric, so the database fails an insert after earlier ones went
     // through in the same call.
-    let poison = match db.backend() {
-        DbBackend::Postgres => vec![
-            "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS \
-             $$ BEGIN RAISE EXCEPTION 'poisoned'; END $$",
-            "CREATE TRIGGER poison BEFORE INSERT ON health_metrics FOR EACH ROW \
-             WHEN (NEW.metric = 'poison') EXECUTE FUNCTION refuse_poison()",
-        ],
-        _ => vec![
-            "CREATE TRIGGER poison BEFORE INSERT ON health_metrics \
-             WHEN NEW.metric = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END",
-        ],
-    };
-    for sql in poison {
-        db.conn().execute_unprepared(sql).await.unwrap();
-    }
+    poison_rows(&db, "health_metrics", "metric").await;
     let mut samples: Vec<NewHealthMetric> = (0..ROWS_PER_INSERT * 2)
         .map(|i| sample(&format!("m{}", i % 7), 1.0))
         .collect();

@@ -1,6 +1,7 @@
 //! Tests of the enhanced repositories, on a database with both migration tracks applied.
 
 mod audit;
+mod audit_many;
 mod audited;
 mod audited_bulk;
 mod audited_races;

@@ -3,6 +3,8 @@
 use chrono::{TimeDelta, Utc};
 use memdb_enhanced_repository::audit::{AuditEntry, AuditRepository};
 use memdb_enhanced_repository::{Page, RepoError, TimeWindow};
+use memdb_tests::TestDb;
+use sea_orm::{ConnectionTrait, DbBackend};
 use serde_json::{Map, Value};
 
 /// The field a validation error blames; any other outcome fails the test.
@@ -33,4 +35,29 @@ pub(super) fn nested_object(depth: usize) -> Value {
         value = Value::Object(std::iter::once(("n".to_owned(), value)).collect());
     }
     value
+}
+
+/// Makes the database refuse every row of `table` whose `column` is `'poison'` with a
+/// `poisoned` error (a trigger), so a test can fail an insert after earlier ones of the same call
+/// went through.
+pub(super) async fn poison_rows(db: &TestDb, table: &str, column: &str) {
+    let statements = match db.backend() {
+        DbBackend::Postgres => vec![
+            format!(
+                "CREATE FUNCTION refuse_poison_{table}() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'poisoned'; END $$"
+            ),
+            format!(
+                "CREATE TRIGGER poison BEFORE INSERT ON {table} FOR EACH ROW \
+                 WHEN (NEW.{column} = 'poison') EXECUTE FUNCTION refuse_poison_{table}()"
+            ),
+        ],
+        _ => vec![format!(
+            "CREATE TRIGGER poison BEFORE INSERT ON {table} \
+             WHEN NEW.{column} = 'poison' BEGIN SELECT RAISE(ABORT, 'poisoned'); END"
+        )],
+    };
+    for sql in statements {
+        db.conn().execute_unprepared(&sql).await.unwrap();
+    }
 }

@@ -24,6 +24,18 @@ pub(super) async fn audit(repos: &EnhancedRepositories, rec: &Recorder) {
         })
         .await
         .unwrap();
+    rec.call("audit.append_many");
+    let batch = (2..4)
+        .map(|i| NewAuditEntry {
+            actor: "planner".into(),
+            action: AuditAction::Create,
+            entity: "widget".into(),
+            entity_id: format!("w{i}"),
+            before: None,
+            after: Some(json!({"v": i})),
+        })
+        .collect();
+    audit.append_many(batch).await.unwrap();
     let page = Page::default();
     rec.call("audit.for_row");
     audit.for_row("widget", "w1", page).await.unwrap();
