@@ -46,10 +46,7 @@ impl MigrationTrait for Migration {
         let mut table = Table::create()
             .table(MemoryEntries::Table)
             .col(pk_uuid(MemoryEntries::Id))
-            .col(bytewise(
-                backend,
-                string_len(MemoryEntries::Namespace, 100),
-            ))
+            .col(bytewise(backend, string_len(MemoryEntries::Namespace, 100)))
             .col(bytewise(backend, string_len(MemoryEntries::Key, 99)))
             .col(json_binary(MemoryEntries::Value))
             .col(string_len(MemoryEntries::MemoryType, 16))

@@ -119,7 +119,7 @@ pub struct PutMemory {
     pub memory_type: MemoryType,
     /// A JSON object.
     pub metadata: serde_json::Value,
-    /// How long the entry lives from now: 1 second to 100 years. `None`: for ever.
+    /// How long the entry lives from now: 1 millisecond to 100 years. `None`: for ever.
     pub ttl: Option<Duration>,
     /// The version the put replaces (0: the entry must have no version yet); `None` writes
     /// whatever the latest version is.

@@ -21,7 +21,7 @@ use crate::ids::MemoryEntryId;
 const ATTEMPTS: usize = 32;
 /// The shortest and longest time to live.
 const TTL_RANGE: (Duration, Duration) = (
-    Duration::from_secs(1),
+    Duration::from_millis(1),
     Duration::from_secs(100 * 366 * 24 * 3600),
 );
 
@@ -101,7 +101,10 @@ impl Draft {
 fn ttl(ttl: Duration) -> RepoResult<TimeDelta> {
     let (min, max) = TTL_RANGE;
     if ttl < min || ttl > max {
-        return Err(RepoError::invalid("ttl", "must be 1 second to 100 years"));
+        return Err(RepoError::invalid(
+            "ttl",
+            "must be 1 millisecond to 100 years",
+        ));
     }
     TimeDelta::from_std(ttl).map_err(|_| RepoError::invalid("ttl", "is out of range"))
 }
