@@ -201,30 +201,32 @@ impl<C: Executor> MemoryRepository for SeaOrmMemoryRepository<C> {
                 format!("must be 1 to {MAX_LIST}"),
             ));
         }
-        let (lower, upper) = namespace::below(&prefix);
-        let mut select = memory_entries::Entity::find()
-            .filter(
-                Column::Namespace.eq(prefix).or(Column::Namespace
-                    .gte(lower)
-                    .and(Column::Namespace.lt(upper))),
-            )
-            .filter(Expr::cust(LATEST))
-            .filter(Column::IsDeleted.eq(false))
-            .filter(Column::ExpiresAt.is_null().or(Column::ExpiresAt.gt(now())));
-        if let Some(after) = after {
-            let (namespace, key) = entry_name(&after.namespace, &after.key)?;
-            select = select.filter(
-                Column::Namespace
-                    .gt(namespace.clone())
-                    .or(Column::Namespace.eq(namespace).and(Column::Key.gt(key))),
-            );
+        // The prefix's own namespace sorts before every namespace below it: its rows first,
+        // then the range of `prefix:*`, each an ordered walk of the unique index.
+        let mut rows = Vec::new();
+        let in_root = after.as_ref().is_none_or(|a| a.namespace == prefix);
+        if in_root {
+            let mut select = live_latest().filter(Column::Namespace.eq(prefix.as_str()));
+            if let Some(after) = &after {
+                select = select.filter(Column::Key.gt(namespace::key(&after.key)?));
+            }
+            rows = ordered(select, limit).all(&self.db).await?;
         }
-        let rows = select
-            .order_by_asc(Column::Namespace)
-            .order_by_asc(Column::Key)
-            .limit(limit)
-            .all(&self.db)
-            .await?;
+        let room = limit - u64::try_from(rows.len()).unwrap_or(limit);
+        if room > 0 {
+            let (lower, upper) = namespace::below(&prefix);
+            let mut select = live_latest()
+                .filter(Column::Namespace.gte(lower))
+                .filter(Column::Namespace.lt(upper));
+            if let Some(after) = after.filter(|_| !in_root) {
+                let (ns, key) = entry_name(&after.namespace, &after.key)?;
+                select = select.filter(
+                    Expr::tuple([Expr::col(Column::Namespace), Expr::col(Column::Key)])
+                        .gt(Expr::tuple([Expr::val(ns), Expr::val(key)])),
+                );
+            }
+            rows.extend(ordered(select, room).all(&self.db).await?);
+        }
         let entries: Vec<MemoryEntry> = convert_all(rows)?;
         let full = u64::try_from(entries.len()).is_ok_and(|n| n == limit);
         let next = entries.last().filter(|_| full).map(|last| MemoryCursor {
@@ -261,6 +263,22 @@ impl<C: Executor> MemoryRepository for SeaOrmMemoryRepository<C> {
         // One statement: atomic on its own.
         Ok(self.db.execute_raw(statement).await?.rows_affected())
     }
+}
+
+/// The latest versions of live, unexpired entries.
+fn live_latest() -> Select<memory_entries::Entity> {
+    memory_entries::Entity::find()
+        .filter(Expr::cust(LATEST))
+        .filter(Column::IsDeleted.eq(false))
+        .filter(Column::ExpiresAt.is_null().or(Column::ExpiresAt.gt(now())))
+}
+
+/// `select` in listing order, `limit` rows at most.
+fn ordered(select: Select<memory_entries::Entity>, limit: u64) -> Select<memory_entries::Entity> {
+    select
+        .order_by_asc(Column::Namespace)
+        .order_by_asc(Column::Key)
+        .limit(limit)
 }
 
 /// Rows that are their entry's latest version (no later version of the same entry exists);
