@@ -43,12 +43,10 @@ async fn run(mut cli: Cli) -> Result<()> {
         memdb_repository::DEFAULT_DATABASE_URL.clone_into(&mut cli.database_url);
     }
     let (read_only, dry_run) = match &cli.command {
-        Command::Status | Command::Doctor { .. } => (true, false),
-        Command::Migrate { action } => (action.is_read_only(), action.is_dry_run()),
-        Command::Init | Command::Seed => (false, false),
         // `memdb backup` and `memdb restore` are `memdb migrate backup|restore`.
-        Command::Backup(_) => (true, false),
-        Command::Restore(_) => (false, false),
+        Command::Status | Command::Doctor { .. } | Command::Backup(_) => (true, false),
+        Command::Migrate { action } => (action.is_read_only(), action.is_dry_run()),
+        Command::Init | Command::Seed | Command::Restore(_) => (false, false),
     };
     // Reading must not create a missing SQLite file; a dry run reads an empty database then.
     let url = memdb_migration::cli::connect::url_for(&cli.database_url, read_only, dry_run);

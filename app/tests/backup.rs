@@ -266,7 +266,7 @@ async fn a_failed_backup_stops_the_destructive_step() {
     }
 }
 
-/// The password of a PostgreSQL URL reaches pg_dump and pg_restore, and never their command
+/// The password of a PostgreSQL URL reaches `pg_dump` and `pg_restore`, and never their command
 /// line, the output or an error (trust authentication accepts any password).
 #[tokio::test]
 async fn postgres_backups_never_show_the_password() {

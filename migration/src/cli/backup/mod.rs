@@ -83,7 +83,7 @@ pub struct BackupArgs {
 /// The arguments of `restore`.
 #[derive(Clone, Debug, Args)]
 pub struct RestoreArgs {
-    /// The backup to restore (a SQLite file from `backup`, or a pg_dump custom-format archive).
+    /// The backup to restore (a SQLite file from `backup`, or a `pg_dump` custom-format archive).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Print `{"path", "bytes", "backend", "status"}` for scripts.
@@ -140,14 +140,13 @@ pub async fn backup(
             });
         }
     };
-    let path = match out {
-        Some(path) => create_new(path)?,
-        None => {
-            let database = pg
-                .as_ref()
-                .map_or_else(|| sqlite_name(url), |env| env.database().to_owned());
-            create_default(&database, backend)?
-        }
+    let path = if let Some(path) = out {
+        create_new(path)?
+    } else {
+        let database = pg
+            .as_ref()
+            .map_or_else(|| sqlite_name(url), |env| env.database().to_owned());
+        create_default(&database, backend)?
     };
     let progress = progress::Progress::start(
         format!("backing up {} to {}", ctx.database, path.display()),
@@ -204,23 +203,20 @@ pub(crate) async fn run_restore(
         format!("restoring {} into {}", file.display(), ctx.database),
         None,
     );
-    match backend {
-        DbBackend::Postgres => {
-            let env = postgres::PgEnv::from_url(ctx.url.expose())?;
-            let lock = DeployLock::acquire(db, &ctx.database, ctx.lock_timeout).await?;
-            let restored = async {
-                refuse_non_empty(&lock.executor(), ctx).await?;
-                postgres::restore(&env, file, &progress).await
-            }
-            .await;
-            let released = lock.release().await;
-            restored?;
-            released?;
+    if backend == DbBackend::Postgres {
+        let env = postgres::PgEnv::from_url(ctx.url.expose())?;
+        let lock = DeployLock::acquire(db, &ctx.database, ctx.lock_timeout).await?;
+        let restored = async {
+            refuse_non_empty(&lock.executor(), ctx).await?;
+            postgres::restore(&env, file, &progress).await
         }
-        _ => {
-            let url = ctx.url.expose();
-            sqlite::restore(url, &ctx.database, file, ctx.lock_timeout, &progress).await?;
-        }
+        .await;
+        let released = lock.release().await;
+        restored?;
+        released?;
+    } else {
+        let url = ctx.url.expose();
+        sqlite::restore(url, &ctx.database, file, ctx.lock_timeout, &progress).await?;
     }
     let status = inspect::schema_status(db, ctx.tracks).await?;
     let checksums = super::checksums::recorded(db, &status).await?;

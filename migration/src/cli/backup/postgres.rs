@@ -131,7 +131,7 @@ impl PgEnv {
     }
 }
 
-/// Dumps the database into `file` (which exists, empty) in pg_dump's custom format.
+/// Dumps the database into `file` (which exists, empty) in `pg_dump`'s custom format.
 pub(super) async fn dump(env: &PgEnv, file: &Path, progress: &Progress) -> Result<(), CliError> {
     let mut command = env.command("pg_dump");
     command
