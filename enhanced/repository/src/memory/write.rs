@@ -22,7 +22,7 @@ const ATTEMPTS: usize = 32;
 /// The shortest and longest time to live.
 const TTL_RANGE: (Duration, Duration) = (
     Duration::from_millis(1),
-    Duration::from_secs(100 * 366 * 24 * 3600),
+    Duration::from_hours(100 * 366 * 24),
 );
 
 /// A write other than a put: what the new version is made of.

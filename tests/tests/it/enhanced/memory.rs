@@ -250,8 +250,12 @@ async fn every_write_is_audited_with_its_images() {
         .await
         .unwrap();
     let actions: Vec<AuditAction> = entries.iter().map(|e| e.action).collect();
-    use AuditAction::{Create, Delete, Update};
-    assert_eq!(actions, [Create, Update, Update, Delete, Update, Delete]);
+    let (create, update, delete) = (
+        AuditAction::Create,
+        AuditAction::Update,
+        AuditAction::Delete,
+    );
+    assert_eq!(actions, [create, update, update, delete, update, delete]);
     assert!(entries.iter().all(|e| e.actor == "alice"));
     let version = |image: &Option<serde_json::Value>| image.as_ref().map(|i| i["version"].clone());
     assert_eq!(version(&entries[1].before), Some(json!(1)));

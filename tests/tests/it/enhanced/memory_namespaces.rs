@@ -107,7 +107,7 @@ async fn expired_entries_are_invisible_to_every_read_and_swept_in_batches() {
         repo.put(short(&format!("e{i}"))).await.unwrap();
     }
     let long = PutMemory {
-        ttl: Some(Duration::from_secs(3600)),
+        ttl: Some(Duration::from_hours(1)),
         ..put("app:ttl", "kept", json!(1))
     };
     repo.put(long).await.unwrap();

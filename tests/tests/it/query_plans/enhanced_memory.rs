@@ -29,7 +29,7 @@ pub(super) async fn memory(db: &DatabaseConnection, rec: &Recorder) {
     rec.call("memory.put with compare-and-set");
     let cas = PutMemory {
         expected_version: Some(1),
-        ttl: Some(Duration::from_secs(60)),
+        ttl: Some(Duration::from_mins(1)),
         ..put("user:alice", "k")
     };
     repo.put(cas).await.unwrap();
