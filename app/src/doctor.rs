@@ -56,6 +56,7 @@ fn enhanced() -> Vec<EntitySet> {
             EntityShape::of::<e::health_metrics::Entity>(),
             EntityShape::of::<e::graph_nodes::Entity>(),
             EntityShape::of::<e::graph_edges::Entity>(),
+            EntityShape::of::<e::memory_entries::Entity>(),
         ],
     }]
 }

@@ -11,5 +11,6 @@ pub mod git_operations;
 pub mod graph_edges;
 pub mod graph_nodes;
 pub mod health_metrics;
+pub mod memory_entries;
 pub mod tag_definitions;
 pub mod violations;

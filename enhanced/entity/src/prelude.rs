@@ -9,5 +9,6 @@ pub use super::git_operations::Entity as GitOperations;
 pub use super::graph_edges::Entity as GraphEdges;
 pub use super::graph_nodes::Entity as GraphNodes;
 pub use super::health_metrics::Entity as HealthMetrics;
+pub use super::memory_entries::Entity as MemoryEntries;
 pub use super::tag_definitions::Entity as TagDefinitions;
 pub use super::violations::Entity as Violations;

@@ -28,3 +28,7 @@ memdb_repository::id_type!(
     /// Id of a graph edge.
     GraphEdgeId
 );
+memdb_repository::id_type!(
+    /// Id of one version of a memory entry.
+    MemoryEntryId
+);

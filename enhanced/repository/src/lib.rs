@@ -19,6 +19,7 @@ pub mod health_metrics;
 pub mod ids;
 mod input;
 pub mod limits;
+pub mod memory;
 mod repositories;
 pub mod tags;
 pub mod violations;
@@ -31,9 +32,11 @@ pub use git_operations::{GitOperationRepository, SeaOrmGitOperationRepository};
 pub use graph::{GraphRepository, SeaOrmGraphRepository};
 pub use health_metrics::{HealthMetricRepository, SeaOrmHealthMetricRepository};
 pub use ids::{
-    AuditEntryId, FileHashId, GitOperationId, GraphEdgeId, GraphNodeId, HealthMetricId, ViolationId,
+    AuditEntryId, FileHashId, GitOperationId, GraphEdgeId, GraphNodeId, HealthMetricId,
+    MemoryEntryId, ViolationId,
 };
 pub use memdb_repository::{Executor, Page, RepoError, RepoResult, SharedTransaction};
+pub use memory::{MemoryRepository, ScopedMemory, SeaOrmMemoryRepository};
 pub use repositories::EnhancedRepositories;
 pub use tags::{SeaOrmTagRepository, TagRepository};
 pub use violations::{SeaOrmViolationRepository, ViolationRepository};
@@ -49,6 +52,8 @@ pub use git_operations::MockGitOperationRepository;
 pub use graph::MockGraphRepository;
 #[cfg(feature = "mock")]
 pub use health_metrics::MockHealthMetricRepository;
+#[cfg(feature = "mock")]
+pub use memory::MockMemoryRepository;
 #[cfg(feature = "mock")]
 pub use tags::MockTagRepository;
 #[cfg(feature = "mock")]

@@ -52,6 +52,16 @@ pub const VIOLATION_RULE: usize = 200;
 /// Violation messages.
 pub const VIOLATION_MESSAGE: usize = 10_000;
 
+/// Memory entry namespaces: `:`-separated segments (see
+/// [`memory`](crate::memory) for the character set). With [`MEMORY_KEY`] and the `/` between
+/// them it fits an audit entry's [`AUDIT_ENTITY_ID`].
+pub const MEMORY_NAMESPACE: usize = 100;
+/// Memory entry keys.
+pub const MEMORY_KEY: usize = 99;
+/// The most entries one [`sweep_expired`](crate::memory::MemoryRepository::sweep_expired)
+/// batch may remove.
+pub const MEMORY_SWEEP_BATCH: u64 = 10_000;
+
 /// Every `VARCHAR(n)` column of the enhanced schema and the limit that bounds it:
 /// `(table, column, limit)`. Audited entity kinds, components and metric names are labels.
 pub const VARCHAR_COLUMNS: &[(&str, &str, usize)] = &[
@@ -94,4 +104,9 @@ pub const VARCHAR_COLUMNS: &[(&str, &str, usize)] = &[
     ("graph_nodes", "kind", LABEL),
     ("graph_nodes", "key", GRAPH_NODE_KEY),
     ("graph_edges", "relation", LABEL),
+    ("memory_entries", "namespace", MEMORY_NAMESPACE),
+    ("memory_entries", "key", MEMORY_KEY),
+    ("memory_entries", "memory_type", STATUS),
+    ("memory_entries", "created_by", AUDIT_ACTOR),
+    ("memory_entries", "updated_by", AUDIT_ACTOR),
 ];

@@ -87,6 +87,7 @@ fn enhanced_entities() -> Schema {
         entry::<graph_edges::Entity>(graph_edges::Column::iter()),
         entry::<graph_nodes::Entity>(graph_nodes::Column::iter()),
         entry::<health_metrics::Entity>(health_metrics::Column::iter()),
+        entry::<memory_entries::Entity>(memory_entries::Column::iter()),
         entry::<tag_definitions::Entity>(tag_definitions::Column::iter()),
         entry::<violations::Entity>(violations::Column::iter()),
     ])

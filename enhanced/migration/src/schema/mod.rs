@@ -9,6 +9,7 @@ mod m20261123_000004_create_tags;
 mod m20261123_000005_create_violations;
 mod m20261123_000006_create_graph;
 mod m20261123_000007_create_health_metrics;
+mod m20261123_000008_create_memory_entries;
 
 /// Every table the track creates, parents first.
 pub(crate) const TABLES: &[&str] = &[
@@ -23,6 +24,7 @@ pub(crate) const TABLES: &[&str] = &[
     "health_metrics",
     "graph_nodes",
     "graph_edges",
+    "memory_entries",
 ];
 
 pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -34,5 +36,6 @@ pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261123_000005_create_violations::Migration),
         Box::new(m20261123_000006_create_graph::Migration),
         Box::new(m20261123_000007_create_health_metrics::Migration),
+        Box::new(m20261123_000008_create_memory_entries::Migration),
     ]
 }

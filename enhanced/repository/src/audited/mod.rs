@@ -44,7 +44,7 @@ mod knowledge;
 mod organizations;
 mod personas;
 mod tasks;
-mod trail;
+pub(crate) mod trail;
 
 pub use self::trail::{AuditSink, AuditTrail};
 
@@ -79,6 +79,8 @@ pub mod entities {
     pub const TASK: &str = "task";
     /// A task's dependency on another task; id: `<task id>/<depends-on id>`.
     pub const TASK_DEPENDENCY: &str = "task_dependency";
+    /// A memory entry; id: `<namespace>/<key>`.
+    pub const MEMORY_ENTRY: &str = "memory_entry";
 }
 
 /// A repository that can be rebuilt on a unit of work's transaction: what [`Audited`] needs

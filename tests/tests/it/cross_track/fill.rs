@@ -4,7 +4,9 @@
 
 use memdb_enhanced_migration::ENHANCED_TABLES;
 use memdb_enhanced_repository::EnhancedRepositories;
+use memdb_enhanced_repository::SeaOrmMemoryRepository;
 use memdb_enhanced_repository::health_metrics::NewHealthMetric;
+use memdb_enhanced_repository::memory::{MemoryRepository, MemoryType, PutMemory};
 use memdb_enhanced_repository::tags::TagSource;
 use memdb_enhanced_repository::violations::Severity;
 use memdb_migration::LEGACY_TABLES;
@@ -304,6 +306,17 @@ pub(super) async fn fill_enhanced(db: &DatabaseConnection) {
         })
         .await
         .expect("record a metric");
+    let trail = memdb_enhanced_repository::AuditTrail::new("operator").expect("a trail");
+    let memory = SeaOrmMemoryRepository::new(db.clone(), trail);
+    memory
+        .put(PutMemory::new(
+            "app:memdb",
+            "default_workflow",
+            MemoryType::Procedural,
+            json!({"steps": ["plan", "act"]}),
+        ))
+        .await
+        .expect("put a memory entry");
 
     let counts = row_counts(db, ENHANCED_TABLES).await.expect("count rows");
     for table in &counts {
