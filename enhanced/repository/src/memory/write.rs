@@ -217,7 +217,7 @@ impl<C: Executor> SeaOrmMemoryRepository<C> {
             (Some(before), _) => Change::updated(MEMORY_ENTRY, id, before, &entry)?,
             (None, _) => Change::created(MEMORY_ENTRY, id, &entry)?,
         };
-        self.trail.record(tx, change).await?;
+        self.trail.record(tx, vec![change]).await?;
         Ok(entry)
     }
 
@@ -236,7 +236,7 @@ impl<C: Executor> SeaOrmMemoryRepository<C> {
                 .rows_affected;
             let before = MemoryEntry::try_from(latest)?;
             self.trail
-                .record(tx, Change::deleted(MEMORY_ENTRY, id, &before)?)
+                .record(tx, vec![Change::deleted(MEMORY_ENTRY, id, &before)?])
                 .await?;
             Ok(removed)
         })
