@@ -22,6 +22,7 @@ use crate::cli::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    memdb_migration::cli::load_dot_env();
     let cli = Cli::parse();
     init_tracing(cli.verbose);
     match run(cli).await {

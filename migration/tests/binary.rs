@@ -127,3 +127,60 @@ async fn an_unknown_version_is_listed_and_refused_by_name() {
     }
     drop(db);
 }
+
+/// Runs `memdb-migrate <args>` in `dir`, with no `DATABASE_URL` unless `env_url` sets one.
+fn migrate_in(dir: &std::path::Path, env_url: Option<&str>, args: &[&str]) -> support::Run {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_memdb-migrate"));
+    command
+        .current_dir(dir)
+        .args(args)
+        .env_remove("DATABASE_URL");
+    if let Some(url) = env_url {
+        command.env("DATABASE_URL", url);
+    }
+    let output = command.output().expect("run memdb-migrate");
+    support::Run {
+        success: output.status.success(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn the_database_url_comes_from_dot_env_unless_the_environment_sets_it() {
+    let db = TestDb::empty().await;
+    let dir = tempfile::tempdir().expect("a directory");
+    std::fs::write(
+        dir.path().join(".env"),
+        format!("# deploy settings\nDATABASE_URL={}\n", db.url()),
+    )
+    .expect("write .env");
+
+    let up = migrate_in(dir.path(), None, &["up"]);
+    assert!(up.success, "{up:?}");
+    let last = names().pop().expect("a migration");
+    assert!(up.stdout.contains(&format!("applied {last}")), "{up:?}");
+    let current = migrate(db.url(), &["current"]);
+    assert!(current.stdout.contains(&last), "{current:?}");
+
+    // A variable already set wins over the file.
+    std::fs::write(
+        dir.path().join(".env"),
+        "DATABASE_URL=postgres://nobody:secret@127.0.0.1:1/none\n",
+    )
+    .expect("write .env");
+    let status = migrate_in(dir.path(), Some(db.url()), &["current"]);
+    assert!(status.success, "{status:?}");
+    assert!(status.stdout.contains(&last), "{status:?}");
+    assert!(!status.stderr.contains("secret"), "{status:?}");
+
+    // A malformed file is ignored with a warning that does not repeat its content.
+    std::fs::write(dir.path().join(".env"), "DATABASE_URL='secret\n").expect("write .env");
+    let status = migrate_in(dir.path(), Some(db.url()), &["current"]);
+    assert!(status.success, "{status:?}");
+    assert!(
+        status.stderr.contains("warning: .env ignored"),
+        "{status:?}"
+    );
+    assert!(!status.stderr.contains("secret"), "{status:?}");
+}

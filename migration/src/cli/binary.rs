@@ -43,6 +43,7 @@ struct MigrateCli {
 /// Parses the command line as binary `name`, connects, runs the command over `tracks` and
 /// turns the outcome into an exit code (errors on stderr, one line, passwords redacted).
 pub async fn main(name: &'static str, tracks: &'static [Track]) -> ExitCode {
+    load_dot_env();
     let matches = MigrateCli::command()
         .name(name)
         .bin_name(name)
@@ -59,6 +60,21 @@ pub async fn main(name: &'static str, tracks: &'static [Track]) -> ExitCode {
             eprintln!("error: {}", report(&err));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Loads `.env` from the current directory or the nearest parent holding one into the
+/// environment, as sea-orm's own migration command line does, so `DATABASE_URL` can live there.
+/// Variables already set win over the file. A malformed file is reported on stderr without its
+/// content (it may hold a password) and otherwise ignored; a missing one is not an error.
+pub fn load_dot_env() {
+    match dotenvy::dotenv() {
+        Ok(_) => {}
+        Err(err) if err.not_found() => {}
+        Err(dotenvy::Error::LineParse(_, index)) => {
+            eprintln!("warning: .env ignored from byte {index} on: it cannot be parsed there");
+        }
+        Err(_) => eprintln!("warning: .env ignored: it cannot be read"),
     }
 }
 

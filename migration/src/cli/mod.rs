@@ -34,7 +34,7 @@ pub use args::{
     ALL_TRACKS, Confirm, DowngradeTarget, DryRun, LockArgs, MigrateCommand, TrackArg, UpgradeTarget,
 };
 pub use backup::{BackupError, DatabaseUrl};
-pub use binary::main;
+pub use binary::{load_dot_env, main};
 pub use commands::{Outcome, change, print_changes};
 pub use doctor::{Check, EntitySet, doctor};
 pub use error::CliError;
