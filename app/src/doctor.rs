@@ -57,6 +57,13 @@ fn enhanced() -> Vec<EntitySet> {
             EntityShape::of::<e::graph_nodes::Entity>(),
             EntityShape::of::<e::graph_edges::Entity>(),
             EntityShape::of::<e::memory_entries::Entity>(),
+            EntityShape::of::<e::sessions::Entity>(),
+            EntityShape::of::<e::session_events::Entity>(),
+            EntityShape::of::<e::app_state_entries::Entity>(),
+            EntityShape::of::<e::user_state_entries::Entity>(),
+            EntityShape::of::<e::session_tasks::Entity>(),
+            EntityShape::of::<e::agents::Entity>(),
+            EntityShape::of::<e::checkpoints::Entity>(),
         ],
     }]
 }

@@ -2,7 +2,10 @@
 
 pub mod prelude;
 
+pub mod agents;
+pub mod app_state_entries;
 pub mod audit_log;
+pub mod checkpoints;
 pub mod file_hash_current;
 pub mod file_hash_history;
 pub mod file_tags;
@@ -12,5 +15,9 @@ pub mod graph_edges;
 pub mod graph_nodes;
 pub mod health_metrics;
 pub mod memory_entries;
+pub mod session_events;
+pub mod session_tasks;
+pub mod sessions;
 pub mod tag_definitions;
+pub mod user_state_entries;
 pub mod violations;

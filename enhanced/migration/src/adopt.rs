@@ -93,3 +93,28 @@ pub(crate) async fn drop_tables(manager: &SchemaManager<'_>, tables: &[&str]) ->
     }
     Ok(())
 }
+
+/// Creates each `(name, columns, unique)` index on `table` with [`create_index`], in order.
+///
+/// # Errors
+/// As [`create_index`].
+pub(crate) async fn create_indexes<C: IntoIden + Copy>(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    indexes: &[(&str, &[C], bool)],
+) -> Result<(), DbErr> {
+    for (name, columns, unique) in indexes {
+        let mut index = Index::create()
+            .name(*name)
+            .table(Alias::new(table))
+            .to_owned();
+        for column in *columns {
+            index.col(*column);
+        }
+        if *unique {
+            index.unique();
+        }
+        create_index(manager, table, index).await?;
+    }
+    Ok(())
+}

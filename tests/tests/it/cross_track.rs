@@ -6,6 +6,8 @@
 mod adoption;
 mod catalog;
 mod fill;
+mod fill_sessions;
+mod references;
 
 use memdb_enhanced_migration::{ENHANCED_TABLES, ENHANCED_TRACKING_TABLE};
 use memdb_migration::dialect::schema_tables;

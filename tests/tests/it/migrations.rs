@@ -78,7 +78,10 @@ fn legacy_entities() -> Schema {
 fn enhanced_entities() -> Schema {
     use memdb_enhanced_entity::*;
     Schema::from([
+        entry::<agents::Entity>(agents::Column::iter()),
+        entry::<app_state_entries::Entity>(app_state_entries::Column::iter()),
         entry::<audit_log::Entity>(audit_log::Column::iter()),
+        entry::<checkpoints::Entity>(checkpoints::Column::iter()),
         entry::<file_hash_current::Entity>(file_hash_current::Column::iter()),
         entry::<file_hash_history::Entity>(file_hash_history::Column::iter()),
         entry::<file_tags::Entity>(file_tags::Column::iter()),
@@ -88,7 +91,11 @@ fn enhanced_entities() -> Schema {
         entry::<graph_nodes::Entity>(graph_nodes::Column::iter()),
         entry::<health_metrics::Entity>(health_metrics::Column::iter()),
         entry::<memory_entries::Entity>(memory_entries::Column::iter()),
+        entry::<session_events::Entity>(session_events::Column::iter()),
+        entry::<session_tasks::Entity>(session_tasks::Column::iter()),
+        entry::<sessions::Entity>(sessions::Column::iter()),
         entry::<tag_definitions::Entity>(tag_definitions::Column::iter()),
+        entry::<user_state_entries::Entity>(user_state_entries::Column::iter()),
         entry::<violations::Entity>(violations::Column::iter()),
     ])
 }

@@ -10,6 +10,8 @@ mod m20261123_000005_create_violations;
 mod m20261123_000006_create_graph;
 mod m20261123_000007_create_health_metrics;
 mod m20261123_000008_create_memory_entries;
+mod m20261123_000009_create_sessions;
+mod m20261123_000010_create_agents_and_checkpoints;
 
 /// Every table the track creates, parents first.
 pub(crate) const TABLES: &[&str] = &[
@@ -25,6 +27,13 @@ pub(crate) const TABLES: &[&str] = &[
     "graph_nodes",
     "graph_edges",
     "memory_entries",
+    "sessions",
+    "session_events",
+    "app_state_entries",
+    "user_state_entries",
+    "session_tasks",
+    "agents",
+    "checkpoints",
 ];
 
 pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -37,5 +46,7 @@ pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261123_000006_create_graph::Migration),
         Box::new(m20261123_000007_create_health_metrics::Migration),
         Box::new(m20261123_000008_create_memory_entries::Migration),
+        Box::new(m20261123_000009_create_sessions::Migration),
+        Box::new(m20261123_000010_create_agents_and_checkpoints::Migration),
     ]
 }

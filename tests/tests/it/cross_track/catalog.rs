@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use memdb_enhanced_migration::ENHANCED_TABLES;
+use memdb_migration::LEGACY_TABLES;
 use memdb_migration::dialect::schema_tables;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
@@ -27,10 +29,25 @@ pub(super) async fn snapshot(db: &impl ConnectionTrait, tables: &[&str]) -> Snap
     let mut catalog = Catalog::new();
     let mut contents = BTreeMap::new();
     for table in tables {
-        catalog.insert((*table).to_owned(), table_catalog(db, table).await);
+        let mut entries = table_catalog(db, table).await;
+        if LEGACY_TABLES.contains(table) {
+            entries.retain(|entry| !is_enhanced_reference(entry));
+        }
+        catalog.insert((*table).to_owned(), entries);
         contents.insert((*table).to_owned(), checksum(db, table).await);
     }
     Snapshot { catalog, contents }
+}
+
+/// Whether a catalog entry is a foreign key of an enhanced table pointing at the table: the
+/// enhanced track links its rows to legacy tasks that way, and such a reference is checked on
+/// its own (it may only cascade or clear, never refuse a legacy delete), not as part of the
+/// legacy table's shape.
+fn is_enhanced_reference(entry: &str) -> bool {
+    entry.strip_prefix("referenced by ").is_some_and(|rest| {
+        let table = rest.split(['(', ' ']).next().unwrap_or_default();
+        ENHANCED_TABLES.contains(&table)
+    })
 }
 
 /// The catalog fingerprint of every table in the schema (tracking tables included).

@@ -318,6 +318,8 @@ pub(super) async fn fill_enhanced(db: &DatabaseConnection) {
         .await
         .expect("put a memory entry");
 
+    super::fill_sessions::fill_sessions(db).await;
+
     let counts = row_counts(db, ENHANCED_TABLES).await.expect("count rows");
     for table in &counts {
         assert!(
