@@ -1,6 +1,7 @@
 //! The command line.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
@@ -45,6 +46,11 @@ pub(crate) struct Args {
     /// Only the workloads whose name contains this text (migration always runs: it makes the schema).
     #[arg(long)]
     pub(crate) only: Option<String>,
+    /// Seconds of measured calls a latency workload may take before it stops early (after at
+    /// least one batch of each side); scans over large data sets finish with fewer samples
+    /// rather than running for hours. Default 30 (10 with --quick).
+    #[arg(long)]
+    pub(crate) budget: Option<u64>,
     /// PostgreSQL server to create the scratch database on.
     #[arg(long, env = "BENCH_DATABASE_URL", default_value = DEFAULT_POSTGRES_URL)]
     pub(crate) database_url: String,
@@ -63,6 +69,8 @@ pub(crate) struct Scale {
     pub(crate) tasks: u64,
     /// Rows per round of the bulk load.
     pub(crate) bulk_rows: u64,
+    /// Measured time a latency workload may take before it stops early.
+    pub(crate) budget: Duration,
 }
 
 impl Args {
@@ -72,6 +80,7 @@ impl Args {
             .rows
             .unwrap_or(if self.quick { 300 } else { 10_000 })
             .max(200);
+        let budget = Duration::from_secs(self.budget.unwrap_or(if self.quick { 10 } else { 30 }));
         if self.quick {
             Scale {
                 rows,
@@ -79,6 +88,7 @@ impl Args {
                 batch: 50,
                 tasks: 100,
                 bulk_rows: 200,
+                budget,
             }
         } else {
             Scale {
@@ -87,6 +97,7 @@ impl Args {
                 batch: 100,
                 tasks: 1_000,
                 bulk_rows: rows.min(5_000),
+                budget,
             }
         }
     }

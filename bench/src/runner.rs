@@ -36,7 +36,8 @@ pub(crate) struct Side {
 }
 
 /// Times `scale.iterations` calls of every side, in batches of `scale.batch` taking turns
-/// (the side that goes first rotates each round), after a warm-up batch of each side.
+/// (the side that goes first rotates each round), after a warm-up batch of each side; stops
+/// early, at the end of a round, once the measured calls took longer than `scale.budget`.
 ///
 /// # Errors
 /// The first failing call's error.
@@ -55,7 +56,15 @@ pub(crate) async fn latency(
     let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); sides.len()];
     let mut next = 0;
     let mut round = 0;
+    let started = Instant::now();
     while next < scale.iterations {
+        if next > 0 && started.elapsed() > scale.budget {
+            eprintln!(
+                "    stopped after {next} calls a side: over the {}s budget",
+                scale.budget.as_secs()
+            );
+            break;
+        }
         let batch = scale.batch.min(scale.iterations - next);
         for turn in 0..sides.len() {
             let k = (turn + round) % sides.len();
