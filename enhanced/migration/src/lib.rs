@@ -21,6 +21,7 @@
 #![allow(clippy::wildcard_imports, clippy::too_many_lines)]
 
 mod adopt;
+mod references;
 mod schema;
 
 pub use memdb_migration::MigratorTrait;

@@ -7,6 +7,7 @@ use memdb_migration::dialect::{add_json_checks, bytewise};
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::adopt::{create_indexes, create_table, drop_tables};
+use crate::references::reference;
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
@@ -75,22 +76,6 @@ enum Tasks {
 
 /// The statuses a session may be in, frozen as of this migration.
 const STATUSES: [&str; 5] = ["created", "active", "paused", "terminated", "archived"];
-
-/// A foreign key from `table.column` to `sessions.id`, with `on_delete`.
-fn session_reference<T: IntoIden + Copy, C: IntoIden>(
-    name: &str,
-    table: T,
-    column: C,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(table, column)
-        .to(Sessions::Table, Sessions::Id)
-        .on_delete(on_delete)
-        .on_update(ForeignKeyAction::Restrict)
-        .to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -174,10 +159,10 @@ impl MigrationTrait for Migration {
                     .col(SessionEvents::SessionId)
                     .col(SessionEvents::Seq),
             )
-            .foreign_key(&mut session_reference(
+            .foreign_key(&mut reference(
                 "fk_session_events_session",
-                SessionEvents::Table,
-                SessionEvents::SessionId,
+                (SessionEvents::Table, SessionEvents::SessionId),
+                (Sessions::Table, Sessions::Id),
                 ForeignKeyAction::Cascade,
             ))
             .check(Check::named(
@@ -231,18 +216,16 @@ impl MigrationTrait for Migration {
             .col(pk_uuid(SessionTasks::TaskId))
             .col(uuid(SessionTasks::SessionId))
             .col(timestamp_with_time_zone(SessionTasks::LinkedAt))
-            .foreign_key(
-                ForeignKey::create()
-                    .name("fk_session_tasks_task")
-                    .from(SessionTasks::Table, SessionTasks::TaskId)
-                    .to(Tasks::Table, Tasks::Id)
-                    .on_delete(ForeignKeyAction::Cascade)
-                    .on_update(ForeignKeyAction::Restrict),
-            )
-            .foreign_key(&mut session_reference(
+            .foreign_key(&mut reference(
+                "fk_session_tasks_task",
+                (SessionTasks::Table, SessionTasks::TaskId),
+                (Tasks::Table, Tasks::Id),
+                ForeignKeyAction::Cascade,
+            ))
+            .foreign_key(&mut reference(
                 "fk_session_tasks_session",
-                SessionTasks::Table,
-                SessionTasks::SessionId,
+                (SessionTasks::Table, SessionTasks::SessionId),
+                (Sessions::Table, Sessions::Id),
                 ForeignKeyAction::Cascade,
             ))
             .to_owned();

@@ -5,6 +5,7 @@ use memdb_migration::dialect::{add_json_checks, bytewise};
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::adopt::{create_indexes, create_table, drop_tables};
+use crate::references::reference;
 
 #[derive(DeriveMigrationName)]
 pub(crate) struct Migration;
@@ -56,22 +57,6 @@ const AGENT_STATES: [&str; 6] = [
     "terminated",
     "failed",
 ];
-
-/// A foreign key from `table.column` to `to.id`, with `on_delete`.
-fn reference<T: IntoIden + Copy, C: IntoIden, R: IntoIden, I: IntoIden>(
-    name: &str,
-    (table, column): (T, C),
-    (to, id): (R, I),
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(name)
-        .from(table, column)
-        .to(to, id)
-        .on_delete(on_delete)
-        .on_update(ForeignKeyAction::Restrict)
-        .to_owned()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
