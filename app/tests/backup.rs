@@ -193,13 +193,11 @@ async fn fresh_takes_a_backup_first_that_restores_the_previous_contents() {
         "{name}"
     );
     assert!(
-        fresh
-            .stdout
-            .contains(&format!(
-                "backed up {} rows to {}",
-                SEEDED_ROWS + 3,
-                backup.display()
-            )),
+        fresh.stdout.contains(&format!(
+            "backed up {} rows to {}",
+            SEEDED_ROWS + 3,
+            backup.display()
+        )),
         "{fresh:?}"
     );
     let after = contents(&source).await;

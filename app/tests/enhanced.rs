@@ -153,7 +153,10 @@ async fn rolling_back_the_enhanced_track_removes_only_its_tables() {
     assert_memory_defaults(&seed, "created memory entry '{}'");
     let again = memdb(db.url(), &["seed"]);
     assert!(again.success, "{again:?}");
-    assert!(again.stdout.starts_with("defaults already present\n"), "{again:?}");
+    assert!(
+        again.stdout.starts_with("defaults already present\n"),
+        "{again:?}"
+    );
     assert_memory_defaults(&again, "memory entry '{}' already present");
     let legacy_rows = table_rows(db.conn()).await[..LEGACY_TABLES.len()].to_vec();
     assert_eq!(legacy_rows.iter().sum::<u64>(), 2, "the seeded defaults");
