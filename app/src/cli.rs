@@ -48,7 +48,8 @@ pub(crate) enum Command {
         #[command(subcommand)]
         action: MigrateCommand,
     },
-    /// Create the default organization and persona when they are missing.
+    /// Create the default organization and persona when they are missing (and, in a build
+    /// with the enhanced schema, its default memory entries). Safe to run again.
     Seed,
     /// Check the database's health (the backend's consistency checks, migrations, schema and
     /// entity drift); exit code 1 on any problem. Read-only.

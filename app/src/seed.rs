@@ -1,4 +1,5 @@
-//! `memdb seed`: create the default organization and persona when they are missing.
+//! `memdb seed`: create the default organization and persona when they are missing, and in the
+//! enhanced build the default memory entries too.
 
 use anyhow::{Context as _, Result};
 use memdb_repository::Repositories;
@@ -9,14 +10,18 @@ use sea_orm::DatabaseConnection;
 
 use crate::output::{StdoutError, outln};
 
-/// Seeds the defaults and prints what was created.
+/// What to suggest when seeding fails.
+const HINT: &str = "has the schema been migrated? try `memdb init`";
+
+/// Seeds the defaults (the legacy ones, then the enhanced build's memory entries) and prints
+/// what was created.
 pub(crate) async fn run(db: &DatabaseConnection) -> Result<()> {
     let repos = Repositories::from_connection(db.clone());
     let report = seed_defaults(&repos)
         .await
-        .context("seeding the defaults (has the schema been migrated? try `memdb init`)")?;
+        .with_context(|| format!("seeding the defaults ({HINT})"))?;
     print_report(report)?;
-    Ok(())
+    enhanced(db).await
 }
 
 /// One line per created row, or "defaults already present".
@@ -36,6 +41,35 @@ pub(crate) fn print_report(report: SeedReport) -> Result<(), StdoutError> {
         outln!("created default persona '{DEFAULT_PERSONA_NAME}'")?;
     } else {
         outln!("default persona '{DEFAULT_PERSONA_NAME}' already present")?;
+    }
+    Ok(())
+}
+
+/// The legacy build has no more defaults.
+#[cfg(not(feature = "enhanced"))]
+#[allow(
+    clippy::unused_async,
+    reason = "the same signature as the enhanced build's, which awaits"
+)]
+async fn enhanced(_db: &DatabaseConnection) -> Result<()> {
+    Ok(())
+}
+
+/// The enhanced build's default memory entries, one line each: created or already present.
+#[cfg(feature = "enhanced")]
+async fn enhanced(db: &DatabaseConnection) -> Result<()> {
+    use memdb_enhanced_repository::memory::defaults::seed_memory_defaults;
+
+    let report = seed_memory_defaults(db.clone())
+        .await
+        .with_context(|| format!("seeding the default memory entries ({HINT})"))?;
+    for entry in report.entries {
+        let name = format!("{}/{}", entry.namespace, entry.key);
+        if entry.created {
+            outln!("created memory entry '{name}'")?;
+        } else {
+            outln!("memory entry '{name}' already present")?;
+        }
     }
     Ok(())
 }

@@ -14,7 +14,7 @@ use memdb_tests::content::{TableChecksum, table_checksums};
 use sea_orm::DbBackend;
 use serde_json::{Value, json};
 
-use support::{Run, memdb_in};
+use support::{Run, SEEDED_ROWS, memdb_in};
 
 /// A database with rows in several memdb tables: `init`'s defaults and three documents.
 async fn filled(dir: &Path) -> TestDb {
@@ -193,9 +193,11 @@ async fn fresh_takes_a_backup_first_that_restores_the_previous_contents() {
         "{name}"
     );
     assert!(
-        fresh
-            .stdout
-            .contains(&format!("backed up 5 rows to {}", backup.display())),
+        fresh.stdout.contains(&format!(
+            "backed up {} rows to {}",
+            SEEDED_ROWS + 3,
+            backup.display()
+        )),
         "{fresh:?}"
     );
     let after = contents(&source).await;

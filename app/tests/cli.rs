@@ -12,7 +12,9 @@ use memdb_tests::TestDb;
 use sea_orm::ConnectionTrait;
 use sea_orm_migration::SchemaManager;
 
-use support::{all_tables, existing_tables, memdb, migration_names, table_rows, tracks};
+use support::{
+    SEEDED_ROWS, all_tables, existing_tables, memdb, migration_names, table_rows, tracks,
+};
 
 /// The seeded rows, read through the repositories.
 async fn defaults(db: &TestDb) -> (Organization, Persona) {
@@ -70,7 +72,7 @@ async fn init_migrates_seeds_and_is_idempotent() {
     assert_eq!(counts[personas.expect("personas table")], 1);
     assert_eq!(
         counts.iter().sum::<u64>(),
-        2,
+        SEEDED_ROWS,
         "only the defaults are seeded"
     );
     let (organization, persona) = defaults(&db).await;
@@ -159,7 +161,12 @@ async fn destructive_migrations_need_yes_while_rows_exist() {
     ] {
         let refused = memdb(db.url(), &[&["migrate"][..], action].concat());
         assert!(!refused.success, "{action:?}: {refused:?}");
-        assert!(refused.stderr.contains("holds 2 rows"), "{refused:?}");
+        assert!(
+            refused
+                .stderr
+                .contains(&format!("holds {SEEDED_ROWS} rows")),
+            "{refused:?}"
+        );
         assert!(refused.stderr.contains("--yes"), "{refused:?}");
         assert_eq!(
             existing_tables(db.conn()).await,
@@ -167,7 +174,7 @@ async fn destructive_migrations_need_yes_while_rows_exist() {
             "{action:?}"
         );
     }
-    assert_eq!(table_rows(db.conn()).await.iter().sum::<u64>(), 2);
+    assert_eq!(table_rows(db.conn()).await.iter().sum::<u64>(), SEEDED_ROWS);
 
     let reset = memdb(db.url(), &["migrate", "reset", "--yes"]);
     assert!(reset.success, "{reset:?}");

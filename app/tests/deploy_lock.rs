@@ -12,7 +12,7 @@ use memdb_tests::TestDb;
 use sea_orm::sqlx;
 use sea_orm::{DbBackend, SqliteTransactionMode, TransactionOptions, TransactionTrait};
 
-use support::{memdb, migration_names, tracks};
+use support::{MEMORY_DEFAULTS, memdb, migration_names, tracks};
 
 /// How many processes race, and how many times.
 const PROCESSES: usize = 8;
@@ -58,6 +58,9 @@ async fn concurrent_inits_apply_each_migration_once_and_all_succeed() {
             let applied = stdout.matches(&format!("applied {name}\n")).count();
             assert_eq!(applied, 1, "round {round}: {name} applied {applied} times");
         }
+        // Likewise each default memory entry of the enhanced build was created once.
+        let created = stdout.matches("created memory entry ").count();
+        assert_eq!(created as u64, MEMORY_DEFAULTS, "round {round}: {stdout}");
         let status = schema_status(db.conn(), &tracks()).await.expect("status");
         assert_eq!(status.applied_names(), names, "round {round}");
         drop(db);

@@ -5,6 +5,7 @@
 mod support;
 
 use memdb_enhanced_migration::{ENHANCED_TABLES, ENHANCED_TRACK, EnhancedMigrator, MigratorTrait};
+use memdb_enhanced_repository::memory::defaults::MEMORY_DEFAULTS;
 use memdb_migration::{LEGACY_TABLES, LEGACY_TRACK, Track};
 use memdb_tests::TestDb;
 
@@ -54,6 +55,21 @@ fn table_line<'a>(run: &'a Run, table: &str) -> Vec<&'a str> {
         .unwrap_or_else(|| panic!("{table} listed: {run:?}"))
 }
 
+/// Asserts that `run` printed `line` (with `{}` standing for `<namespace>/<key>`) for each
+/// default memory entry, in order.
+fn assert_memory_defaults(run: &Run, line: &str) {
+    let expected: Vec<String> = MEMORY_DEFAULTS
+        .iter()
+        .map(|d| line.replace("{}", &format!("{}/{}", d.namespace, d.key)))
+        .collect();
+    let printed: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains("memory entry"))
+        .collect();
+    assert_eq!(printed, expected, "{run:?}");
+}
+
 #[test]
 fn this_build_has_the_legacy_and_the_enhanced_track() {
     assert_eq!(tracks().names(), [LEGACY_TRACK.name, ENHANCED_TRACK.name]);
@@ -77,8 +93,15 @@ async fn init_applies_both_tracks_and_is_idempotent() {
         );
     }
     for table in ENHANCED_TABLES {
-        assert_eq!(table_line(&first, table), [*table, "0"], "{first:?}");
+        // The default memory entries, each with the audit entry of its write.
+        let rows = if ["memory_entries", "audit_log"].contains(table) {
+            "3"
+        } else {
+            "0"
+        };
+        assert_eq!(table_line(&first, table), [*table, rows], "{first:?}");
     }
+    assert_memory_defaults(&first, "created memory entry '{}'");
     assert_eq!(
         existing_tables(db.conn()).await,
         vec![true; all_tables().len()]
@@ -89,6 +112,7 @@ async fn init_applies_both_tracks_and_is_idempotent() {
     assert_lists_both_tracks(&second, "Applied");
     assert!(second.stdout.contains("schema up to date"), "{second:?}");
     assert!(!second.stdout.contains("applied "), "{second:?}");
+    assert_memory_defaults(&second, "memory entry '{}' already present");
     assert_eq!(table_rows(db.conn()).await, counts);
 
     drop(db);
@@ -126,6 +150,14 @@ async fn rolling_back_the_enhanced_track_removes_only_its_tables() {
     let db = TestDb::new().await;
     let seed = memdb(db.url(), &["seed"]);
     assert!(seed.success, "{seed:?}");
+    assert_memory_defaults(&seed, "created memory entry '{}'");
+    let again = memdb(db.url(), &["seed"]);
+    assert!(again.success, "{again:?}");
+    assert!(
+        again.stdout.starts_with("defaults already present\n"),
+        "{again:?}"
+    );
+    assert_memory_defaults(&again, "memory entry '{}' already present");
     let legacy_rows = table_rows(db.conn()).await[..LEGACY_TABLES.len()].to_vec();
     assert_eq!(legacy_rows.iter().sum::<u64>(), 2, "the seeded defaults");
 

@@ -54,6 +54,14 @@ pub(crate) fn memdb_in(dir: &Path, url: &str, args: &[&str], env: &[(&str, &str)
     }
 }
 
+/// How many default memory entries `init` and `seed` write: the enhanced build's, none in the
+/// legacy build.
+pub(crate) const MEMORY_DEFAULTS: u64 = if cfg!(feature = "enhanced") { 3 } else { 0 };
+
+/// How many rows `init` (or `seed`) writes to a fresh database: the default organization and
+/// persona, and each default memory entry with the audit entry of its write.
+pub(crate) const SEEDED_ROWS: u64 = 2 + 2 * MEMORY_DEFAULTS;
+
 /// The binary's own list of tracks: the tests are built with the binary's features, so this
 /// is the list of the build under test.
 #[path = "../../src/tracks.rs"]

@@ -41,10 +41,15 @@
 //! `<namespace>/<key>`) in the same transaction: when either fails, neither is written. Sweeps
 //! of expired entries are maintenance and are not audited.
 //!
+//! ## Defaults
+//! [`defaults`] holds the entries a fresh database starts with and
+//! [`defaults::seed_memory_defaults`], which writes those that are missing (`memdb init`).
+//!
 //! ## Access scope
 //! [`ScopedMemory`] is a handle for one user: it reads and writes `user:<id>` and
 //! `user:<id>:*` only, and reads `app` and `app:*` too.
 
+pub mod defaults;
 pub mod namespace;
 mod scoped;
 mod sea_orm;

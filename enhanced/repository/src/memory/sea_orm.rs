@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, FixedOffset, Utc};
 use memdb_enhanced_entity::memory_entries::{self, Column};
+use memdb_repository::backend::push_placeholder;
 use memdb_repository::query::{convert_all, stored_u32};
 use memdb_repository::{Executor, Page, RepoError, RepoResult, now, stored_enum};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -244,19 +245,21 @@ impl<C: Executor> MemoryRepository for SeaOrmMemoryRepository<C> {
             ));
         }
         let backend = self.db.get_database_backend();
-        let (at, limit) = match backend {
-            sea_orm::DbBackend::Postgres => ("$1", "$2"),
-            _ => ("?", "?"),
-        };
         // Entries whose latest version has expired, the longest expired first (the expiry
         // index), each removed with every version.
-        let sql = format!(
+        let mut sql = String::from(
             "DELETE FROM \"memory_entries\" WHERE (\"namespace\", \"key\") IN (\
              SELECT \"m\".\"namespace\", \"m\".\"key\" FROM \"memory_entries\" AS \"m\" \
-             WHERE \"m\".\"expires_at\" <= {at} AND NOT EXISTS (SELECT 1 FROM \"memory_entries\" \
-             AS \"n\" WHERE \"n\".\"namespace\" = \"m\".\"namespace\" AND \"n\".\"key\" = \"m\".\"key\" \
-             AND \"n\".\"version\" > \"m\".\"version\") ORDER BY \"m\".\"expires_at\" LIMIT {limit})"
+             WHERE \"m\".\"expires_at\" <= ",
         );
+        push_placeholder(&mut sql, backend, 1);
+        sql.push_str(
+            " AND NOT EXISTS (SELECT 1 FROM \"memory_entries\" \
+             AS \"n\" WHERE \"n\".\"namespace\" = \"m\".\"namespace\" AND \"n\".\"key\" = \"m\".\"key\" \
+             AND \"n\".\"version\" > \"m\".\"version\") ORDER BY \"m\".\"expires_at\" LIMIT ",
+        );
+        push_placeholder(&mut sql, backend, 2);
+        sql.push(')');
         let batch =
             i64::try_from(batch).map_err(|_| RepoError::invalid("batch", "is out of range"))?;
         let statement = Statement::from_sql_and_values(backend, sql, [now().into(), batch.into()]);

@@ -1,14 +1,16 @@
 //! Property tests (proptest) over hostile input: names, file paths, search terms, JSON
-//! metadata and numeric ranges. Every property runs its cases on one database created for the
+//! metadata, numeric ranges and memory namespace prefixes. Every property runs its cases on one database created for the
 //! property (the cases share it, so each property checks what earlier cases left too) and
 //! requires, per case, either the correct result or a typed error — never a panic, never a
 //! generic `Db` error, never a LIKE wildcard matching as one.
 //!
-//! Cases per property: [`CASES`] (names, paths, JSON, numbers) and [`SEARCH_CASES`]; the seed is
+//! Cases per property: [`CASES`] (names, paths, JSON, numbers), [`SEARCH_CASES`] and the
+//! memory prefix property's own count (`memory_prefixes::CASES`); the seed is
 //! fixed so CI runs the same cases every time (`PROPTEST_RNG_SEED=<n>` explores others,
 //! `PROPTEST_CASES=<n>` runs more).
 
 mod json_numbers;
+mod memory_prefixes;
 mod names_paths;
 mod search_terms;
 
