@@ -32,3 +32,11 @@ memdb_repository::id_type!(
     /// Id of one version of a memory entry.
     MemoryEntryId
 );
+memdb_repository::id_type!(
+    /// Id of an agent.
+    AgentId
+);
+memdb_repository::id_type!(
+    /// Id of a checkpoint.
+    CheckpointId
+);

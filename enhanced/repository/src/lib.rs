@@ -10,8 +10,10 @@
 //! `query`); the limits of the enhanced inputs are in [`limits`], one place. [`audited`] holds
 //! the auditing decorator every legacy repository can be wrapped in.
 
+pub mod agents;
 pub mod audit;
 pub mod audited;
+pub mod checkpoints;
 pub mod file_hashes;
 pub mod git_operations;
 pub mod graph;
@@ -20,20 +22,23 @@ pub mod ids;
 mod input;
 pub mod limits;
 pub mod memory;
+mod owners;
 mod repositories;
 pub mod tags;
 pub mod violations;
 mod window;
 
+pub use agents::{AgentRepository, SeaOrmAgentRepository};
 pub use audit::{AuditRepository, SeaOrmAuditRepository};
 pub use audited::{AuditTrail, Audited};
+pub use checkpoints::{CheckpointRepository, SeaOrmCheckpointRepository};
 pub use file_hashes::{FileHashRepository, SeaOrmFileHashRepository};
 pub use git_operations::{GitOperationRepository, SeaOrmGitOperationRepository};
 pub use graph::{GraphRepository, SeaOrmGraphRepository};
 pub use health_metrics::{HealthMetricRepository, SeaOrmHealthMetricRepository};
 pub use ids::{
-    AuditEntryId, FileHashId, GitOperationId, GraphEdgeId, GraphNodeId, HealthMetricId,
-    MemoryEntryId, ViolationId,
+    AgentId, AuditEntryId, CheckpointId, FileHashId, GitOperationId, GraphEdgeId, GraphNodeId,
+    HealthMetricId, MemoryEntryId, ViolationId,
 };
 pub use memdb_repository::{Executor, Page, RepoError, RepoResult, SharedTransaction};
 pub use memory::{MemoryRepository, ScopedMemory, SeaOrmMemoryRepository};
@@ -43,7 +48,11 @@ pub use violations::{SeaOrmViolationRepository, ViolationRepository};
 pub use window::TimeWindow;
 
 #[cfg(feature = "mock")]
+pub use agents::MockAgentRepository;
+#[cfg(feature = "mock")]
 pub use audit::MockAuditRepository;
+#[cfg(feature = "mock")]
+pub use checkpoints::MockCheckpointRepository;
 #[cfg(feature = "mock")]
 pub use file_hashes::MockFileHashRepository;
 #[cfg(feature = "mock")]

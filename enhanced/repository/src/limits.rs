@@ -62,6 +62,15 @@ pub const MEMORY_KEY: usize = 99;
 /// batch may remove.
 pub const MEMORY_SWEEP_BATCH: u64 = 10_000;
 
+/// Agent names.
+pub const AGENT_NAME: usize = 200;
+/// What an agent specializes in.
+pub const AGENT_SPECIALIZATION: usize = 200;
+/// The model an agent runs on, as its provider names it.
+pub const AGENT_MODEL: usize = 128;
+/// The highest checkpoint iteration (the column is a 32-bit integer).
+pub const CHECKPOINT_ITERATION: u32 = i32::MAX as u32;
+
 /// Every `VARCHAR(n)` column of the enhanced schema and the limit that bounds it:
 /// `(table, column, limit)`. Audited entity kinds, components and metric names are labels.
 pub const VARCHAR_COLUMNS: &[(&str, &str, usize)] = &[
@@ -109,4 +118,8 @@ pub const VARCHAR_COLUMNS: &[(&str, &str, usize)] = &[
     ("memory_entries", "memory_type", STATUS),
     ("memory_entries", "created_by", AUDIT_ACTOR),
     ("memory_entries", "updated_by", AUDIT_ACTOR),
+    ("agents", "name", AGENT_NAME),
+    ("agents", "specialization", AGENT_SPECIALIZATION),
+    ("agents", "state", STATUS),
+    ("agents", "model", AGENT_MODEL),
 ];

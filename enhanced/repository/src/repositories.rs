@@ -6,8 +6,10 @@ use std::sync::Arc;
 use memdb_repository::{Executor, RepoResult, Repositories, SharedTransaction, unit_of_work};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
+use crate::agents::{AgentRepository, SeaOrmAgentRepository};
 use crate::audit::{AuditRepository, SeaOrmAuditRepository};
 use crate::audited::{AuditTrail, audited_repositories};
+use crate::checkpoints::{CheckpointRepository, SeaOrmCheckpointRepository};
 use crate::file_hashes::{FileHashRepository, SeaOrmFileHashRepository};
 use crate::git_operations::{GitOperationRepository, SeaOrmGitOperationRepository};
 use crate::graph::{GraphRepository, SeaOrmGraphRepository};
@@ -42,6 +44,10 @@ pub struct EnhancedRepositories<C = DatabaseConnection> {
     trail: Option<AuditTrail>,
     /// Graph nodes and edges, and traversals over them.
     pub graph: Arc<dyn GraphRepository>,
+    /// Agents and their state transitions.
+    pub agents: Arc<dyn AgentRepository>,
+    /// Checkpoints of tasks.
+    pub checkpoints: Arc<dyn CheckpointRepository>,
     db: C,
 }
 
@@ -71,6 +77,8 @@ impl<C: Executor> EnhancedRepositories<C> {
             health_metrics: Arc::new(SeaOrmHealthMetricRepository::new(db.clone())),
             trail: None,
             graph: Arc::new(SeaOrmGraphRepository::new(db.clone())),
+            agents: Arc::new(SeaOrmAgentRepository::new(db.clone())),
+            checkpoints: Arc::new(SeaOrmCheckpointRepository::new(db.clone())),
             db,
         }
     }

@@ -1,11 +1,16 @@
 //! Tests of the enhanced repositories, on a database with both migration tracks applied.
 
+mod agents;
+mod agents_input;
+mod agents_races;
 mod audit;
 mod audit_many;
 mod audited;
 mod audited_bulk;
 mod audited_races;
 mod audited_rollback;
+mod checkpoints;
+mod checkpoints_input;
 mod file_and_git_input;
 mod file_hash_races;
 mod file_hashes;

@@ -18,7 +18,9 @@
 //! `MEMDB_PRINT_PLANS=1` prints every statement with its plan, for review.
 
 mod bulk;
+mod enhanced_agents;
 mod enhanced_audit;
+mod enhanced_checkpoints;
 mod enhanced_file_hashes;
 mod enhanced_git_operations;
 mod enhanced_graph;
@@ -154,6 +156,8 @@ async fn every_repository_statement_is_served_by_an_index() {
     enhanced_audit::audit(&enhanced, &rec).await;
     enhanced_health_metrics::health_metrics(&enhanced, &rec).await;
     enhanced_graph::graph(&enhanced, &rec).await;
+    enhanced_agents::agents(&enhanced, &rec).await;
+    enhanced_checkpoints::checkpoints(&enhanced, &rec).await;
 
     let mut report = String::new();
     let mut problems = Vec::new();
