@@ -63,6 +63,11 @@ pub(crate) struct Scale {
     pub(crate) tasks: u64,
     /// Rows per round of the bulk load.
     pub(crate) bulk_rows: u64,
+    /// Memory entries in the data set: 100 per row (1,000,000 at the default 10,000 rows),
+    /// 3,000 with `--quick`.
+    pub(crate) memory_entries: u64,
+    /// Memory entries given three versions, for the point reads.
+    pub(crate) memory_versioned: u64,
 }
 
 impl Args {
@@ -79,6 +84,8 @@ impl Args {
                 batch: 50,
                 tasks: 100,
                 bulk_rows: 200,
+                memory_entries: 3_000,
+                memory_versioned: 100,
             }
         } else {
             Scale {
@@ -87,6 +94,8 @@ impl Args {
                 batch: 100,
                 tasks: 1_000,
                 bulk_rows: rows.min(5_000),
+                memory_entries: rows * 100,
+                memory_versioned: 1_000,
             }
         }
     }
