@@ -56,13 +56,16 @@ fn list_sql(range: &str, limit: usize) -> String {
     )
 }
 
+/// The parameters of a raw statement for call `i`.
+type Params = Box<dyn Fn(u64) -> Vec<Param> + Send + Sync>;
+
 /// A raw side sending `statements` one after the other (each `$n` SQL with its parameters for
 /// the call's index), checking the rows they found together.
 fn raw_sequence(
     bench: &Bench,
     label: &'static str,
     expect: usize,
-    statements: Vec<(String, Box<dyn Fn(u64) -> Vec<Param> + Send + Sync>)>,
+    statements: Vec<(String, Params)>,
 ) -> Side {
     let pool = bench.raw.clone();
     let statements: Arc<Vec<_>> = Arc::new(
@@ -106,7 +109,35 @@ pub(crate) async fn run(bench: &Bench, selects: impl Fn(&str) -> bool) -> Result
     };
     let group = move |i: u64| prefix(Bench::pick(i, groups as usize) as u64);
     let listed = GROUP.min(data.entries) as usize;
-    let cases: Vec<Case> = vec![
+    let mut cases = point_reads(bench, &repo, pick);
+    cases.push(listing(bench, &repo, group, listed));
+    // A listing reads 1,000 rows: a quarter of the calls keeps its run as long as the others'.
+    let listing_scale = Scale {
+        iterations: bench.scale.iterations / 4,
+        batch: bench.scale.batch / 2,
+        ..bench.scale
+    };
+    let mut out = Vec::new();
+    for (name, sides) in &cases {
+        if selects(name) {
+            let scale = if name.starts_with("memory.list") {
+                &listing_scale
+            } else {
+                &bench.scale
+            };
+            out.extend(latency(name, data.entries, scale, sides).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// The latest and an older version of the entry `pick` names for each call.
+fn point_reads(
+    bench: &Bench,
+    repo: &Arc<SeaOrmMemoryRepository>,
+    pick: impl Fn(u64) -> (String, String) + Clone + Send + Sync + 'static,
+) -> Vec<Case> {
+    vec![
         (
             "memory.get latest",
             vec![
@@ -159,7 +190,7 @@ pub(crate) async fn run(bench: &Bench, selects: impl Fn(&str) -> bool) -> Result
                         (
                             format!(
                                 "SELECT {MEMORY_COLUMNS} FROM memory_entries WHERE namespace = \
-                                 $1 AND \"key\" = $2 AND version = $3 LIMIT $4"
+                             $1 AND \"key\" = $2 AND version = $3 LIMIT $4"
                             ),
                             Box::new(move |i| {
                                 let (ns, key) = pick(i);
@@ -171,69 +202,60 @@ pub(crate) async fn run(bench: &Bench, selects: impl Fn(&str) -> bool) -> Result
                 ),
             ],
         ),
-        (
-            "memory.list 1,000 entries of a prefix",
-            vec![
-                memdb(bench, Expect::Some, {
-                    let repo = repo.clone();
-                    move |_, i| {
-                        let (repo, prefix) = (repo.clone(), group(i));
-                        async move {
-                            let page = repo.list(&prefix, None, LIST_LIMIT).await?;
-                            let found = page.entries.len();
-                            ensure!(found == listed, "listed {found} entries, not {listed}");
-                            Ok(found)
-                        }
+    ]
+}
+
+/// All `listed` entries below the prefix `group` names for each call.
+fn listing(
+    bench: &Bench,
+    repo: &Arc<SeaOrmMemoryRepository>,
+    group: impl Fn(u64) -> String + Copy + Send + Sync + 'static,
+    listed: usize,
+) -> Case {
+    (
+        "memory.list 1,000 entries of a prefix",
+        vec![
+            memdb(bench, Expect::Some, {
+                let repo = repo.clone();
+                move |_, i| {
+                    let (repo, prefix) = (repo.clone(), group(i));
+                    async move {
+                        let page = repo.list(&prefix, None, LIST_LIMIT).await?;
+                        let found = page.entries.len();
+                        ensure!(found == listed, "listed {found} entries, not {listed}");
+                        Ok(found)
                     }
-                }),
-                raw_sequence(
-                    bench,
-                    "raw prefix + range SELECTs",
-                    listed,
-                    vec![
-                        (
-                            list_sql("namespace = $3", 4),
-                            Box::new(move |i| {
-                                let limit = Param::Int(LIST_LIMIT as i64);
-                                vec![
-                                    Param::Bool(false),
-                                    Param::Time(now()),
-                                    Param::Text(group(i)),
-                                    limit,
-                                ]
-                            }),
-                        ),
-                        (
-                            list_sql("namespace >= $3 AND namespace < $4", 5),
-                            Box::new(move |i| {
-                                let prefix = group(i);
-                                let (lower, upper) = (format!("{prefix}:"), format!("{prefix};"));
-                                let limit = Param::Int(LIST_LIMIT as i64);
-                                let (lower, upper) = (Param::Text(lower), Param::Text(upper));
-                                vec![Param::Bool(false), Param::Time(now()), lower, upper, limit]
-                            }),
-                        ),
-                    ],
-                ),
-            ],
-        ),
-    ];
-    // A listing reads 1,000 rows: a quarter of the calls keeps its run as long as the others'.
-    let listing = Scale {
-        iterations: bench.scale.iterations / 4,
-        batch: bench.scale.batch / 2,
-        ..bench.scale
-    };
-    let mut out = Vec::new();
-    for (name, sides) in &cases {
-        if selects(name) {
-            let scale = if name.starts_with("memory.list") {
-                &listing
-            } else {
-                &bench.scale
-            };
-            out.extend(latency(name, data.entries, scale, sides).await?);
-        }
-    }
-    Ok(out)
+                }
+            }),
+            raw_sequence(
+                bench,
+                "raw prefix + range SELECTs",
+                listed,
+                vec![
+                    (
+                        list_sql("namespace = $3", 4),
+                        Box::new(move |i| {
+                            let limit = Param::Int(LIST_LIMIT as i64);
+                            vec![
+                                Param::Bool(false),
+                                Param::Time(now()),
+                                Param::Text(group(i)),
+                                limit,
+                            ]
+                        }),
+                    ),
+                    (
+                        list_sql("namespace >= $3 AND namespace < $4", 5),
+                        Box::new(move |i| {
+                            let prefix = group(i);
+                            let (lower, upper) = (format!("{prefix}:"), format!("{prefix};"));
+                            let limit = Param::Int(LIST_LIMIT as i64);
+                            let (lower, upper) = (Param::Text(lower), Param::Text(upper));
+                            vec![Param::Bool(false), Param::Time(now()), lower, upper, limit]
+                        }),
+                    ),
+                ],
+            ),
+        ],
+    )
 }

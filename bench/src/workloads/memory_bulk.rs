@@ -1,6 +1,6 @@
 //! Bulk load of memory entries, in rows per second: `memory.put_many` (first versions and one
 //! audit entry each, one transaction) beside the same entries in raw multi-row INSERTs of the
-//! entries alone (one transaction). Four rounds, put_many, raw, raw, put_many, each into
+//! entries alone (one transaction). Four rounds (`put_many`, raw, raw, `put_many`), each into
 //! namespaces of its own.
 
 use std::time::{Duration, Instant};
