@@ -36,7 +36,7 @@
 //! `user:al:*`, never `user:alice`, and no character is a wildcard.
 //!
 //! ## Audit
-//! Every write (put, put_many, restore, delete, undelete, purge) appends an entry per entry
+//! Every write (put, `put_many`, restore, delete, undelete, purge) appends an entry per entry
 //! written to the audit log
 //! (entity [`entities::MEMORY_ENTRY`](crate::audited::entities::MEMORY_ENTRY), id
 //! `<namespace>/<key>`) in the same transaction: when either fails, neither is written. Sweeps
