@@ -71,6 +71,11 @@ pub(crate) struct Scale {
     pub(crate) bulk_rows: u64,
     /// Measured time a latency workload may take before it stops early.
     pub(crate) budget: Duration,
+    /// Memory entries in the data set: 100 per row (1,000,000 at the default 10,000 rows),
+    /// 3,000 with `--quick`.
+    pub(crate) memory_entries: u64,
+    /// Memory entries given three versions, for the point reads.
+    pub(crate) memory_versioned: u64,
 }
 
 impl Args {
@@ -89,6 +94,8 @@ impl Args {
                 tasks: 100,
                 bulk_rows: 200,
                 budget,
+                memory_entries: 3_000,
+                memory_versioned: 100,
             }
         } else {
             Scale {
@@ -98,6 +105,8 @@ impl Args {
                 tasks: 1_000,
                 bulk_rows: rows.min(5_000),
                 budget,
+                memory_entries: rows * 100,
+                memory_versioned: 1_000,
             }
         }
     }

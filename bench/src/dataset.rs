@@ -19,6 +19,7 @@ use tokio::task::JoinSet;
 use uuid::Uuid;
 
 use crate::dataset_extra::{self, EnhancedData};
+use crate::dataset_memory::MemoryData;
 use crate::progress::Progress;
 use crate::rng::SplitMix64;
 use crate::tables::{Table, Tables};
@@ -43,6 +44,8 @@ pub(crate) struct Dataset {
     pub(crate) graph_nodes: Vec<Uuid>,
     /// The enhanced tables' keys (empty when not loaded).
     pub(crate) enhanced: EnhancedData,
+    /// The memory entries (none when not loaded).
+    pub(crate) memory: MemoryData,
 }
 
 /// A document's fields for row `i` of a set seeded with `seed`.
@@ -177,6 +180,7 @@ pub(crate) async fn build(
         tasks,
         graph_nodes,
         enhanced,
+        memory: MemoryData::default(),
     })
 }
 

@@ -11,6 +11,7 @@
 mod args;
 mod dataset;
 mod dataset_extra;
+mod dataset_memory;
 mod progress;
 mod raw;
 mod report;
@@ -36,10 +37,11 @@ use crate::args::Args;
 use crate::raw::RawPool;
 use crate::report::ResultRow;
 use crate::stats::Summary;
-use crate::tables::Tables;
+use crate::tables::{Table, Tables};
 use crate::target::Target;
 use crate::workloads::{
-    Bench, audited, bulk, enhanced_reads, graph, listing, mixed_writers, queue, reads,
+    Bench, audited, bulk, enhanced_reads, graph, listing, memory, memory_bulk, mixed_writers,
+    queue, reads,
 };
 
 #[tokio::main]
@@ -127,7 +129,12 @@ async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<
     let repos = EnhancedRepositories::from_connection(db.clone());
     eprintln!("building the data set: {} rows per table", scale.rows);
     let tables = Tables::for_selection(|name| args.selects(name), args.only.as_deref());
-    let data = dataset::build(&repos, scale.rows, tables).await?;
+    let mut data = dataset::build(&repos, scale.rows, tables).await?;
+    if tables.has(Table::Memory) {
+        let repo = workloads::memory::repository(&repos)?;
+        let (entries, versioned) = (scale.memory_entries, scale.memory_versioned);
+        data.memory = dataset_memory::build(&repo, entries, versioned).await?;
+    }
     let bench = Bench {
         repos: Arc::new(repos),
         raw: raw.clone(),
@@ -140,6 +147,7 @@ async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<
     rows.extend(enhanced_reads::run(&bench, |name| args.selects(name)).await?);
     rows.extend(graph::run(&bench, |name| args.selects(name)).await?);
     rows.extend(audited::run(&bench, |name| args.selects(name)).await?);
+    rows.extend(memory::run(&bench, |name| args.selects(name)).await?);
     if args.selects("tasks.submit") {
         rows.extend(queue::submit(&bench).await?);
     }
@@ -147,6 +155,9 @@ async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<
         rows.extend(queue::claim_complete(&bench).await?);
     }
     rows.extend(bulk::run(&bench, |name| args.selects(name)).await?);
+    if args.selects("memory.put_many") {
+        rows.extend(memory_bulk::run(&bench).await?);
+    }
     if args.selects("mixed writes") {
         rows.extend(mixed_writers::run(&bench).await?);
     }

@@ -24,6 +24,7 @@ pub(crate) enum Param {
     Text(String),
     Int(i64),
     Float(f64),
+    Bool(bool),
     Json(serde_json::Value),
     Time(DateTime<FixedOffset>),
     /// A NULL timestamp.
@@ -47,6 +48,7 @@ macro_rules! bind_all {
                 Param::Text(v) => query.bind(v.clone()),
                 Param::Int(v) => query.bind(*v),
                 Param::Float(v) => query.bind(*v),
+                Param::Bool(v) => query.bind(*v),
                 Param::Json(v) => query.bind(Json(v.clone())),
                 Param::Time(v) => query.bind(*v),
                 Param::NoTime => query.bind(None::<DateTime<FixedOffset>>),

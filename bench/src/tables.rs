@@ -15,10 +15,12 @@ pub(crate) enum Table {
     /// The enhanced repositories' own tables: audit log, file hashes, git operations, tags,
     /// violations, health metrics.
     Enhanced,
+    /// Memory entries (see `dataset_memory`).
+    Memory,
 }
 
 use Table::{
-    Documents, Enhanced, GraphEdges, GraphNodes, Knowledge, Personas, Relationships, Tasks,
+    Documents, Enhanced, GraphEdges, GraphNodes, Knowledge, Memory, Personas, Relationships, Tasks,
 };
 
 /// Every workload that reads the data set, and the tables it reads. Workloads missing here
@@ -50,20 +52,23 @@ const NEEDS: &[(&str, &[Table])] = &[
     ("violations.get (enhanced)", &[Enhanced]),
     ("health_metrics.latest (enhanced)", &[Enhanced]),
     ("audited documents.update_content", &[Documents]),
+    ("memory.get latest", &[Memory]),
+    ("memory.get_version 2 of 3", &[Memory]),
+    ("memory.list 1,000 entries of a prefix", &[Memory]),
 ];
 
 /// The tables a run loads.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Tables {
     everything: bool,
-    wanted: [bool; 8],
+    wanted: [bool; 9],
 }
 
 impl Tables {
     /// The tables the workloads `selects` picks read; every table when it picks every
     /// workload, or a name this list does not know (better slow than a workload without data).
     pub(crate) fn for_selection(selects: impl Fn(&str) -> bool, only: Option<&str>) -> Self {
-        let mut wanted = [false; 8];
+        let mut wanted = [false; 9];
         let mut known = false;
         for (name, tables) in NEEDS {
             if selects(name) {
@@ -91,6 +96,7 @@ fn is_self_loading(pattern: &str) -> bool {
         "bulk load",
         "migrate",
         "audited documents.create",
+        "memory.put_many",
     ]
     .iter()
     .any(|name| name.contains(pattern) || pattern.contains(name))

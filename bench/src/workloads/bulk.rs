@@ -180,7 +180,7 @@ async fn knowledge(bench: &Bench) -> Result<Vec<ResultRow>> {
 }
 
 /// Runs one call that loads everything: its latency is the load's.
-async fn timed_once<T, E>(call: impl Future<Output = Result<T, E>>) -> Result<Load>
+pub(crate) async fn timed_once<T, E>(call: impl Future<Output = Result<T, E>>) -> Result<Load>
 where
     anyhow::Error: From<E>,
 {
@@ -246,7 +246,7 @@ async fn raw_knowledge(bench: &Bench, items: Vec<NewKnowledge>) -> Result<Load> 
 }
 
 /// `rows` into `table (columns)` in INSERTs of [`ROWS_PER_INSERT`] rows, in one transaction.
-async fn multi_row_insert(
+pub(crate) async fn multi_row_insert(
     bench: &Bench,
     table: &str,
     columns: &str,

@@ -6,6 +6,8 @@ pub(crate) mod bulk;
 pub(crate) mod enhanced_reads;
 pub(crate) mod graph;
 pub(crate) mod listing;
+pub(crate) mod memory;
+pub(crate) mod memory_bulk;
 pub(crate) mod mixed_writers;
 pub(crate) mod queue;
 pub(crate) mod reads;
@@ -30,6 +32,8 @@ pub(crate) const TASK_COLUMNS: &str = "id, prompt, agent_type, priority, status,
 pub(crate) const KNOWLEDGE_COLUMNS: &str = "id, content, source, knowledge_type, confidence_score, \
      retention_score, access_count, last_accessed, metadata, created_at, updated_at";
 pub(crate) const GRAPH_NODE_COLUMNS: &str = "id, kind, key, properties, created_at, updated_at";
+pub(crate) const MEMORY_COLUMNS: &str = "id, namespace, key, value, memory_type, version, \
+     is_deleted, metadata, created_by, updated_by, created_at, updated_at, expires_at";
 
 /// What every workload gets: both sides' connections, the data set and the run's sizes.
 #[derive(Clone)]

@@ -36,7 +36,8 @@
 //! `user:al:*`, never `user:alice`, and no character is a wildcard.
 //!
 //! ## Audit
-//! Every write (put, restore, delete, undelete, purge) appends an entry to the audit log
+//! Every write (put, `put_many`, restore, delete, undelete, purge) appends an entry per entry
+//! written to the audit log
 //! (entity [`entities::MEMORY_ENTRY`](crate::audited::entities::MEMORY_ENTRY), id
 //! `<namespace>/<key>`) in the same transaction: when either fails, neither is written. Sweeps
 //! of expired entries are maintenance and are not audited.
@@ -49,6 +50,7 @@
 //! [`ScopedMemory`] is a handle for one user: it reads and writes `user:<id>` and
 //! `user:<id>:*` only, and reads `app` and `app:*` too.
 
+mod bulk;
 pub mod defaults;
 pub mod namespace;
 mod scoped;
@@ -183,6 +185,19 @@ pub trait MemoryRepository: Send + Sync {
     /// `StaleVersion` when `expected_version` is not the latest version, of kind `Duplicate`
     /// when racing writers kept taking the next version first.
     async fn put(&self, input: PutMemory) -> RepoResult<MemoryEntry>;
+
+    /// Writes the first version of every entry of `inputs`, none of which may have a version
+    /// yet (an expired entry that no sweep removed has one), in one transaction: multi-row
+    /// inserts sized under the backend's parameter limit, and one `Create` audit entry per
+    /// entry, written together. Returns the entries in input order. An input's
+    /// `expected_version` may be `None` or `Some(0)`. Every input is checked before anything
+    /// is written; on any error nothing is.
+    ///
+    /// # Errors
+    /// `Validation` as for [`MemoryRepository::put`], and for an `expected_version` above 0,
+    /// its reason naming the input (`input 3: ...`); `Conflict` of kind `Duplicate` naming the
+    /// input when the batch holds an entry twice or an entry has a version already.
+    async fn put_many(&self, inputs: Vec<PutMemory>) -> RepoResult<Vec<MemoryEntry>>;
 
     /// The latest version of a live, unexpired entry; `None` for an entry that is missing,
     /// deleted or expired.

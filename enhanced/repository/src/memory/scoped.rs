@@ -1,6 +1,7 @@
 //! [`ScopedMemory`]: memory entries as one user may see them.
 
 use async_trait::async_trait;
+use memdb_repository::bulk::in_batch;
 use memdb_repository::{Page, RepoError, RepoResult};
 
 use super::namespace::{self, within};
@@ -75,6 +76,14 @@ impl<R: MemoryRepository> MemoryRepository for ScopedMemory<R> {
     async fn put(&self, input: PutMemory) -> RepoResult<MemoryEntry> {
         self.writable("namespace", &input.namespace)?;
         self.inner.put(input).await
+    }
+
+    async fn put_many(&self, inputs: Vec<PutMemory>) -> RepoResult<Vec<MemoryEntry>> {
+        for (index, input) in inputs.iter().enumerate() {
+            self.writable("namespace", &input.namespace)
+                .map_err(|err| in_batch(index, err))?;
+        }
+        self.inner.put_many(inputs).await
     }
 
     async fn get(&self, ns: &str, key: &str) -> RepoResult<Option<MemoryEntry>> {

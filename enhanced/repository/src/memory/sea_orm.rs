@@ -122,6 +122,10 @@ impl<C: Executor> MemoryRepository for SeaOrmMemoryRepository<C> {
         self.write(draft).await
     }
 
+    async fn put_many(&self, inputs: Vec<PutMemory>) -> RepoResult<Vec<MemoryEntry>> {
+        self.put_many_new(inputs).await
+    }
+
     async fn get(&self, namespace: &str, key: &str) -> RepoResult<Option<MemoryEntry>> {
         let (namespace, key) = entry_name(namespace, key)?;
         let row = self.unexpired(&namespace, &key).await?;

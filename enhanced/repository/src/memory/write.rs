@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use chrono::TimeDelta;
+use chrono::{DateTime, FixedOffset, TimeDelta};
 use memdb_enhanced_entity::memory_entries::{self, Column};
 use memdb_repository::{
     ConflictKind, Executor, RepoError, RepoResult, SharedTransaction, now, unit_of_work, validate,
@@ -57,29 +57,11 @@ pub(super) struct Draft {
 impl Draft {
     /// `input` checked.
     pub(super) fn put(input: PutMemory) -> RepoResult<Self> {
-        // JSON first: a rejected value is taken apart without recursion (see validate).
-        let value = validate::json_value("value", input.value);
-        let metadata = validate::json_object("metadata", input.metadata);
-        let (value, metadata) = (value?, metadata?);
-        let (namespace, key) = entry_name(&input.namespace, &input.key)?;
-        let ttl = input.ttl.map(ttl).transpose()?;
-        let expected = input
-            .expected_version
-            .map(|v| {
-                i32::try_from(v)
-                    .map_err(|_| RepoError::invalid("expected_version", "is out of range"))
-            })
-            .transpose()?;
+        let (namespace, key, put) = checked_put(input)?;
         Ok(Self {
             namespace,
             key,
-            kind: Ok(Put {
-                value,
-                memory_type: input.memory_type,
-                metadata,
-                ttl,
-                expected,
-            }),
+            kind: Ok(put),
         })
     }
 
@@ -96,6 +78,64 @@ impl Draft {
     fn expected(&self) -> Option<i32> {
         self.kind.as_ref().ok().and_then(|put| put.expected)
     }
+}
+
+/// `input` checked: its namespace, key and the rest.
+fn checked_put(input: PutMemory) -> RepoResult<(String, String, Put)> {
+    // JSON first: a rejected value is taken apart without recursion (see validate).
+    let value = validate::json_value("value", input.value);
+    let metadata = validate::json_object("metadata", input.metadata);
+    let (value, metadata) = (value?, metadata?);
+    let (namespace, key) = entry_name(&input.namespace, &input.key)?;
+    let ttl = input.ttl.map(ttl).transpose()?;
+    let expected = input
+        .expected_version
+        .map(|v| {
+            i32::try_from(v).map_err(|_| RepoError::invalid("expected_version", "is out of range"))
+        })
+        .transpose()?;
+    let put = Put {
+        value,
+        memory_type: input.memory_type,
+        metadata,
+        ttl,
+        expected,
+    };
+    Ok((namespace, key, put))
+}
+
+/// `input` checked and made the row of its entry's first version, written by `actor` at `at`.
+///
+/// # Errors
+/// `Validation` as for a put, and of `expected_version` when it names a version other than 0
+/// (a first version replaces none).
+pub(super) fn first_version(
+    input: PutMemory,
+    actor: &str,
+    at: DateTime<FixedOffset>,
+) -> RepoResult<memory_entries::Model> {
+    let (namespace, key, put) = checked_put(input)?;
+    if put.expected.is_some_and(|expected| expected != 0) {
+        return Err(RepoError::invalid(
+            "expected_version",
+            "must be 0 or none: a bulk put writes first versions only",
+        ));
+    }
+    Ok(memory_entries::Model {
+        id: MemoryEntryId::new().into(),
+        namespace,
+        key,
+        value: put.value,
+        memory_type: put.memory_type.as_str().to_owned(),
+        version: 1,
+        is_deleted: false,
+        metadata: put.metadata,
+        created_by: actor.to_owned(),
+        updated_by: actor.to_owned(),
+        created_at: at,
+        updated_at: at,
+        expires_at: put.ttl.map(|ttl| at + ttl),
+    })
 }
 
 fn ttl(ttl: Duration) -> RepoResult<TimeDelta> {

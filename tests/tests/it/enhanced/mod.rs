@@ -26,6 +26,7 @@ mod health_metrics;
 mod health_metrics_input;
 mod limits;
 mod memory;
+mod memory_bulk;
 mod memory_defaults;
 mod memory_namespaces;
 mod memory_races;

@@ -65,6 +65,12 @@ pub(super) async fn memory(db: &DatabaseConnection, rec: &Recorder) {
     };
     let under_user = repo.list("user", Some(below), 10).await.unwrap();
     assert_eq!(under_user.entries.len(), 2);
+    rec.call("memory.put_many");
+    let many = vec![put("app:bulk", "a"), put("app:bulk", "b")];
+    assert_eq!(repo.put_many(many).await.unwrap().len(), 2);
+    rec.call("memory.put_many refused for a stored entry");
+    let refused = vec![put("app:bulk", "c"), put("app:bulk", "a")];
+    assert!(repo.put_many(refused).await.is_err());
     rec.call("memory.purge");
     assert_eq!(repo.purge("user:alice", "k").await.unwrap(), 5);
     rec.call("memory.sweep_expired");
