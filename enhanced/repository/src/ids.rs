@@ -32,3 +32,7 @@ memdb_repository::id_type!(
     /// Id of one version of a memory entry.
     MemoryEntryId
 );
+memdb_repository::id_type!(
+    /// Id of an agent session (UUIDv7: ids sort by creation time).
+    SessionId
+);

@@ -21,6 +21,7 @@ mod input;
 pub mod limits;
 pub mod memory;
 mod repositories;
+pub mod sessions;
 pub mod tags;
 pub mod violations;
 mod window;
@@ -33,11 +34,12 @@ pub use graph::{GraphRepository, SeaOrmGraphRepository};
 pub use health_metrics::{HealthMetricRepository, SeaOrmHealthMetricRepository};
 pub use ids::{
     AuditEntryId, FileHashId, GitOperationId, GraphEdgeId, GraphNodeId, HealthMetricId,
-    MemoryEntryId, ViolationId,
+    MemoryEntryId, SessionId, ViolationId,
 };
 pub use memdb_repository::{Executor, Page, RepoError, RepoResult, SharedTransaction};
 pub use memory::{MemoryRepository, ScopedMemory, SeaOrmMemoryRepository};
 pub use repositories::EnhancedRepositories;
+pub use sessions::{SeaOrmSessionRepository, SessionRepository};
 pub use tags::{SeaOrmTagRepository, TagRepository};
 pub use violations::{SeaOrmViolationRepository, ViolationRepository};
 pub use window::TimeWindow;
@@ -54,6 +56,8 @@ pub use graph::MockGraphRepository;
 pub use health_metrics::MockHealthMetricRepository;
 #[cfg(feature = "mock")]
 pub use memory::MockMemoryRepository;
+#[cfg(feature = "mock")]
+pub use sessions::MockSessionRepository;
 #[cfg(feature = "mock")]
 pub use tags::MockTagRepository;
 #[cfg(feature = "mock")]
