@@ -36,7 +36,7 @@ pub(super) async fn sessions(db: &DatabaseConnection, rec: &Recorder) {
     rec.call("sessions.get with the merged state");
     repo.get(id).await.unwrap();
     rec.call("sessions.transition");
-    repo.transition(id, SessionStatus::Active, Some(2))
+    repo.transition(id, SessionStatus::Active, Some(1))
         .await
         .unwrap();
     rec.call("sessions.update_state setting and removing keys");
