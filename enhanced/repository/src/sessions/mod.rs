@@ -80,13 +80,13 @@ impl SessionStatus {
     /// Whether a session in this status may move to `next`.
     #[must_use]
     pub const fn can_become(self, next: Self) -> bool {
-        matches!(
-            (self, next),
-            (Self::Created, Self::Active | Self::Terminated)
-                | (Self::Active, Self::Paused | Self::Terminated)
-                | (Self::Paused, Self::Active | Self::Terminated)
-                | (Self::Terminated, Self::Archived)
-        )
+        match self {
+            Self::Created => matches!(next, Self::Active | Self::Terminated),
+            Self::Active => matches!(next, Self::Paused | Self::Terminated),
+            Self::Paused => matches!(next, Self::Active | Self::Terminated),
+            Self::Terminated => matches!(next, Self::Archived),
+            Self::Archived => false,
+        }
     }
 
     /// Whether a session in this status takes events, state and metadata.
