@@ -1,15 +1,21 @@
 //! Bad input to sessions: illegal transitions, stale versions, unknown key scopes, empty and
 //! too long keys, page limits, unknown rows, writes after the end: typed errors, and nothing
-//! written.
+//! written, also when the audit entry cannot be.
 
-use memdb_enhanced_repository::audit::SeaOrmAuditRepository;
+use std::sync::Arc;
+
+use memdb_enhanced_repository::audit::{AuditRepository, SeaOrmAuditRepository};
+use memdb_enhanced_repository::audited::AuditTrail;
 use memdb_enhanced_repository::limits;
 use memdb_enhanced_repository::sessions::{
     NewEvent, NewSession, SessionRepository, SessionStatus, StateDelta,
 };
-use memdb_enhanced_repository::{Page, RepoError, SessionId};
+use memdb_enhanced_repository::{
+    MockAuditRepository, Page, RepoError, SeaOrmSessionRepository, SessionId,
+};
 use memdb_repository::ConflictKind;
 use memdb_tests::TestDb;
+use sea_orm::DbErr;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -259,4 +265,58 @@ async fn unknown_rows_ended_sessions_and_taken_tasks_are_typed_errors() {
         .await;
     assert_eq!(conflict_kind(append), ConflictKind::WrongState);
     assert_eq!(repo.get(id).await.unwrap().summary.version, 2);
+}
+
+#[tokio::test]
+async fn a_failed_audit_write_rolls_the_session_write_back() {
+    let db = TestDb::new().await;
+    let trail = AuditTrail::new("alice").unwrap().with_sink(|_tx| {
+        let mut sink = MockAuditRepository::new();
+        sink.expect_append()
+            .returning(|_| Err(RepoError::Db(DbErr::Custom("audit down".into()))));
+        sink.expect_append_many()
+            .returning(|_| Err(RepoError::Db(DbErr::Custom("audit down".into()))));
+        Arc::new(sink) as Arc<dyn AuditRepository>
+    });
+    let failing = SeaOrmSessionRepository::new(db.pool(), trail);
+    let repo = sessions(&db);
+    let new = NewSession {
+        state: StateDelta::new()
+            .set("app:k", json!(1))
+            .set("user:k", json!(1)),
+        ..NewSession::new("app", "u")
+    };
+    assert!(failing.create(new).await.is_err());
+    let page = repo.list("app", "u", None, None, 10).await.unwrap();
+    assert!(page.sessions.is_empty());
+
+    let s = repo.create(NewSession::new("app", "u")).await.unwrap();
+    let id = s.summary.id;
+    let delta = StateDelta::new()
+        .set("k", json!(1))
+        .set("app:k", json!(1))
+        .set("user:k", json!(1));
+    assert!(
+        failing
+            .append_events(id, vec![event(1)], None, delta.clone())
+            .await
+            .is_err()
+    );
+    assert!(failing.update_state(id, delta, None).await.is_err());
+    assert!(
+        failing
+            .transition(id, SessionStatus::Active, None)
+            .await
+            .is_err()
+    );
+    let task_id = task(&db).await;
+    assert!(failing.link_task(id, task_id).await.is_err());
+    assert!(failing.delete(id).await.is_err());
+    assert_eq!(
+        repo.get(id).await.unwrap(),
+        s,
+        "no state, status, version or seq written"
+    );
+    assert!(repo.events_after(id, 0, 10).await.unwrap().is_empty());
+    assert_eq!(repo.session_of_task(task_id).await.unwrap(), None);
 }
