@@ -40,3 +40,7 @@ memdb_repository::id_type!(
     /// Id of a checkpoint.
     CheckpointId
 );
+memdb_repository::id_type!(
+    /// Id of an agent session (UUIDv7: ids sort by creation time).
+    SessionId
+);

@@ -24,6 +24,7 @@ pub mod limits;
 pub mod memory;
 mod owners;
 mod repositories;
+pub mod sessions;
 pub mod tags;
 pub mod violations;
 mod window;
@@ -38,11 +39,12 @@ pub use graph::{GraphRepository, SeaOrmGraphRepository};
 pub use health_metrics::{HealthMetricRepository, SeaOrmHealthMetricRepository};
 pub use ids::{
     AgentId, AuditEntryId, CheckpointId, FileHashId, GitOperationId, GraphEdgeId, GraphNodeId,
-    HealthMetricId, MemoryEntryId, ViolationId,
+    HealthMetricId, MemoryEntryId, SessionId, ViolationId,
 };
 pub use memdb_repository::{Executor, Page, RepoError, RepoResult, SharedTransaction};
 pub use memory::{MemoryRepository, ScopedMemory, SeaOrmMemoryRepository};
 pub use repositories::EnhancedRepositories;
+pub use sessions::{SeaOrmSessionRepository, SessionRepository};
 pub use tags::{SeaOrmTagRepository, TagRepository};
 pub use violations::{SeaOrmViolationRepository, ViolationRepository};
 pub use window::TimeWindow;
@@ -63,6 +65,8 @@ pub use graph::MockGraphRepository;
 pub use health_metrics::MockHealthMetricRepository;
 #[cfg(feature = "mock")]
 pub use memory::MockMemoryRepository;
+#[cfg(feature = "mock")]
+pub use sessions::MockSessionRepository;
 #[cfg(feature = "mock")]
 pub use tags::MockTagRepository;
 #[cfg(feature = "mock")]

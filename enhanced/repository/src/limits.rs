@@ -70,6 +70,22 @@ pub const AGENT_SPECIALIZATION: usize = 200;
 pub const AGENT_MODEL: usize = 128;
 /// The highest checkpoint iteration (the column is a 32-bit integer).
 pub const CHECKPOINT_ITERATION: u32 = i32::MAX as u32;
+/// Session app names.
+pub const SESSION_APP_NAME: usize = 128;
+/// Session user ids.
+pub const SESSION_USER_ID: usize = 200;
+/// Session project ids.
+pub const SESSION_PROJECT_ID: usize = 200;
+/// The name of a session state key after its scope prefix (`app:`, `user:` or none).
+pub const SESSION_STATE_KEY: usize = 200;
+/// Session event types.
+pub const SESSION_EVENT_TYPE: usize = 64;
+/// Who caused a session event.
+pub const SESSION_EVENT_ACTOR: usize = 200;
+/// The most events one append may add, and the most one page of events may hold.
+pub const SESSION_EVENTS_PAGE: u64 = 1000;
+/// The most sessions one listing page may hold.
+pub const SESSION_LIST_PAGE: u64 = 1000;
 
 /// Every `VARCHAR(n)` column of the enhanced schema and the limit that bounds it:
 /// `(table, column, limit)`. Audited entity kinds, components and metric names are labels.
@@ -122,4 +138,15 @@ pub const VARCHAR_COLUMNS: &[(&str, &str, usize)] = &[
     ("agents", "specialization", AGENT_SPECIALIZATION),
     ("agents", "state", STATUS),
     ("agents", "model", AGENT_MODEL),
+    ("sessions", "app_name", SESSION_APP_NAME),
+    ("sessions", "user_id", SESSION_USER_ID),
+    ("sessions", "project_id", SESSION_PROJECT_ID),
+    ("sessions", "status", STATUS),
+    ("session_events", "event_type", SESSION_EVENT_TYPE),
+    ("session_events", "actor", SESSION_EVENT_ACTOR),
+    ("app_state_entries", "app_name", SESSION_APP_NAME),
+    ("app_state_entries", "key", SESSION_STATE_KEY),
+    ("user_state_entries", "app_name", SESSION_APP_NAME),
+    ("user_state_entries", "user_id", SESSION_USER_ID),
+    ("user_state_entries", "key", SESSION_STATE_KEY),
 ];

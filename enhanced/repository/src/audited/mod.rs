@@ -81,6 +81,12 @@ pub mod entities {
     pub const TASK_DEPENDENCY: &str = "task_dependency";
     /// A memory entry; id: `<namespace>/<key>`.
     pub const MEMORY_ENTRY: &str = "memory_entry";
+    /// An agent session; id: its id.
+    pub const SESSION: &str = "session";
+    /// Events appended to a session by one call; id: `<session id>/<first seq>-<last seq>`.
+    pub const SESSION_EVENTS: &str = "session_events";
+    /// A task's link to a session; id: `<session id>/<task id>`.
+    pub const SESSION_TASK: &str = "session_task";
 }
 
 /// A repository that can be rebuilt on a unit of work's transaction: what [`Audited`] needs
