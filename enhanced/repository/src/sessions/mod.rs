@@ -4,8 +4,8 @@
 //! ## Lifecycle
 //! A session starts `created` and moves only along
 //! `created -> active <-> paused`, `created | active | paused -> terminated -> archived`
-//! ([`SessionStatus::can_become`]); any other move is a `Validation` error naming both
-//! statuses. `terminated_at` and `archived_at` are set when the session enters those
+//! ([`SessionStatus::can_become`]); any other move is a `Conflict` of kind `WrongState`
+//! naming both statuses (as an illegal move of a task or an agent is). `terminated_at` and `archived_at` are set when the session enters those
 //! statuses. Only a live session (created, active or paused) takes events, state and metadata;
 //! writes to a terminated or archived one are a `Conflict` of kind `WrongState`.
 //!
@@ -247,7 +247,7 @@ pub trait SessionRepository: Send + Sync {
     /// Moves the session to `next`.
     ///
     /// # Errors
-    /// `NotFound` for an unknown session; `Validation` (field `status`) for a move the
+    /// `NotFound` for an unknown session; `Conflict` of kind `WrongState` for a move the
     /// lifecycle does not allow; `Conflict` of kind `StaleVersion` when `expected_version` is
     /// not the current version.
     async fn transition(

@@ -113,8 +113,8 @@ fn check(id: SessionId, before: &sessions::Model, write: &Write) -> RepoResult<S
     let current: SessionStatus = memdb_repository::stored_enum("session status", &before.status)?;
     if let Some(next) = write.status {
         if !current.can_become(next) {
-            return Err(RepoError::invalid(
-                "status",
+            return Err(RepoError::conflict(
+                ConflictKind::WrongState,
                 format!("session {id} cannot go from {current} to {next}"),
             ));
         }

@@ -73,10 +73,13 @@ async fn only_the_lifecycle_moves_are_allowed() {
                 continue;
             }
             let err = repo.transition(id, *to, None).await.unwrap_err();
-            let RepoError::Validation { field, reason } = err else {
-                panic!("expected a validation error, got {err:?}");
+            let RepoError::Conflict {
+                kind: ConflictKind::WrongState,
+                message: reason,
+            } = err
+            else {
+                panic!("expected a wrong-state conflict, got {err:?}");
             };
-            assert_eq!(field, "status");
             assert!(
                 reason.contains(from.as_str()) && reason.contains(to.as_str()),
                 "{reason}"
