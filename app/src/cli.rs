@@ -1,6 +1,6 @@
 //! The command line: clap types only, no behaviour.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use memdb_migration::cli::backup::{BackupArgs, RestoreArgs};
 use memdb_migration::cli::{LockArgs, MigrateCommand};
 
@@ -50,7 +50,7 @@ pub(crate) enum Command {
     },
     /// Create the default organization and persona when they are missing (and, in a build
     /// with the enhanced schema, its default memory entries). Safe to run again.
-    Seed,
+    Seed(SeedArgs),
     /// Check the database's health (the backend's consistency checks, migrations, schema and
     /// entity drift); exit code 1 on any problem. Read-only.
     Doctor {
@@ -138,4 +138,14 @@ mod tests {
         assert!(Cli::try_parse_from(["memdb", "migrate", "upgrade", "2"]).is_err());
         assert!(Cli::try_parse_from(["memdb", "migrate", "downgrade", "1"]).is_err());
     }
+}
+
+/// Options of `memdb seed`.
+#[derive(Debug, Args)]
+pub(crate) struct SeedArgs {
+    /// Also create seed 002's example session (app `memdb`, user `example_user`: one event,
+    /// session and user state) and print it; each run creates another.
+    #[cfg(feature = "enhanced")]
+    #[arg(long)]
+    pub(crate) example_session: bool,
 }

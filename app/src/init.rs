@@ -20,7 +20,7 @@ pub(crate) async fn run(db: &DatabaseConnection, ctx: &Context<'_>, url: &str) -
     } else {
         print_changes(&outcome)?;
     }
-    seed::run(db).await?;
+    seed::run_defaults(db).await?;
     outln!()?;
     status::run(db, ctx.tracks, url).await
 }

@@ -47,7 +47,7 @@ async fn run(mut cli: Cli) -> Result<()> {
         // `memdb backup` only reads, like `memdb migrate backup`.
         Command::Status | Command::Doctor { .. } | Command::Backup(_) => (true, false),
         Command::Migrate { action } => (action.is_read_only(), action.is_dry_run()),
-        Command::Init | Command::Seed | Command::Restore(_) => (false, false),
+        Command::Init | Command::Seed(_) | Command::Restore(_) => (false, false),
     };
     // Reading must not create a missing SQLite file; a dry run reads an empty database then.
     let url = memdb_migration::cli::connect::url_for(&cli.database_url, read_only, dry_run);
@@ -65,7 +65,7 @@ async fn run(mut cli: Cli) -> Result<()> {
         Command::Init => init::run(&db, &ctx, &cli.database_url).await,
         Command::Status => status::run(&db, &tracks, &cli.database_url).await,
         Command::Migrate { action } => migrate(&db, &ctx, action).await,
-        Command::Seed => seed::run(&db).await,
+        Command::Seed(args) => seed::run(&db, &args).await,
         Command::Doctor { json } => doctor::run(&db, &ctx, json).await,
         Command::Backup(args) => migrate(&db, &ctx, MigrateCommand::Backup(args)).await,
         Command::Restore(args) => migrate(&db, &ctx, MigrateCommand::Restore(args)).await,

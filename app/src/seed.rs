@@ -8,14 +8,27 @@ use memdb_repository::defaults::{
 };
 use sea_orm::DatabaseConnection;
 
+use crate::cli::SeedArgs;
 use crate::output::{StdoutError, outln};
 
 /// What to suggest when seeding fails.
 const HINT: &str = "has the schema been migrated? try `memdb init`";
 
+/// `memdb seed`: the defaults, then what `args` asks for.
+pub(crate) async fn run(db: &DatabaseConnection, args: &SeedArgs) -> Result<()> {
+    run_defaults(db).await?;
+    #[cfg(feature = "enhanced")]
+    if args.example_session {
+        example_session(db).await?;
+    }
+    #[cfg(not(feature = "enhanced"))]
+    let SeedArgs {} = args;
+    Ok(())
+}
+
 /// Seeds the defaults (the legacy ones, then the enhanced build's memory entries) and prints
 /// what was created.
-pub(crate) async fn run(db: &DatabaseConnection) -> Result<()> {
+pub(crate) async fn run_defaults(db: &DatabaseConnection) -> Result<()> {
     let repos = Repositories::from_connection(db.clone());
     let report = seed_defaults(&repos)
         .await
@@ -71,5 +84,26 @@ async fn enhanced(db: &DatabaseConnection) -> Result<()> {
             outln!("memory entry '{name}' already present")?;
         }
     }
+    Ok(())
+}
+
+/// Creates seed 002's example session and prints its id, status, state and event count.
+#[cfg(feature = "enhanced")]
+async fn example_session(db: &DatabaseConnection) -> Result<()> {
+    use memdb_enhanced_repository::sessions::example::seed_example_session;
+
+    let session = seed_example_session(db)
+        .await
+        .with_context(|| format!("creating the example session ({HINT})"))?;
+    let summary = &session.summary;
+    outln!(
+        "created example session {} (app '{}', user '{}', status {}, {} event)",
+        summary.id,
+        summary.app_name,
+        summary.user_id,
+        summary.status,
+        summary.last_event_seq
+    )?;
+    outln!("state: {}", session.state)?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! is decided here, so no migration has to `match` on the backend itself.
 
 pub mod catalog;
+pub mod drop_all;
 pub mod health;
 pub mod scratch;
 

@@ -133,6 +133,8 @@ where
         // transaction ignores; deferring the checks to the commit does the same inside one.
         txn.execute_unprepared("PRAGMA defer_foreign_keys = ON")
             .await?;
+        // A track's references into an earlier track's tables need children dropped first.
+        crate::dialect::drop_all::drop_all_children_first(&txn).await?;
     }
     // The first track's own `fresh` drops everything (sea-orm-migration knows each backend's
     // way); the others then apply onto the empty schema.

@@ -42,6 +42,7 @@
 //! written.
 
 mod events;
+pub mod example;
 mod image;
 mod listing;
 mod sea_orm;
