@@ -238,93 +238,125 @@ fn list(bench: &Bench, repo: &Arc<SeaOrmSessionRepository>) -> Case {
     )
 }
 
+/// The raw twin of an append: memdb's statements in the backend's placeholders.
+struct AppendTwin {
+    bump: String,
+    update: String,
+    insert: String,
+    merged: String,
+    audit: String,
+    users: u64,
+}
+
+impl AppendTwin {
+    fn new(bench: &Bench) -> Self {
+        let sql = |s: &str| bench.raw.sql(s);
+        Self {
+            bump: sql(&format!(
+                "UPDATE sessions SET version = version + $1, last_event_seq = last_event_seq + \
+                 $2 WHERE id = $3 RETURNING {SESSION_COLUMNS}"
+            )),
+            update: sql(&format!(
+                "UPDATE sessions SET state = $1, last_update_time = $2 WHERE id = $3 \
+                 RETURNING {SESSION_COLUMNS}"
+            )),
+            insert: sql(&format!(
+                "INSERT INTO session_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) \
+                 RETURNING {EVENT_COLUMNS}"
+            )),
+            merged: sql(MERGED_SQL),
+            audit: sql(
+                "INSERT INTO audit_log (id, actor, action, entity, entity_id, \"before\", \
+                 \"after\", at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8), ($9, $10, $11, $12, \
+                 $13, $14, $15, $16)",
+            ),
+            users: bench.data.sessions.users,
+        }
+    }
+
+    /// One audit entry's parameters.
+    fn entry(
+        action: &str,
+        entity: &str,
+        entity_id: String,
+        before: Option<serde_json::Value>,
+        after: serde_json::Value,
+    ) -> Vec<Param> {
+        vec![
+            Param::Uuid(AuditEntryId::new().as_uuid()),
+            Param::Text(ACTOR.to_owned()),
+            Param::Text(action.to_owned()),
+            Param::Text(entity.to_owned()),
+            Param::Text(entity_id),
+            before.map_or(Param::NoJson, Param::Json),
+            Param::Json(after),
+            Param::Time(now()),
+        ]
+    }
+
+    /// What follows the bump for call `i` on session `k` (`id`), its event numbered `seq`.
+    fn after_bump(&self, i: u64, k: usize, id: SessionId, seq: i64) -> Vec<(String, Vec<Param>)> {
+        let (at, uuid, e) = (now(), Param::Uuid(id.as_uuid()), event(i, 0));
+        let image = json!({ "id": id, "state": { "step": i } });
+        let stored = json!([{ "seq": seq, "content": e.content }]);
+        let mut audited = Self::entry(
+            "update",
+            "session",
+            id.to_string(),
+            Some(image.clone()),
+            image,
+        );
+        let events_id = format!("{id}/{seq}-{seq}");
+        audited.extend(Self::entry(
+            "create",
+            "session_events",
+            events_id,
+            None,
+            stored,
+        ));
+        let row = vec![
+            Param::Json(json!({ "step": i })),
+            Param::Time(at),
+            uuid.clone(),
+        ];
+        let stored_event = vec![
+            uuid,
+            Param::Int(seq),
+            Param::Text(e.event_type),
+            Param::Text(e.actor),
+            Param::Json(e.content),
+            Param::Time(at),
+        ];
+        vec![
+            (self.update.clone(), row),
+            (self.insert.clone(), stored_event),
+            (self.merged.clone(), merged_params(k, self.users)),
+            ("SAVEPOINT _sqlx_savepoint_1".to_owned(), Vec::new()),
+            (self.audit.clone(), audited),
+            ("RELEASE SAVEPOINT _sqlx_savepoint_1".to_owned(), Vec::new()),
+        ]
+    }
+}
+
 /// `append_events` of one event with a session state key beside memdb's statements in one
 /// write transaction: the bump, the row update, the event insert, the merged read and the two
 /// audit entries (the session's update, the event) in a savepoint.
 fn append(bench: &Bench, repo: &Arc<SeaOrmSessionRepository>) -> Case {
-    let (repo, b) = (repo.clone(), bench.clone());
-    let pool = bench.raw.clone();
-    let users = bench.data.sessions.users;
-    let bump = Arc::new(pool.sql(&format!(
-        "UPDATE sessions SET version = version + $1, last_event_seq = last_event_seq + $2 \
-         WHERE id = $3 RETURNING {SESSION_COLUMNS}"
-    )));
-    let update = Arc::new(pool.sql(&format!(
-        "UPDATE sessions SET state = $1, last_update_time = $2 WHERE id = $3 \
-         RETURNING {SESSION_COLUMNS}"
-    )));
-    let insert = Arc::new(pool.sql(&format!(
-        "INSERT INTO session_events ({EVENT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6) \
-         RETURNING {EVENT_COLUMNS}"
-    )));
-    let merged = Arc::new(pool.sql(MERGED_SQL));
-    let audit = Arc::new(pool.sql(
-        "INSERT INTO audit_log (id, actor, action, entity, entity_id, \"before\", \"after\", at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8), ($9, $10, $11, $12, $13, $14, $15, $16)",
-    ));
-    let b2 = bench.clone();
+    let (repo, b, b2) = (repo.clone(), bench.clone(), bench.clone());
+    let (pool, statements) = (bench.raw.clone(), Arc::new(AppendTwin::new(bench)));
     let twin = Side {
         label: "raw write transaction (+ audit rows)",
         op: op(move |i| {
-            let (pool, bump, update, insert) =
-                (pool.clone(), bump.clone(), update.clone(), insert.clone());
-            let (merged, audit) = (merged.clone(), audit.clone());
+            let (pool, statements) = (pool.clone(), statements.clone());
             let (k, id) = pick(&b2, i);
             async move {
-                let at = now();
-                let uuid = Param::Uuid(id.as_uuid());
-                let bumped = [Param::Int(1), Param::Int(1), uuid.clone()];
+                let bumped = [Param::Int(1), Param::Int(1), Param::Uuid(id.as_uuid())];
                 let rows = pool
-                    .write_transaction_chained((&bump, &bumped), "last_event_seq", |seq| {
-                        let e = event(i, 0);
-                        let image = json!({ "id": id, "state": { "step": i } });
-                        let stored = json!([{ "seq": seq, "content": e.content }]);
-                        let entry = |entity: &str, entity_id: String, before, after| {
-                            vec![
-                                Param::Uuid(AuditEntryId::new().as_uuid()),
-                                Param::Text(ACTOR.to_owned()),
-                                Param::Text("update".to_owned()),
-                                Param::Text(entity.to_owned()),
-                                Param::Text(entity_id),
-                                before,
-                                Param::Json(after),
-                                Param::Time(at),
-                            ]
-                        };
-                        let mut audited =
-                            entry("session", id.to_string(), Param::Json(image.clone()), image);
-                        audited.extend(entry(
-                            "session_events",
-                            format!("{id}/{seq}-{seq}"),
-                            Param::NoJson,
-                            stored,
-                        ));
-                        vec![
-                            (
-                                (*update).clone(),
-                                vec![
-                                    Param::Json(json!({ "step": i })),
-                                    Param::Time(at),
-                                    uuid.clone(),
-                                ],
-                            ),
-                            (
-                                (*insert).clone(),
-                                vec![
-                                    uuid.clone(),
-                                    Param::Int(seq),
-                                    Param::Text(e.event_type),
-                                    Param::Text(e.actor),
-                                    Param::Json(e.content),
-                                    Param::Time(at),
-                                ],
-                            ),
-                            ((*merged).clone(), merged_params(k, users)),
-                            ("SAVEPOINT _sqlx_savepoint_1".to_owned(), Vec::new()),
-                            ((*audit).clone(), audited),
-                            ("RELEASE SAVEPOINT _sqlx_savepoint_1".to_owned(), Vec::new()),
-                        ]
-                    })
+                    .write_transaction_chained(
+                        (&statements.bump, &bumped),
+                        "last_event_seq",
+                        |seq| statements.after_bump(i, k, id, seq),
+                    )
                     .await?;
                 // The bump, the update, the event and the two state entries.
                 ensure!(
