@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::dataset_extra::{self, EnhancedData};
 use crate::dataset_memory::MemoryData;
+use crate::dataset_sessions::SessionData;
 use crate::progress::Progress;
 use crate::rng::SplitMix64;
 use crate::tables::{Table, Tables};
@@ -46,6 +47,8 @@ pub(crate) struct Dataset {
     pub(crate) enhanced: EnhancedData,
     /// The memory entries (none when not loaded).
     pub(crate) memory: MemoryData,
+    /// The sessions (none when not loaded).
+    pub(crate) sessions: SessionData,
 }
 
 /// A document's fields for row `i` of a set seeded with `seed`.
@@ -181,6 +184,7 @@ pub(crate) async fn build(
         graph_nodes,
         enhanced,
         memory: MemoryData::default(),
+        sessions: SessionData::default(),
     })
 }
 

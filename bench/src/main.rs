@@ -12,6 +12,7 @@ mod args;
 mod dataset;
 mod dataset_extra;
 mod dataset_memory;
+mod dataset_sessions;
 mod progress;
 mod raw;
 mod report;
@@ -41,7 +42,7 @@ use crate::tables::{Table, Tables};
 use crate::target::Target;
 use crate::workloads::{
     Bench, audited, bulk, enhanced_reads, graph, listing, memory, memory_bulk, mixed_writers,
-    queue, reads,
+    queue, reads, sessions, sessions_concurrent,
 };
 
 #[tokio::main]
@@ -135,6 +136,10 @@ async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<
         let (entries, versioned) = (scale.memory_entries, scale.memory_versioned);
         data.memory = dataset_memory::build(&repo, entries, versioned).await?;
     }
+    if tables.has(Table::Sessions) {
+        let repo = workloads::sessions::repository(&repos)?;
+        data.sessions = dataset_sessions::build(&repo, scale.rows / 10).await?;
+    }
     let bench = Bench {
         repos: Arc::new(repos),
         raw: raw.clone(),
@@ -148,6 +153,7 @@ async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<
     rows.extend(graph::run(&bench, |name| args.selects(name)).await?);
     rows.extend(audited::run(&bench, |name| args.selects(name)).await?);
     rows.extend(memory::run(&bench, |name| args.selects(name)).await?);
+    rows.extend(sessions::run(&bench, |name| args.selects(name)).await?);
     if args.selects("tasks.submit") {
         rows.extend(queue::submit(&bench).await?);
     }
@@ -157,6 +163,9 @@ async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<
     rows.extend(bulk::run(&bench, |name| args.selects(name)).await?);
     if args.selects("memory.put_many") {
         rows.extend(memory_bulk::run(&bench).await?);
+    }
+    if args.selects(sessions_concurrent::NAME) {
+        rows.extend(sessions_concurrent::run(&bench).await?);
     }
     if args.selects("mixed writes") {
         rows.extend(mixed_writers::run(&bench).await?);

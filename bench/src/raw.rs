@@ -29,6 +29,8 @@ pub(crate) enum Param {
     Time(DateTime<FixedOffset>),
     /// A NULL timestamp.
     NoTime,
+    /// A NULL JSON value.
+    NoJson,
 }
 
 /// A raw sqlx pool of either backend.
@@ -52,6 +54,7 @@ macro_rules! bind_all {
                 Param::Json(v) => query.bind(Json(v.clone())),
                 Param::Time(v) => query.bind(*v),
                 Param::NoTime => query.bind(None::<DateTime<FixedOffset>>),
+                Param::NoJson => query.bind(None::<Json<serde_json::Value>>),
             };
         }
         query
@@ -221,6 +224,45 @@ impl RawPool {
                 txn.commit().await?;
                 rows
             }
+        })
+    }
+
+    /// Runs statements in one write transaction (`BEGIN IMMEDIATE` on SQLite, `BEGIN` on
+    /// PostgreSQL), as memdb's writes do: first `first`, whose first row's `column` (an
+    /// integer) `rest` turns into the statements that follow, as a write that numbers rows
+    /// from what its first `UPDATE ... RETURNING` returned. Returns the rows every statement
+    /// produced together.
+    ///
+    /// # Errors
+    /// The database's error, or no row from `first`; nothing is committed then.
+    pub(crate) async fn write_transaction_chained(
+        &self,
+        first: (&str, &[Param]),
+        column: &str,
+        rest: impl FnOnce(i64) -> Vec<(String, Vec<Param>)> + Send,
+    ) -> Result<usize> {
+        macro_rules! chained {
+            ($txn:expr) => {{
+                let mut txn = $txn;
+                let row = bind_all!(sqlx::query(AssertSqlSafe(first.0)), first.1)
+                    .fetch_optional(&mut *txn)
+                    .await?
+                    .context("the first statement found no row")?;
+                let mut rows = 1;
+                for (sql, params) in rest(row.try_get::<i64, _>(column)?) {
+                    let sql = sql.as_str();
+                    rows += bind_all!(sqlx::query(AssertSqlSafe(sql)), &params)
+                        .fetch_all(&mut *txn)
+                        .await?
+                        .len();
+                }
+                txn.commit().await?;
+                rows
+            }};
+        }
+        Ok(match self {
+            Self::Sqlite(pool) => chained!(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Self::Postgres(pool) => chained!(pool.begin().await?),
         })
     }
 

@@ -17,14 +17,18 @@ pub(crate) enum Table {
     Enhanced,
     /// Memory entries (see `dataset_memory`).
     Memory,
+    /// Sessions with their state and events (see `dataset_sessions`).
+    Sessions,
 }
 
 use Table::{
-    Documents, Enhanced, GraphEdges, GraphNodes, Knowledge, Memory, Personas, Relationships, Tasks,
+    Documents, Enhanced, GraphEdges, GraphNodes, Knowledge, Memory, Personas, Relationships,
+    Sessions, Tasks,
 };
 
 /// Every workload that reads the data set, and the tables it reads. Workloads missing here
-/// (task submit, the queue, bulk loads, migration) write their own rows.
+/// (task submit, the queue, bulk loads, migration, the 50 concurrent sessions) write their own
+/// rows.
 const NEEDS: &[(&str, &[Table])] = &[
     ("documents.get", &[Documents]),
     ("personas.get", &[Personas]),
@@ -55,20 +59,25 @@ const NEEDS: &[(&str, &[Table])] = &[
     ("memory.get latest", &[Memory]),
     ("memory.get_version 2 of 3", &[Memory]),
     ("memory.list 1,000 entries of a prefix", &[Memory]),
+    ("sessions.get (merged state)", &[Sessions]),
+    ("sessions.append_events 1 event", &[Sessions]),
+    ("sessions.events_latest 20", &[Sessions]),
+    ("sessions.events_after page of 50", &[Sessions]),
+    ("sessions.list by user+status page of 20", &[Sessions]),
 ];
 
 /// The tables a run loads.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Tables {
     everything: bool,
-    wanted: [bool; 9],
+    wanted: [bool; 10],
 }
 
 impl Tables {
     /// The tables the workloads `selects` picks read; every table when it picks every
     /// workload, or a name this list does not know (better slow than a workload without data).
     pub(crate) fn for_selection(selects: impl Fn(&str) -> bool, only: Option<&str>) -> Self {
-        let mut wanted = [false; 9];
+        let mut wanted = [false; 10];
         let mut known = false;
         for (name, tables) in NEEDS {
             if selects(name) {
@@ -97,6 +106,7 @@ fn is_self_loading(pattern: &str) -> bool {
         "migrate",
         "audited documents.create",
         "memory.put_many",
+        "sessions.50 concurrent",
     ]
     .iter()
     .any(|name| name.contains(pattern) || pattern.contains(name))

@@ -11,6 +11,8 @@ pub(crate) mod memory_bulk;
 pub(crate) mod mixed_writers;
 pub(crate) mod queue;
 pub(crate) mod reads;
+pub(crate) mod sessions;
+pub(crate) mod sessions_concurrent;
 pub(crate) mod twins;
 
 use std::sync::Arc;
