@@ -10,7 +10,7 @@ use memdb_entity::tasks;
 use memdb_repository::taskmaster::NewTask;
 use memdb_repository::{TaskId, now};
 use memdb_tests::TestDb;
-use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -26,8 +26,8 @@ pub(super) async fn task(repos: &EnhancedRepositories, prompt: &str) -> TaskId {
 }
 
 /// A session, inserted through the generated entity (the session repository is not the
-/// subject here).
-pub(super) async fn session(db: &TestDb) -> Uuid {
+/// subject here; the query-plan tests use it too).
+pub(crate) async fn session(db: &impl ConnectionTrait) -> Uuid {
     let at = now();
     let id = Uuid::now_v7();
     sessions::Model {
@@ -46,7 +46,7 @@ pub(super) async fn session(db: &TestDb) -> Uuid {
         archived_at: None,
     }
     .into_active_model()
-    .insert(db.conn())
+    .insert(db)
     .await
     .unwrap();
     id
@@ -128,7 +128,7 @@ async fn agent_story_spawn_lifecycle_listings_and_owners() {
     let repo = repos.agents.as_ref();
     let work = task(&repos, "review the parser").await;
     let other = task(&repos, "other work").await;
-    let chat = session(&db).await;
+    let chat = session(db.conn()).await;
 
     let first = repo
         .spawn(NewAgent {

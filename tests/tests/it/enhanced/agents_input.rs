@@ -114,7 +114,7 @@ async fn bad_spawns_are_refused_field_by_field_and_write_nothing() {
         specialization: "s".repeat(AGENT_SPECIALIZATION),
         model: "m".repeat(AGENT_MODEL),
         task_id: Some(work),
-        session_id: Some(session(&db).await),
+        session_id: Some(session(db.conn()).await),
     };
     repo.spawn(edge).await.unwrap();
     assert_eq!(agent_rows(&db).await, 1);

@@ -43,7 +43,7 @@ async fn checkpoint_story_save_latest_list_and_prune() {
     let other = task(&repos, "other job").await;
     assert_eq!(repo.latest(work).await.unwrap(), None);
 
-    let chat = session(&db).await;
+    let chat = session(db.conn()).await;
     let first = repo
         .save(NewCheckpoint {
             session_id: Some(chat),
@@ -92,7 +92,7 @@ async fn checkpoints_go_with_their_task_and_keep_an_ended_session() {
     let repo = repos.checkpoints.as_ref();
     let doomed = task(&repos, "deleted later").await;
     let kept = task(&repos, "kept").await;
-    let chat = session(&db).await;
+    let chat = session(db.conn()).await;
     for iteration in 0..3 {
         for task_id in [doomed, kept] {
             repo.save(NewCheckpoint {

@@ -1,6 +1,6 @@
 //! Tests of the enhanced repositories, on a database with both migration tracks applied.
 
-mod agents;
+pub(crate) mod agents;
 mod agents_input;
 mod agents_races;
 mod audit;

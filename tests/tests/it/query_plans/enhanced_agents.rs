@@ -1,41 +1,17 @@
 //! Every [`AgentRepository`](memdb_enhanced_repository::AgentRepository) statement, the
 //! lookups that name a missing task or session included, for the plan check.
 
-use memdb_enhanced_entity::sessions;
 use memdb_enhanced_repository::agents::{AgentFilter, AgentState, NewAgent};
 use memdb_enhanced_repository::{AgentId, EnhancedRepositories};
+use memdb_repository::TaskId;
 use memdb_repository::taskmaster::NewTask;
-use memdb_repository::{TaskId, now};
-use sea_orm::{ActiveModelTrait, IntoActiveModel};
-use serde_json::json;
 use uuid::Uuid;
 
 use super::recorder::Recorder;
 
 /// A session row, written through the generated entity (a plain insert, not checked).
 pub(super) async fn session(repos: &EnhancedRepositories) -> Uuid {
-    let at = now();
-    let id = Uuid::now_v7();
-    sessions::Model {
-        id,
-        app_name: "plans".into(),
-        user_id: "planner".into(),
-        project_id: None,
-        status: "active".into(),
-        state: json!({}),
-        metadata: json!({}),
-        version: 1,
-        last_event_seq: 0,
-        created_at: at,
-        last_update_time: at,
-        terminated_at: None,
-        archived_at: None,
-    }
-    .into_active_model()
-    .insert(repos.connection())
-    .await
-    .unwrap();
-    id
+    crate::enhanced::agents::session(repos.connection()).await
 }
 
 fn agent(task_id: Option<TaskId>, session_id: Option<Uuid>) -> NewAgent {
