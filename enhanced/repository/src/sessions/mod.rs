@@ -46,6 +46,7 @@ pub mod example;
 mod image;
 mod listing;
 mod sea_orm;
+mod shared_state;
 pub mod state;
 mod tasks;
 mod write;

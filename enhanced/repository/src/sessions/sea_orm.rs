@@ -122,7 +122,7 @@ impl<C: Executor> SeaOrmSessionRepository<C> {
             }
             .insert(&tx)
             .await?;
-            super::write::apply_shared(&tx, &row, &delta, at).await?;
+            super::shared_state::apply_shared(&tx, &row, &delta, at).await?;
             let image = SessionImage::of(&row, Some(delta_image))?;
             let change = Change::created(SESSION, row.id, &image)?;
             let session = merged(&tx, row).await?;

@@ -9,18 +9,18 @@
 //!    app and user entries are upserted or deleted one key a statement, events inserted;
 //! 4. the audit entries are appended.
 
-use chrono::{DateTime, FixedOffset};
-use memdb_enhanced_entity::{app_state_entries, session_events, sessions, user_state_entries};
+use memdb_enhanced_entity::{session_events, sessions};
 use memdb_repository::{
     ConflictKind, Executor, RepoError, RepoResult, SharedTransaction, now, unit_of_work, validate,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::events::stored_event;
 use super::image::SessionImage;
 use super::sea_orm::{ENTITY, merged};
-use super::state::{CheckedDelta, ScopeChanges};
+use super::shared_state::apply_shared;
+use super::state::CheckedDelta;
 use super::{NewEvent, SeaOrmSessionRepository, Session, SessionEvent, SessionStatus, StateDelta};
 use crate::audited::entities::{SESSION, SESSION_EVENTS};
 use crate::audited::trail::Change;
@@ -125,92 +125,6 @@ fn check(id: SessionId, before: &sessions::Model, write: &Write) -> RepoResult<S
         ));
     }
     Ok(current)
-}
-
-/// Upserts and deletes the app and user entries of `delta` for `row`'s app and user.
-pub(super) async fn apply_shared(
-    db: &impl ConnectionTrait,
-    row: &sessions::Model,
-    delta: &CheckedDelta,
-    at: DateTime<FixedOffset>,
-) -> RepoResult<()> {
-    let (sets, removes) = split(&delta.app);
-    for (key, value) in sets {
-        let entry = app_state_entries::ActiveModel {
-            app_name: Set(row.app_name.clone()),
-            key: Set(key.clone()),
-            value: Set(value.clone()),
-            updated_at: Set(at),
-        };
-        app_state_entries::Entity::insert(entry)
-            .on_conflict(
-                OnConflict::columns([
-                    app_state_entries::Column::AppName,
-                    app_state_entries::Column::Key,
-                ])
-                .update_columns([
-                    app_state_entries::Column::Value,
-                    app_state_entries::Column::UpdatedAt,
-                ])
-                .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
-    }
-    if !removes.is_empty() {
-        app_state_entries::Entity::delete_many()
-            .filter(app_state_entries::Column::AppName.eq(row.app_name.as_str()))
-            .filter(app_state_entries::Column::Key.is_in(removes))
-            .exec(db)
-            .await?;
-    }
-    let (sets, removes) = split(&delta.user);
-    for (key, value) in sets {
-        let entry = user_state_entries::ActiveModel {
-            app_name: Set(row.app_name.clone()),
-            user_id: Set(row.user_id.clone()),
-            key: Set(key.clone()),
-            value: Set(value.clone()),
-            updated_at: Set(at),
-        };
-        user_state_entries::Entity::insert(entry)
-            .on_conflict(
-                OnConflict::columns([
-                    user_state_entries::Column::AppName,
-                    user_state_entries::Column::UserId,
-                    user_state_entries::Column::Key,
-                ])
-                .update_columns([
-                    user_state_entries::Column::Value,
-                    user_state_entries::Column::UpdatedAt,
-                ])
-                .to_owned(),
-            )
-            .exec_without_returning(db)
-            .await?;
-    }
-    if !removes.is_empty() {
-        user_state_entries::Entity::delete_many()
-            .filter(user_state_entries::Column::AppName.eq(row.app_name.as_str()))
-            .filter(user_state_entries::Column::UserId.eq(row.user_id.as_str()))
-            .filter(user_state_entries::Column::Key.is_in(removes))
-            .exec(db)
-            .await?;
-    }
-    Ok(())
-}
-
-/// One scope's changes as the keys set (with their values) and the keys removed.
-fn split(changes: &ScopeChanges) -> (Vec<(&String, &serde_json::Value)>, Vec<&str>) {
-    let mut sets = Vec::new();
-    let mut removes = Vec::new();
-    for (key, value) in changes {
-        match value {
-            Some(value) => sets.push((key, value)),
-            None => removes.push(key.as_str()),
-        }
-    }
-    (sets, removes)
 }
 
 impl<C: Executor> SeaOrmSessionRepository<C> {
