@@ -1,8 +1,8 @@
 //! The sessions of the data set: `rows / 10` sessions of one app over `rows / 400` users (40
 //! sessions a user; at least one user), each created with a session, an app and a user state
-//! key, every other one moved to `active`, and given [`EVENTS`] events in one `append_events`
-//! batch; one session in ten (a "long" one) gets [`LONG_EVENTS`] in batches of [`EVENTS`], for
-//! the pages read after a `seq`. Everything goes through the public API.
+//! key, every other one of each user moved to `active`, and given [`EVENTS`] events in one
+//! `append_events` batch; one session in ten (a "long" one) gets [`LONG_EVENTS`] in batches of
+//! [`EVENTS`], for the pages read after a `seq`. Everything goes through the public API.
 
 use anyhow::Result;
 use memdb_enhanced_repository::SeaOrmSessionRepository;
@@ -78,7 +78,8 @@ pub(crate) async fn build(repo: &SeaOrmSessionRepository, sessions: u64) -> Resu
             ..NewSession::new(APP, user_id(i % users))
         };
         let id = repo.create(input).await?.summary.id;
-        if i % 2 == 0 {
+        // Every other session of each user (session `i` is its user's `i / users`-th).
+        if (i / users).is_multiple_of(2) {
             repo.transition(id, SessionStatus::Active, None).await?;
         }
         let total = if i % 10 == 0 { LONG_EVENTS } else { EVENTS };
