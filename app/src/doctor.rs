@@ -64,6 +64,9 @@ fn enhanced() -> Vec<EntitySet> {
             EntityShape::of::<e::session_tasks::Entity>(),
             EntityShape::of::<e::agents::Entity>(),
             EntityShape::of::<e::checkpoints::Entity>(),
+            EntityShape::of::<e::memories::Entity>(),
+            EntityShape::of::<e::memory_clusters::Entity>(),
+            EntityShape::of::<e::document_index::Entity>(),
         ],
     }]
 }

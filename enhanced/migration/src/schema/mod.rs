@@ -12,6 +12,8 @@ mod m20261123_000007_create_health_metrics;
 mod m20261123_000008_create_memory_entries;
 mod m20261123_000009_create_sessions;
 mod m20261123_000010_create_agents_and_checkpoints;
+mod m20261123_000011_create_tiered_memories;
+mod m20261123_000012_create_document_index;
 
 /// Every table the track creates, parents first.
 pub(crate) const TABLES: &[&str] = &[
@@ -34,6 +36,9 @@ pub(crate) const TABLES: &[&str] = &[
     "session_tasks",
     "agents",
     "checkpoints",
+    "memories",
+    "memory_clusters",
+    "document_index",
 ];
 
 pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
@@ -48,5 +53,7 @@ pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261123_000008_create_memory_entries::Migration),
         Box::new(m20261123_000009_create_sessions::Migration),
         Box::new(m20261123_000010_create_agents_and_checkpoints::Migration),
+        Box::new(m20261123_000011_create_tiered_memories::Migration),
+        Box::new(m20261123_000012_create_document_index::Migration),
     ]
 }
