@@ -6,6 +6,7 @@
 mod adoption;
 mod catalog;
 mod fill;
+mod fill_memories;
 mod fill_sessions;
 mod references;
 

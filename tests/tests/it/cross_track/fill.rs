@@ -319,6 +319,7 @@ pub(super) async fn fill_enhanced(db: &DatabaseConnection) {
         .expect("put a memory entry");
 
     super::fill_sessions::fill_sessions(db).await;
+    super::fill_memories::fill_memories(db).await;
 
     let counts = row_counts(db, ENHANCED_TABLES).await.expect("count rows");
     for table in &counts {
