@@ -15,6 +15,7 @@ pub mod audit;
 pub mod audited;
 pub mod checkpoints;
 pub mod file_hashes;
+pub mod filters;
 pub mod git_operations;
 pub mod graph;
 pub mod health_metrics;
@@ -34,6 +35,9 @@ pub use audit::{AuditRepository, SeaOrmAuditRepository};
 pub use audited::{AuditTrail, Audited};
 pub use checkpoints::{CheckpointRepository, SeaOrmCheckpointRepository};
 pub use file_hashes::{FileHashRepository, SeaOrmFileHashRepository};
+pub use filters::{
+    CompareOp, JsonColumn, KeyPath, MetadataFilter, Scalar, metadata_condition,
+};
 pub use git_operations::{GitOperationRepository, SeaOrmGitOperationRepository};
 pub use graph::{GraphRepository, SeaOrmGraphRepository};
 pub use health_metrics::{HealthMetricRepository, SeaOrmHealthMetricRepository};
