@@ -35,9 +35,7 @@ pub use audit::{AuditRepository, SeaOrmAuditRepository};
 pub use audited::{AuditTrail, Audited};
 pub use checkpoints::{CheckpointRepository, SeaOrmCheckpointRepository};
 pub use file_hashes::{FileHashRepository, SeaOrmFileHashRepository};
-pub use filters::{
-    CompareOp, JsonColumn, KeyPath, MetadataFilter, Scalar, metadata_condition,
-};
+pub use filters::{CompareOp, JsonColumn, KeyPath, MetadataFilter, Scalar, metadata_condition};
 pub use git_operations::{GitOperationRepository, SeaOrmGitOperationRepository};
 pub use graph::{GraphRepository, SeaOrmGraphRepository};
 pub use health_metrics::{HealthMetricRepository, SeaOrmHealthMetricRepository};

@@ -39,9 +39,9 @@ impl JsonColumn {
 /// - SQLite (JSON text): `json_type` / `json_extract` / `json_each`. A path of one key listed
 ///   in `hot_keys` is written as the literal `json_extract(<column>, '$.<key>')`, the
 ///   expression of an index such as
-///   `CREATE INDEX .. ON memories(json_extract(metadata, '$.topic'))`, so equality, `in`,
-///   ranges and containment on it are index-served; other paths are bound. `hot_keys` are
-///   top-level keys named in code.
+///   `CREATE INDEX .. ON memories(json_extract(metadata, '$.topic'))`, so equality, `in` and
+///   containment on it are index-served (ranges when the planner finds it cheaper); other
+///   paths are bound. `hot_keys` are top-level keys named in code.
 ///
 /// # Errors
 /// [`RepoError::Validation`] of `filter` when the filter breaks a rule of

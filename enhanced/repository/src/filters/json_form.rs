@@ -64,7 +64,7 @@ fn read(value: &Value, depth: usize) -> RepoResult<MetadataFilter> {
         }
         (["and"], m) => Ok(MetadataFilter::And(read_list(&m["and"], depth)?)),
         (["or"], m) => Ok(MetadataFilter::Or(read_list(&m["or"], depth)?)),
-        (["not"], m) => Ok(MetadataFilter::not(read(&m["not"], depth + 1)?)),
+        (["not"], m) => Ok(MetadataFilter::negate(read(&m["not"], depth + 1)?)),
         (["exists"], m) => Ok(MetadataFilter::Exists {
             path: read_path(&m["exists"])?,
         }),
@@ -216,23 +216,39 @@ mod tests {
     #[test]
     fn malformed_forms_are_validation_errors() {
         for bad in [
-            "", "[]", "1", "{}", r#"{"contains": [1]}"#, r#"{"path": "a", "op": "like", "value": 1}"#,
+            "",
+            "[]",
+            "1",
+            "{}",
+            r#"{"contains": [1]}"#,
+            r#"{"path": "a", "op": "like", "value": 1}"#,
             r#"{"path": "a", "op": "eq", "value": null}"#,
             r#"{"path": "a", "op": "eq", "value": [1]}"#,
             r#"{"path": "a", "op": "eq", "value": {}}"#,
             r#"{"path": "a", "op": "gt", "value": true}"#,
-            r#"{"path": "a", "in": []}"#, r#"{"path": "a", "in": [1, "1"]}"#,
-            r#"{"path": "a", "in": 1}"#, r#"{"exists": 1}"#, r#"{"exists": "a'; drop"}"#,
-            r#"{"and": {}}"#, r#"{"not": []}"#, r#"{"exists": "a", "and": []}"#,
+            r#"{"path": "a", "in": []}"#,
+            r#"{"path": "a", "in": [1, "1"]}"#,
+            r#"{"path": "a", "in": 1}"#,
+            r#"{"exists": 1}"#,
+            r#"{"exists": "a'; drop"}"#,
+            r#"{"and": {}}"#,
+            r#"{"not": []}"#,
+            r#"{"exists": "a", "and": []}"#,
         ] {
             assert!(
                 matches!(
                     MetadataFilter::parse(bad),
-                    Err(RepoError::Validation { field: "filter", .. })
+                    Err(RepoError::Validation {
+                        field: "filter",
+                        ..
+                    })
                 ),
                 "{bad}"
             );
-            assert!(serde_json::from_str::<MetadataFilter>(bad).is_err(), "{bad}");
+            assert!(
+                serde_json::from_str::<MetadataFilter>(bad).is_err(),
+                "{bad}"
+            );
         }
     }
 

@@ -165,16 +165,9 @@ impl CompareOp {
     /// The operator named `name` in the JSON form.
     #[must_use]
     pub fn from_name(name: &str) -> Option<Self> {
-        [
-            Self::Eq,
-            Self::Ne,
-            Self::Gt,
-            Self::Gte,
-            Self::Lt,
-            Self::Lte,
-        ]
-        .into_iter()
-        .find(|op| op.name() == name)
+        [Self::Eq, Self::Ne, Self::Gt, Self::Gte, Self::Lt, Self::Lte]
+            .into_iter()
+            .find(|op| op.name() == name)
     }
 
     /// Whether the operator orders values (only strings and numbers can be ordered).
@@ -345,7 +338,7 @@ impl MetadataFilter {
 
     /// `filter` does not match (also written `!filter`).
     #[must_use]
-    pub fn not(filter: MetadataFilter) -> Self {
+    pub fn negate(filter: MetadataFilter) -> Self {
         Self::Not(Box::new(filter))
     }
 }

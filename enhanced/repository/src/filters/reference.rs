@@ -47,9 +47,9 @@ fn contains(doc: &Value, pattern: &Value) -> bool {
         (Value::Object(doc), Value::Object(pattern)) => pattern
             .iter()
             .all(|(key, p)| doc.get(key).is_some_and(|d| contains(d, p))),
-        (Value::Array(doc), Value::Array(pattern)) => pattern
-            .iter()
-            .all(|p| doc.iter().any(|d| contains(d, p))),
+        (Value::Array(doc), Value::Array(pattern)) => {
+            pattern.iter().all(|p| doc.iter().any(|d| contains(d, p)))
+        }
         (Value::Object(_) | Value::Array(_), _) | (_, Value::Object(_) | Value::Array(_)) => false,
         (doc, pattern) => same_scalar(doc, pattern),
     }
@@ -141,7 +141,10 @@ mod tests {
         assert_eq!(cmp(json!(1.5), json!(1)), Ordering::Greater);
         assert_eq!(cmp(json!(-1.5), json!(-1)), Ordering::Less);
         assert_eq!(
-            cmp(json!(9_007_199_254_740_993_i64), json!(9_007_199_254_740_992.0)),
+            cmp(
+                json!(9_007_199_254_740_993_i64),
+                json!(9_007_199_254_740_992.0)
+            ),
             Ordering::Greater
         );
         assert_eq!(cmp(json!(u64::MAX), json!(i64::MIN)), Ordering::Greater);

@@ -186,8 +186,11 @@ impl Compiler<'_> {
             _ => {
                 self.sql.join(values, " OR ", "0", |sql, value| {
                     let wanted = matches!(value, Scalar::Bool(true));
-                    Compiler { sql, hot_keys: self.hot_keys }
-                        .type_is(target, if wanted { "true" } else { "false" });
+                    Compiler {
+                        sql,
+                        hot_keys: self.hot_keys,
+                    }
+                    .type_is(target, if wanted { "true" } else { "false" });
                 });
                 return;
             }
@@ -246,12 +249,14 @@ impl Compiler<'_> {
         let of_type = |json_type: &str| format!("{alias}.type = '{json_type}'");
         match item {
             Value::String(s) => {
-                self.sql.push(&format!("{} AND {alias}.atom = ", of_type("text")));
+                self.sql
+                    .push(&format!("{} AND {alias}.atom = ", of_type("text")));
                 self.sql.bind(s.clone());
             }
             Value::Number(n) => {
-                self.sql
-                    .push(&format!("{alias}.type IN ('integer', 'real') AND {alias}.atom = "));
+                self.sql.push(&format!(
+                    "{alias}.type IN ('integer', 'real') AND {alias}.atom = "
+                ));
                 self.sql.bind(number(n));
             }
             Value::Bool(b) => self.sql.push(&of_type(if *b { "true" } else { "false" })),
@@ -260,7 +265,8 @@ impl Compiler<'_> {
                 let json_type = if item.is_array() { "array" } else { "object" };
                 // The CASE makes sure the element is JSON text of that type before the JSON
                 // functions read it (a string element's `value` is its bare text).
-                self.sql.push(&format!("CASE WHEN {} THEN ", of_type(json_type)));
+                self.sql
+                    .push(&format!("CASE WHEN {} THEN ", of_type(json_type)));
                 let value = format!("{alias}.value");
                 let element = Target {
                     doc: &value,

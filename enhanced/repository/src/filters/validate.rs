@@ -163,12 +163,11 @@ fn check_string(s: &str) -> RepoResult<()> {
 fn check_operand(op: CompareOp, value: &Scalar) -> RepoResult<()> {
     match value {
         Scalar::String(s) => check_string(s),
-        Scalar::Number(_) => Ok(()),
         Scalar::Bool(_) if op.orders() => Err(invalid(format!(
             "comparisons between incompatible types: {} orders strings and numbers, not booleans",
             op.name()
         ))),
-        Scalar::Bool(_) => Ok(()),
+        Scalar::Number(_) | Scalar::Bool(_) => Ok(()),
     }
 }
 
@@ -190,7 +189,9 @@ fn check_in(values: &[Scalar]) -> RepoResult<()> {
             other.type_name()
         )));
     }
-    values.iter().try_for_each(|v| check_operand(CompareOp::Eq, v))
+    values
+        .iter()
+        .try_for_each(|v| check_operand(CompareOp::Eq, v))
 }
 
 impl Drop for MetadataFilter {
@@ -246,9 +247,14 @@ fn take_children(
     match filter {
         MetadataFilter::And(children) | MetadataFilter::Or(children) => filters.append(children),
         MetadataFilter::Not(inner) => {
-            filters.push(std::mem::replace(&mut **inner, MetadataFilter::And(Vec::new())));
+            filters.push(std::mem::replace(
+                &mut **inner,
+                MetadataFilter::And(Vec::new()),
+            ));
         }
-        MetadataFilter::Contains(pattern) if matches!(pattern, Value::Array(_) | Value::Object(_)) => {
+        MetadataFilter::Contains(pattern)
+            if matches!(pattern, Value::Array(_) | Value::Object(_)) =>
+        {
             values.push(std::mem::take(pattern));
         }
         MetadataFilter::Contains(_)
@@ -284,10 +290,18 @@ mod tests {
         assert!(MetadataFilter::exists(path.clone()).validate().is_ok());
         let mut long = path.segments().to_vec();
         long.push("k".into());
-        assert!(MetadataFilter::exists(KeyPath::new(long)).validate().is_err());
+        assert!(
+            MetadataFilter::exists(KeyPath::new(long))
+                .validate()
+                .is_err()
+        );
         let key = "k".repeat(FILTER_KEY);
         assert!(MetadataFilter::exists(key.as_str()).validate().is_ok());
-        assert!(MetadataFilter::exists(format!("{key}k").as_str()).validate().is_err());
+        assert!(
+            MetadataFilter::exists(format!("{key}k").as_str())
+                .validate()
+                .is_err()
+        );
 
         let many = MetadataFilter::and((0..FILTER_NODES - 1).map(|_| MetadataFilter::exists("a")));
         assert!(many.validate().is_ok());
@@ -300,7 +314,11 @@ mod tests {
             pattern = json!({ "n": pattern });
         }
         assert!(MetadataFilter::contains(pattern.clone()).validate().is_ok());
-        assert!(MetadataFilter::contains(json!({ "n": pattern })).validate().is_err());
+        assert!(
+            MetadataFilter::contains(json!({ "n": pattern }))
+                .validate()
+                .is_err()
+        );
     }
 
     #[test]
@@ -331,7 +349,11 @@ mod tests {
         ] {
             assert_eq!(field(bad.validate()), FIELD, "{bad:?}");
         }
-        assert!(MetadataFilter::eq("a", "x".repeat(FILTER_STRING)).validate().is_ok());
+        assert!(
+            MetadataFilter::eq("a", "x".repeat(FILTER_STRING))
+                .validate()
+                .is_ok()
+        );
         assert!(MetadataFilter::ne("A-z_9", false).validate().is_ok());
     }
 
