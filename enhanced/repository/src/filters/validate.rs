@@ -25,17 +25,17 @@ enum Node<'a> {
 impl MetadataFilter {
     /// Checks the filter against the input rules, so nothing invalid reaches the database:
     /// - key path segments (and containment keys) are 1 to
-    ///   [`FILTER_KEY`](crate::limits::FILTER_KEY) characters of `[A-Za-z0-9_-]`, at most
-    ///   [`FILTER_PATH_SEGMENTS`](crate::limits::FILTER_PATH_SEGMENTS) of them;
+    ///   [`FILTER_KEY`] characters of `[A-Za-z0-9_-]`, at most
+    ///   [`FILTER_PATH_SEGMENTS`] of them;
     /// - the containment pattern at the top is an object;
     /// - operands: `eq`/`ne`/`in` take strings, numbers and booleans, the ordering operators
     ///   strings and numbers; an `in` list is not empty, at most
-    ///   [`FILTER_IN_VALUES`](crate::limits::FILTER_IN_VALUES) long and of one type;
+    ///   [`FILTER_IN_VALUES`] long and of one type;
     /// - strings (operands and in patterns) are at most
-    ///   [`FILTER_STRING`](crate::limits::FILTER_STRING) characters, without NUL;
+    ///   [`FILTER_STRING`] characters, without NUL;
     /// - combinators and pattern containers nest at most
-    ///   [`FILTER_DEPTH`](crate::limits::FILTER_DEPTH) deep, with at most
-    ///   [`FILTER_NODES`](crate::limits::FILTER_NODES) nodes in all.
+    ///   [`FILTER_DEPTH`] deep, with at most
+    ///   [`FILTER_NODES`] nodes in all.
     ///
     /// The walk is iterative: a filter nested far deeper than the limit is refused, not a
     /// stack overflow.

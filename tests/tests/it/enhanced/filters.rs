@@ -287,3 +287,31 @@ async fn invalid_filters_are_refused_before_any_sql() {
         "filter"
     );
 }
+
+#[tokio::test]
+async fn numbers_compare_exactly_on_every_backend() {
+    let docs = vec![
+        json!({"x": 9_007_199_254_740_993_i64}),
+        json!({"x": 9_007_199_254_740_992.0}),
+        json!({"x": 0.300_000_000_000_000_04}),
+        json!({"x": -0.0}),
+        json!({"x": u64::MAX}),
+        json!({"x": 1e300}),
+        json!({"x": -5}),
+    ];
+    let t = FilterDocs::new(docs).await;
+    let float = |f: f64| serde_json::Number::from_f64(f).unwrap();
+    // Integers and doubles beyond 2^53 are told apart, not rounded to one double.
+    t.finds(F::eq("x", 9_007_199_254_740_993_i64), &[1]).await;
+    t.finds(F::eq("x", float(9_007_199_254_740_992.0)), &[2])
+        .await;
+    t.finds(F::gt("x", float(9_007_199_254_740_992.0)), &[1, 5, 6])
+        .await;
+    t.finds(F::gt("x", float(0.3)), &[1, 2, 3, 5, 6]).await;
+    t.finds(F::eq("x", 0), &[4]).await;
+    t.finds(F::contains(json!({"x": 0.0})), &[4]).await;
+    t.finds(F::gt("x", i64::MAX), &[5, 6]).await;
+    t.finds(F::lt("x", float(-4.5)), &[7]).await;
+    t.finds(F::one_of("x", [float(-5.0), float(0.0)]), &[4, 7])
+        .await;
+}
