@@ -12,7 +12,9 @@ use super::validate::is_key;
 
 /// The JSON object column a filter applies to: a table and a column named in code (entity
 /// names, never input), written qualified (`"memories"."metadata"`) so the condition works in
-/// joins too.
+/// joins too. The column is `jsonb` on PostgreSQL (`ColumnType::JsonBinary`) and JSON text on
+/// SQLite, where every row must hold valid JSON (a `CHECK (json_valid(..))` keeps it so):
+/// SQLite's JSON functions fail the whole statement on malformed text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct JsonColumn {
     table: &'static str,
