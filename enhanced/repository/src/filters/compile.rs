@@ -151,3 +151,51 @@ impl Sql {
         self.push(")");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sea_query::{Alias, PostgresQueryBuilder, Query, SqliteQueryBuilder};
+    use serde_json::json;
+
+    use super::*;
+
+    const COLUMN: JsonColumn = JsonColumn::new("docs", "metadata");
+
+    fn rendered(backend: DbBackend, filter: &MetadataFilter) -> (String, usize) {
+        let condition = metadata_condition(backend, COLUMN, filter, &["topic"]).unwrap();
+        let select = Query::select()
+            .column(Alias::new("id"))
+            .from(Alias::new("docs"))
+            .and_where(condition)
+            .to_owned();
+        let (sql, values) = match backend {
+            DbBackend::Postgres => select.build(PostgresQueryBuilder),
+            _ => select.build(SqliteQueryBuilder),
+        };
+        (sql, values.0.len())
+    }
+
+    #[test]
+    fn operands_paths_and_keys_are_bound_and_hot_keys_are_literal() {
+        let filter = MetadataFilter::eq("topic", "secret-1")
+            & MetadataFilter::gt("customer.age", 40)
+            & MetadataFilter::contains(json!({"tags": ["secret-2"], "topic": "secret-3"}));
+        let (pg, pg_values) = rendered(DbBackend::Postgres, &filter);
+        let (lite, lite_values) = rendered(DbBackend::Sqlite, &filter);
+        for sql in [&pg, &lite] {
+            for hidden in ["secret", "customer", "age", "tags", "40"] {
+                assert!(!sql.contains(hidden), "{hidden} in {sql}");
+            }
+        }
+        assert!(pg.contains(r#""docs"."metadata" @> $1::jsonb"#), "{pg}");
+        assert!(pg.contains("jsonb_typeof"), "{pg}");
+        assert!(!pg.contains("$.topic"), "{pg}");
+        assert!(
+            lite.contains(r#"json_extract("docs"."metadata", '$.topic') = ?"#),
+            "{lite}"
+        );
+        assert!(lite.contains("json_each"), "{lite}");
+        assert_eq!(lite.matches('?').count(), lite_values);
+        assert!(pg_values >= 4 && lite_values >= 4);
+    }
+}
