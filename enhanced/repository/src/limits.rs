@@ -87,6 +87,23 @@ pub const SESSION_EVENTS_PAGE: u64 = 1000;
 /// The most sessions one listing page may hold.
 pub const SESSION_LIST_PAGE: u64 = 1000;
 
+/// Metadata filter keys: each segment of a key path and each key of a containment pattern, of
+/// `[A-Za-z0-9_-]` (see [`filters`](crate::filters)).
+pub const FILTER_KEY: usize = 64;
+/// The most segments a metadata filter's key path may have.
+pub const FILTER_PATH_SEGMENTS: usize = 8;
+/// The deepest a metadata filter may nest: `and`/`or`/`not` and the objects and arrays of a
+/// containment pattern, counted together (each is one more level of SQL). A filter built in
+/// code deeper than this is refused, and dropped, without recursion.
+pub const FILTER_DEPTH: usize = 16;
+/// The most nodes a metadata filter may have in total: its filters, the values of its
+/// containment patterns and of its `in` lists (each is a few more bound parameters).
+pub const FILTER_NODES: usize = 256;
+/// The longest string a metadata filter may compare with or look for.
+pub const FILTER_STRING: usize = 1000;
+/// The most values one `in` of a metadata filter may list.
+pub const FILTER_IN_VALUES: usize = 100;
+
 /// Every `VARCHAR(n)` column of the enhanced schema and the limit that bounds it:
 /// `(table, column, limit)`. Audited entity kinds, components and metric names are labels.
 pub const VARCHAR_COLUMNS: &[(&str, &str, usize)] = &[

@@ -29,6 +29,7 @@ mod enhanced_memory;
 mod enhanced_sessions;
 mod enhanced_tags;
 mod enhanced_violations;
+mod filters;
 mod recorder;
 mod recursive;
 mod workload;

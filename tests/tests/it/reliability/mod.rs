@@ -4,6 +4,6 @@
 
 mod ledger;
 mod mixed_writers;
-mod properties;
+pub(crate) mod properties;
 mod retryable_postgres;
 mod retryable_sqlite;

@@ -26,7 +26,7 @@ const SEARCH_CASES: u32 = 48;
 
 /// Runs `test` on `cases` values of `strategy` (or `PROPTEST_CASES`), each case's future on
 /// the test's runtime, and panics with the smallest failing input proptest finds.
-pub(super) fn check<S, F, Fut>(cases: u32, strategy: S, test: F)
+pub(crate) fn check<S, F, Fut>(cases: u32, strategy: S, test: F)
 where
     S: Strategy,
     S::Value: std::fmt::Debug,
