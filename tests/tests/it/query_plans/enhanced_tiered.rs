@@ -110,3 +110,52 @@ pub(super) async fn tiered(repos: &EnhancedRepositories, rec: &Recorder) {
     rec.call("tiered.delete");
     repo.delete(added.id).await.unwrap();
 }
+
+/// The index each seed 004 query shape must be read through, by recorded call.
+const SHAPES: [(&str, &str); 6] = [
+    ("tiered.thread", "idx_memories_user_thread"),
+    ("tiered.by_tier of a user", "idx_memories_user_tier_updated"),
+    ("tiered.by_tier of everyone", "idx_memories_tier_updated"),
+    ("tiered.search by tier", "idx_memories_tier_updated"),
+    ("tiered.cluster", "idx_cluster_unique"),
+    ("tiered.clusters", "idx_cluster_unique"),
+];
+
+#[tokio::test]
+async fn seed_004_query_shapes_use_their_composite_indexes() {
+    let db = memdb_tests::TestDb::new().await;
+    // Planned as at scale: many users share topics and threads' names, so an index led by the
+    // topic alone (`idx_cluster_topic`) or by the tier alone would read many rows for one.
+    let repos = EnhancedRepositories::from_connection(db.pool());
+    let crowd = (0..300)
+        .map(|i| memory(&format!("s{i}"), Some("t"), Tier::ALL[i % 3], "a"))
+        .collect();
+    repos.tiered.add_many(crowd).await.unwrap();
+    if db.backend() == sea_orm::DbBackend::Postgres {
+        use sea_orm::ConnectionTrait;
+        db.conn()
+            .execute_unprepared("ANALYZE memories; ANALYZE memory_clusters")
+            .await
+            .unwrap();
+    }
+    let (recording, rec) = Recorder::attach(db.conn());
+    tiered(&EnhancedRepositories::from_connection(recording), &rec).await;
+    let statements = rec.statements();
+    for (call, index) in SHAPES {
+        let selects: Vec<_> = statements
+            .iter()
+            .filter(|r| r.call == call && r.statement.sql.starts_with("SELECT"))
+            .collect();
+        assert!(!selects.is_empty(), "{call} ran no SELECT");
+        for recorded in selects {
+            let plan = super::explain(db.conn(), &recorded.statement).await;
+            assert!(
+                plan.iter().any(|line| line.contains(index)),
+                "{call} is not read through {index}:\n{}\n{}",
+                recorded.statement.sql,
+                plan.join("\n")
+            );
+        }
+    }
+    drop(db);
+}
