@@ -193,7 +193,8 @@ pub(super) async fn recount(
     let mut update = format!("UPDATE \"memory_clusters\" SET \"memory_count\" = {count}, ");
     update.push_str("\"updated_at\" = ");
     push_placeholder(&mut update, backend, values.len());
-    update.push_str(&format!(" WHERE \"memory_count\" <> {count}"));
+    update.push_str(" WHERE \"memory_count\" <> ");
+    update.push_str(&count);
     if let Some(user_id) = user_id {
         values.push(user_id.into());
         update.push_str(" AND \"user_id\" = ");

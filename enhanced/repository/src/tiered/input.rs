@@ -178,7 +178,7 @@ impl Changes {
             row.content = value;
         }
         if let Some(tier) = self.tier {
-            row.tier = tier.as_str().to_owned();
+            tier.as_str().clone_into(&mut row.tier);
         }
         if let Some(value) = self.importance {
             row.importance = value;

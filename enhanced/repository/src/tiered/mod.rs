@@ -28,6 +28,15 @@
 //! built in one function (`query::select`), which a filter extends by one more condition.
 //! Rows are never filtered in Rust.
 
+// mockall's generated expectations take `&Option<&str>` for the optional user arguments.
+#![cfg_attr(
+    feature = "mock",
+    allow(
+        clippy::ref_option_ref,
+        reason = "mockall's generated code for Option<&str> arguments"
+    )
+)]
+
 mod clusters;
 mod dialect;
 mod input;

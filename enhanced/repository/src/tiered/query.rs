@@ -33,7 +33,7 @@ pub(super) struct Listing {
 
 impl Listing {
     /// `query` checked (see [`TieredQuery`]).
-    pub(super) fn search(query: TieredQuery) -> RepoResult<Self> {
+    pub(super) fn search(query: &TieredQuery) -> RepoResult<Self> {
         let user_id = query.user_id.as_deref().map(input::user_id).transpose()?;
         let thread_id = query
             .thread_id

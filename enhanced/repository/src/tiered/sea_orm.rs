@@ -176,7 +176,7 @@ impl<C: Executor> TieredMemoryRepository for SeaOrmTieredMemoryRepository<C> {
     }
 
     async fn search(&self, query: TieredQuery) -> RepoResult<TieredPage> {
-        query::page(&self.db, &Listing::search(query)?).await
+        query::page(&self.db, &Listing::search(&query)?).await
     }
 
     async fn tier_counts(&self, user_id: &str) -> RepoResult<TierCounts> {

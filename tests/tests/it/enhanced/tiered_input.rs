@@ -309,3 +309,17 @@ async fn bad_updates_reads_and_cluster_calls_are_refused() {
     assert_eq!(repo.recount_clusters(Some(sneaky)).await.unwrap(), 0);
     drop(db);
 }
+
+#[tokio::test]
+async fn the_tier_column_allows_exactly_the_tiers() {
+    let db = TestDb::new().await;
+    let added = tiered(&db).add(base()).await.unwrap();
+    memdb_tests::checks::assert_check_allows_exactly(
+        db.conn(),
+        ("memories", "tier"),
+        ("id", added.id.as_uuid().into()),
+        Tier::VALUES,
+    )
+    .await;
+    drop(db);
+}
