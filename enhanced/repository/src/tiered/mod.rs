@@ -111,22 +111,22 @@ pub struct TieredMemory {
 /// Input of [`TieredMemoryRepository::add`] and [`TieredMemoryRepository::add_many`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewTieredMemory {
-    /// 1 to [`TIERED_USER_ID`](limits::TIERED_USER_ID) characters, not blank, no NUL.
+    /// 1 to [`TIERED_USER_ID`](crate::limits::TIERED_USER_ID) characters, not blank, no NUL.
     pub user_id: String,
-    /// 1 to [`TIERED_THREAD_ID`](limits::TIERED_THREAD_ID) characters, not blank, no NUL.
+    /// 1 to [`TIERED_THREAD_ID`](crate::limits::TIERED_THREAD_ID) characters, not blank, no NUL.
     pub thread_id: Option<String>,
-    /// 1 to [`TIERED_CONTENT`](limits::TIERED_CONTENT) characters, not blank, no NUL.
+    /// 1 to [`TIERED_CONTENT`](crate::limits::TIERED_CONTENT) characters, not blank, no NUL.
     pub content: String,
     /// The tier.
     pub tier: Tier,
     /// Finite, 0 to 1.
     pub importance: f64,
     /// A JSON object without NUL, nested at most 127 deep, at most
-    /// [`TIERED_METADATA_BYTES`](limits::TIERED_METADATA_BYTES) as compact JSON; string
-    /// `topic` and `category` values (1 to [`TIERED_CLUSTER_KEY`](limits::TIERED_CLUSTER_KEY)
+    /// [`TIERED_METADATA_BYTES`](crate::limits::TIERED_METADATA_BYTES) as compact JSON; string
+    /// `topic` and `category` values (1 to [`TIERED_CLUSTER_KEY`](crate::limits::TIERED_CLUSTER_KEY)
     /// characters) place the memory in a cluster.
     pub metadata: serde_json::Value,
-    /// At most [`TIERED_RELATED_THREADS`](limits::TIERED_RELATED_THREADS) thread ids.
+    /// At most [`TIERED_RELATED_THREADS`](crate::limits::TIERED_RELATED_THREADS) thread ids.
     pub related_threads: Vec<String>,
 }
 
@@ -188,7 +188,7 @@ pub struct TieredCursor {
 pub struct TieredPaging {
     /// Start after this memory; `None`: from the start.
     pub after: Option<TieredCursor>,
-    /// 1 to [`TIERED_PAGE`](limits::TIERED_PAGE) memories.
+    /// 1 to [`TIERED_PAGE`](crate::limits::TIERED_PAGE) memories.
     pub limit: u64,
     /// Newest or oldest first.
     pub order: Order,
@@ -412,7 +412,7 @@ pub trait TieredMemoryRepository: Send + Sync {
     async fn tier_counts(&self, user_id: &str) -> RepoResult<TierCounts>;
 
     /// A page of `user_id`'s clusters by topic then category, after `after`, `limit` (1 to
-    /// [`TIERED_PAGE`](limits::TIERED_PAGE)) at most.
+    /// [`TIERED_PAGE`](crate::limits::TIERED_PAGE)) at most.
     ///
     /// # Errors
     /// `Validation` for a bad user, cursor or limit.
@@ -433,7 +433,7 @@ pub trait TieredMemoryRepository: Send + Sync {
     ///
     /// # Errors
     /// `Validation` for a bad user, key or summary (at most
-    /// [`TIERED_CLUSTER_SUMMARY`](limits::TIERED_CLUSTER_SUMMARY) characters, no NUL);
+    /// [`TIERED_CLUSTER_SUMMARY`](crate::limits::TIERED_CLUSTER_SUMMARY) characters, no NUL);
     /// `NotFound` for a cluster that does not exist.
     async fn set_cluster_summary(
         &self,
