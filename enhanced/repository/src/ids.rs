@@ -44,3 +44,11 @@ memdb_repository::id_type!(
     /// Id of an agent session (UUIDv7: ids sort by creation time).
     SessionId
 );
+memdb_repository::id_type!(
+    /// Id of a tiered memory.
+    TieredMemoryId
+);
+memdb_repository::id_type!(
+    /// Id of a memory cluster.
+    MemoryClusterId
+);

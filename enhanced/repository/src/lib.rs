@@ -27,6 +27,7 @@ mod owners;
 mod repositories;
 pub mod sessions;
 pub mod tags;
+pub mod tiered;
 pub mod violations;
 mod window;
 
@@ -41,13 +42,14 @@ pub use graph::{GraphRepository, SeaOrmGraphRepository};
 pub use health_metrics::{HealthMetricRepository, SeaOrmHealthMetricRepository};
 pub use ids::{
     AgentId, AuditEntryId, CheckpointId, FileHashId, GitOperationId, GraphEdgeId, GraphNodeId,
-    HealthMetricId, MemoryEntryId, SessionId, ViolationId,
+    HealthMetricId, MemoryClusterId, MemoryEntryId, SessionId, TieredMemoryId, ViolationId,
 };
 pub use memdb_repository::{Executor, Page, RepoError, RepoResult, SharedTransaction};
 pub use memory::{MemoryRepository, ScopedMemory, SeaOrmMemoryRepository};
 pub use repositories::EnhancedRepositories;
 pub use sessions::{SeaOrmSessionRepository, SessionRepository};
 pub use tags::{SeaOrmTagRepository, TagRepository};
+pub use tiered::{SeaOrmTieredMemoryRepository, TieredMemoryRepository};
 pub use violations::{SeaOrmViolationRepository, ViolationRepository};
 pub use window::TimeWindow;
 
@@ -71,5 +73,7 @@ pub use memory::MockMemoryRepository;
 pub use sessions::MockSessionRepository;
 #[cfg(feature = "mock")]
 pub use tags::MockTagRepository;
+#[cfg(feature = "mock")]
+pub use tiered::MockTieredMemoryRepository;
 #[cfg(feature = "mock")]
 pub use violations::MockViolationRepository;

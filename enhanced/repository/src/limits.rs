@@ -62,6 +62,24 @@ pub const MEMORY_KEY: usize = 99;
 /// batch may remove.
 pub const MEMORY_SWEEP_BATCH: u64 = 10_000;
 
+/// Tiered memory user ids (and cluster user ids).
+pub const TIERED_USER_ID: usize = 200;
+/// Tiered memory thread ids, and each id of a memory's related threads.
+pub const TIERED_THREAD_ID: usize = 200;
+/// Tiered memory content.
+pub const TIERED_CONTENT: usize = 100_000;
+/// A tiered memory's metadata, as compact JSON text, in bytes.
+pub const TIERED_METADATA_BYTES: usize = 64 * 1024;
+/// How many related threads one tiered memory may name.
+pub const TIERED_RELATED_THREADS: usize = 100;
+/// A cluster's topic and category: the string values of a memory's metadata keys `topic` and
+/// `category`.
+pub const TIERED_CLUSTER_KEY: usize = 200;
+/// A cluster's summary.
+pub const TIERED_CLUSTER_SUMMARY: usize = 10_000;
+/// The most memories or clusters one page may hold.
+pub const TIERED_PAGE: u64 = 1000;
+
 /// Agent names.
 pub const AGENT_NAME: usize = 200;
 /// What an agent specializes in.
@@ -166,4 +184,10 @@ pub const VARCHAR_COLUMNS: &[(&str, &str, usize)] = &[
     ("user_state_entries", "app_name", SESSION_APP_NAME),
     ("user_state_entries", "user_id", SESSION_USER_ID),
     ("user_state_entries", "key", SESSION_STATE_KEY),
+    ("memories", "user_id", TIERED_USER_ID),
+    ("memories", "thread_id", TIERED_THREAD_ID),
+    ("memories", "tier", STATUS),
+    ("memory_clusters", "user_id", TIERED_USER_ID),
+    ("memory_clusters", "topic", TIERED_CLUSTER_KEY),
+    ("memory_clusters", "category", TIERED_CLUSTER_KEY),
 ];

@@ -15,6 +15,7 @@ use crate::git_operations::{GitOperationRepository, SeaOrmGitOperationRepository
 use crate::graph::{GraphRepository, SeaOrmGraphRepository};
 use crate::health_metrics::{HealthMetricRepository, SeaOrmHealthMetricRepository};
 use crate::tags::{SeaOrmTagRepository, TagRepository};
+use crate::tiered::{SeaOrmTieredMemoryRepository, TieredMemoryRepository};
 use crate::violations::{SeaOrmViolationRepository, ViolationRepository};
 
 /// Every memdb repository, legacy and enhanced, sharing one executor: the pool
@@ -48,6 +49,8 @@ pub struct EnhancedRepositories<C = DatabaseConnection> {
     pub agents: Arc<dyn AgentRepository>,
     /// Checkpoints of tasks.
     pub checkpoints: Arc<dyn CheckpointRepository>,
+    /// Tiered memories and their clusters.
+    pub tiered: Arc<dyn TieredMemoryRepository>,
     db: C,
 }
 
@@ -79,6 +82,7 @@ impl<C: Executor> EnhancedRepositories<C> {
             graph: Arc::new(SeaOrmGraphRepository::new(db.clone())),
             agents: Arc::new(SeaOrmAgentRepository::new(db.clone())),
             checkpoints: Arc::new(SeaOrmCheckpointRepository::new(db.clone())),
+            tiered: Arc::new(SeaOrmTieredMemoryRepository::new(db.clone())),
             db,
         }
     }

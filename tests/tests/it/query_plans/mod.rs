@@ -28,6 +28,7 @@ mod enhanced_health_metrics;
 mod enhanced_memory;
 mod enhanced_sessions;
 mod enhanced_tags;
+mod enhanced_tiered;
 mod enhanced_violations;
 mod filters;
 mod recorder;
@@ -161,6 +162,7 @@ async fn every_repository_statement_is_served_by_an_index() {
     enhanced_graph::graph(&enhanced, &rec).await;
     enhanced_agents::agents(&enhanced, &rec).await;
     enhanced_checkpoints::checkpoints(&enhanced, &rec).await;
+    enhanced_tiered::tiered(&enhanced, &rec).await;
 
     let mut report = String::new();
     let mut problems = Vec::new();

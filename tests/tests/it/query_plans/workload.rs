@@ -14,10 +14,12 @@ use serde_json::json;
 use super::recorder::Recorder;
 
 /// Calls that cannot use an index by their nature: substring search (`LIKE '%term%'`) reads
-/// every candidate row. Full-text search is a later, separate index.
-pub(super) const FULL_SCANS_BY_DESIGN: [&str; 2] = [
+/// every candidate row. Full-text search is a later, separate index. Recounting every user's
+/// clusters reads every cluster once, by design (each count itself is index-served).
+pub(super) const FULL_SCANS_BY_DESIGN: [&str; 3] = [
     "documents.search in every organization",
     "knowledge.search by text",
+    "tiered.recount_clusters of every user",
 ];
 
 /// Calls whose pages are sorted by design, matched by prefix:
@@ -26,10 +28,15 @@ pub(super) const FULL_SCANS_BY_DESIGN: [&str; 2] = [
 /// - graph traversals, ordered by the distance the statement itself computes: no index can
 ///   hold it. The sort covers the nodes reached (or, for a path, the paths found), never a
 ///   table.
-pub(super) const SORTED_BY_DESIGN: [&str; 3] = [
+/// - a search of one user's memories in every tier, by `updated_at`: the three tiers are three
+///   ranges of `(user_id, tier, updated_at)` that no single index orders together. The sort
+///   covers one user's memories, never a table; a search that names a tier is read in index
+///   order.
+pub(super) const SORTED_BY_DESIGN: [&str; 4] = [
     "knowledge.neighbours",
     "graph.traverse",
     "graph.shortest_path",
+    "tiered.search of a user in every tier",
 ];
 
 pub(super) async fn documents(repos: &Repositories, rec: &Recorder) {

@@ -1,0 +1,35 @@
+//! The one place tiered memories' statements differ per backend: reading a top-level key of
+//! the metadata as text.
+//!
+//! - SQLite: `json_extract("metadata", '$.topic')`, exactly the expression the migration
+//!   indexes (`memdb_migration::dialect::json_index`), so a condition on it is index-served;
+//!   `json_type(..) = 'text'` tells strings from numbers, which SQLite's comparison with a
+//!   text column would otherwise convert and match (`5` and `'5'`).
+//! - PostgreSQL: `"metadata" ->> 'topic'`, and `jsonb_typeof("metadata" -> 'topic') =
+//!   'string'`.
+//!
+//! Keys are constants of this module's callers ([`super::input::TOPIC`] and
+//! [`super::input::CATEGORY`]), never input.
+
+use memdb_migration::dialect::json_index::sqlite_json_key_expression;
+use sea_orm::DbBackend;
+
+/// The text of the memory's metadata key `key` (the unqualified `"metadata"` of `memories`),
+/// `NULL` when it is missing, as SQL. Use it with [`key_is_text`]: on SQLite it gives numbers
+/// too.
+pub(super) fn key_text(backend: DbBackend, key: &'static str) -> String {
+    debug_assert!(key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    match backend {
+        DbBackend::Postgres => format!("(\"metadata\" ->> '{key}')"),
+        _ => sqlite_json_key_expression("metadata", key),
+    }
+}
+
+/// Whether the memory's metadata key `key` holds a string, as SQL.
+pub(super) fn key_is_text(backend: DbBackend, key: &'static str) -> String {
+    debug_assert!(key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+    match backend {
+        DbBackend::Postgres => format!("jsonb_typeof(\"metadata\" -> '{key}') = 'string'"),
+        _ => format!("json_type(\"metadata\", '$.{key}') = 'text'"),
+    }
+}
