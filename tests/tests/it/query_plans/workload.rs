@@ -26,10 +26,16 @@ pub(super) const FULL_SCANS_BY_DESIGN: [&str; 2] = [
 /// - graph traversals, ordered by the distance the statement itself computes: no index can
 ///   hold it. The sort covers the nodes reached (or, for a path, the paths found), never a
 ///   table.
-pub(super) const SORTED_BY_DESIGN: [&str; 3] = [
+/// - the lifecycle policies' trim, which deletes a user's memories of one tier lowest
+///   importance first: no index orders by importance after `(user_id, tier)` (seed 004's
+///   indexes order by `updated_at` there). The sort covers one user's memories of one tier,
+///   never a table; the policies' other statements are index-ordered.
+pub(super) const SORTED_BY_DESIGN: [&str; 5] = [
     "knowledge.neighbours",
     "graph.traverse",
     "graph.shortest_path",
+    "policies.plan",
+    "policies.run",
 ];
 
 pub(super) async fn documents(repos: &Repositories, rec: &Recorder) {
