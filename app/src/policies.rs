@@ -85,12 +85,14 @@ fn tier(tier: Option<Tier>) -> &'static str {
 }
 
 fn progress_line(batch: &Batch) -> String {
+    let step = match (batch.from, batch.to) {
+        (Some(from), Some(to)) => format!(" {from} -> {to}"),
+        _ => String::new(),
+    };
     format!(
-        "batch {}: {} {} -> {}: {} changed ({} so far)",
+        "batch {}: {}{step}: {} changed ({} so far)",
         batch.number,
         batch.rule.as_str(),
-        tier(batch.from),
-        tier(batch.to),
         batch.changed,
         batch.changed_so_far
     )

@@ -72,7 +72,7 @@ async fn seed(db: &TestDb) -> DataSet {
             } else {
                 Tier::ALL[rng.below(3) as usize]
             };
-            let importance = rng.below(101) as f64 / 100.0;
+            let importance = f64::from(u32::try_from(rng.below(101)).unwrap()) / 100.0;
             let age = rng.below(120) as i64;
             let mut mem = Mem::new(user, tier, importance, age);
             mem.updated_at = ago(age, rng.below(86_400) as i64);
@@ -140,13 +140,13 @@ fn final_tier(m: &Mem, cutoff: impl Fn(i64) -> DateTime<FixedOffset>) -> Tier {
     m.tier
 }
 
+/// Every memory's (user, tier), by id.
+type Tiers = BTreeMap<Uuid, (String, Tier)>;
+/// Every cluster's count, by (user, topic, category).
+type Clusters = BTreeMap<(String, String, String), i64>;
+
 /// The memories left, with their tiers, and the clusters' counts after every rule.
-fn expectation(
-    mems: &[Mem],
-) -> (
-    BTreeMap<Uuid, (String, Tier)>,
-    BTreeMap<(String, String, String), i64>,
-) {
+fn expectation(mems: &[Mem]) -> (Tiers, Clusters) {
     let cutoff = |days| (as_of() - TimeDelta::days(days)).fixed_offset();
     let mut kept = Vec::new();
     for user in USERS {
