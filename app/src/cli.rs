@@ -62,6 +62,59 @@ pub(crate) enum Command {
     Backup(BackupArgs),
     /// Restore a backup into an empty database (`memdb migrate restore`).
     Restore(RestoreArgs),
+    /// Memory lifecycle policies: episodic TTL, per-user trim, tier promotion and demotion.
+    #[cfg(feature = "enhanced")]
+    Policies {
+        /// What to do.
+        #[command(subcommand)]
+        action: PoliciesCommand,
+    },
+}
+
+/// The `memdb policies` commands.
+#[cfg(feature = "enhanced")]
+#[derive(Debug, Subcommand)]
+pub(crate) enum PoliciesCommand {
+    /// Apply the lifecycle policies in batches (each its own transaction; an interrupted run
+    /// is finished by running again with the same `--as-of`) and print what changed; with
+    /// `--dry-run`, print what would change and change nothing.
+    Run(PolicyRunArgs),
+}
+
+/// Options of `memdb policies run`. The rules come from the memory entry
+/// `app:memdb:config/memory_lifecycle_policies` (defaults where it says nothing); the flags
+/// below override it.
+#[cfg(feature = "enhanced")]
+#[derive(Debug, Args)]
+pub(crate) struct PolicyRunArgs {
+    /// Only count what a run would change.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// The time the rules are decided at (RFC 3339); default: now. Give a stopped run's
+    /// as-of to finish it.
+    #[arg(long, value_name = "RFC3339")]
+    pub(crate) as_of: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Rows per batch (one transaction each), 1 to 10000.
+    #[arg(long, default_value_t = memdb_enhanced_repository::policies::DEFAULT_BATCH_SIZE)]
+    pub(crate) batch_size: u64,
+    /// Print JSON for scripts instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Report every batch on stderr (otherwise only once a run takes over a second).
+    #[arg(long)]
+    pub(crate) verbose_progress: bool,
+    /// Override: soft-delete episodic memory entries older than this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub(crate) episodic_ttl_days: Option<u32>,
+    /// Override: promote memories not updated for this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub(crate) promote_after_days: Option<u32>,
+    /// Override: demote memories not updated for this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub(crate) demote_after_days: Option<u32>,
+    /// Override: the most memories a user keeps.
+    #[arg(long, value_name = "N")]
+    pub(crate) max_memories_per_user: Option<u64>,
 }
 
 #[cfg(test)]

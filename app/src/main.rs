@@ -4,6 +4,8 @@ mod cli;
 mod doctor;
 mod init;
 mod output;
+#[cfg(feature = "enhanced")]
+mod policies;
 mod seed;
 mod status;
 mod tracks;
@@ -48,6 +50,10 @@ async fn run(mut cli: Cli) -> Result<()> {
         Command::Status | Command::Doctor { .. } | Command::Backup(_) => (true, false),
         Command::Migrate { action } => (action.is_read_only(), action.is_dry_run()),
         Command::Init | Command::Seed(_) | Command::Restore(_) => (false, false),
+        #[cfg(feature = "enhanced")]
+        Command::Policies {
+            action: cli::PoliciesCommand::Run(args),
+        } => (args.dry_run, false),
     };
     // Reading must not create a missing SQLite file; a dry run reads an empty database then.
     let url = memdb_migration::cli::connect::url_for(&cli.database_url, read_only, dry_run);
@@ -69,6 +75,8 @@ async fn run(mut cli: Cli) -> Result<()> {
         Command::Doctor { json } => doctor::run(&db, &ctx, json).await,
         Command::Backup(args) => migrate(&db, &ctx, MigrateCommand::Backup(args)).await,
         Command::Restore(args) => migrate(&db, &ctx, MigrateCommand::Restore(args)).await,
+        #[cfg(feature = "enhanced")]
+        Command::Policies { action } => policies::run(&db, action).await,
     };
     // Closing lets SQLite checkpoint its WAL; a failure here does not undo the command.
     if let Err(err) = db.close().await {

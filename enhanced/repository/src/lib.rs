@@ -24,6 +24,7 @@ mod input;
 pub mod limits;
 pub mod memory;
 mod owners;
+pub mod policies;
 mod repositories;
 pub mod sessions;
 pub mod tags;

@@ -58,6 +58,7 @@ mod sea_orm;
 mod write;
 
 pub use self::scoped::{APP_ROOT, ScopedMemory, USER_ROOT};
+pub(crate) use self::sea_orm::LATEST;
 pub use self::sea_orm::SeaOrmMemoryRepository;
 
 use std::time::Duration;

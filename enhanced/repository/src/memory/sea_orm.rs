@@ -290,7 +290,7 @@ fn ordered(select: Select<memory_entries::Entity>, limit: u64) -> Select<memory_
 
 /// Rows that are their entry's latest version (no later version of the same entry exists);
 /// served by the `(namespace, key, version)` index.
-const LATEST: &str = "NOT EXISTS (SELECT 1 FROM \"memory_entries\" AS \"n\" \
+pub(crate) const LATEST: &str = "NOT EXISTS (SELECT 1 FROM \"memory_entries\" AS \"n\" \
      WHERE \"n\".\"namespace\" = \"memory_entries\".\"namespace\" \
      AND \"n\".\"key\" = \"memory_entries\".\"key\" \
      AND \"n\".\"version\" > \"memory_entries\".\"version\")";

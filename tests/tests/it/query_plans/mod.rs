@@ -26,6 +26,7 @@ mod enhanced_git_operations;
 mod enhanced_graph;
 mod enhanced_health_metrics;
 mod enhanced_memory;
+mod enhanced_policies;
 mod enhanced_sessions;
 mod enhanced_tags;
 mod enhanced_tiered;
@@ -152,6 +153,7 @@ async fn every_repository_statement_is_served_by_an_index() {
     bulk::bulk(&repos, &rec).await;
     enhanced_memory::memory(&recording, &rec).await;
     enhanced_sessions::sessions(&recording, &rec).await;
+    enhanced_policies::policies(&recording, &rec).await;
     let enhanced = EnhancedRepositories::from_connection(recording);
     enhanced_file_hashes::file_hashes(&enhanced, &rec).await;
     enhanced_git_operations::git_operations(&enhanced, &rec).await;

@@ -32,11 +32,17 @@ pub(super) const FULL_SCANS_BY_DESIGN: [&str; 3] = [
 ///   ranges of `(user_id, tier, updated_at)` that no single index orders together. The sort
 ///   covers one user's memories, never a table; a search that names a tier is read in index
 ///   order.
-pub(super) const SORTED_BY_DESIGN: [&str; 4] = [
+/// - the lifecycle policies' trim, which deletes a user's memories of one tier lowest
+///   importance first: no index orders by importance after `(user_id, tier)` (seed 004's
+///   indexes order by `updated_at` there). The sort covers one user's memories of one tier,
+///   never a table; the policies' other statements are index-ordered.
+pub(super) const SORTED_BY_DESIGN: [&str; 6] = [
     "knowledge.neighbours",
     "graph.traverse",
     "graph.shortest_path",
     "tiered.search of a user in every tier",
+    "policies.plan",
+    "policies.run",
 ];
 
 pub(super) async fn documents(repos: &Repositories, rec: &Recorder) {
