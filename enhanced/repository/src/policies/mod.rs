@@ -45,7 +45,7 @@
 //! the one exception: it is out of both, but only the plan could count it).
 
 mod config;
-pub mod dialect;
+mod dialect;
 mod report;
 mod run;
 mod select;
@@ -54,26 +54,4 @@ pub use self::config::{DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE, MAX_DAYS, PolicyConfi
 pub use self::report::{Action, Batch, PolicyReport, PolicyRow, PolicyRun, Rule};
 pub use self::run::LifecyclePolicies;
 
-memdb_repository::db_enum! {
-    /// The tier of a tiered memory, lowest first.
-    pub enum Tier: "memory tier" {
-        /// Recent, working memory.
-        ShortTerm => "short_term",
-        /// Kept for a while.
-        MidTerm => "mid_term",
-        /// Kept for good.
-        LongTerm => "long_term",
-    }
-}
-
-impl Tier {
-    /// The tier's height: 0 for `short_term`, 2 for `long_term`.
-    #[must_use]
-    pub fn rank(self) -> u8 {
-        match self {
-            Self::ShortTerm => 0,
-            Self::MidTerm => 1,
-            Self::LongTerm => 2,
-        }
-    }
-}
+pub use crate::tiered::Tier;

@@ -14,9 +14,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::config::{PolicyConfig, cutoff};
-use super::dialect::{cluster_of, metadata_string_eq};
+use super::dialect::metadata_string_eq;
 use super::{Rule, Tier};
 use crate::memory::MemoryType;
+use crate::tiered::cluster_of;
 
 /// Entries whose current version is live at `live_at`, episodic, and written before `cutoff`.
 fn ttl_matches(
@@ -140,7 +141,7 @@ pub(super) async fn victims(
                 tier: stored_enum("memory tier", &tier)?,
                 importance,
                 updated_at,
-                cluster: cluster_of(&metadata),
+                cluster: cluster_of(&metadata).map(|key| (key.topic, key.category)),
             });
         }
     }

@@ -8,8 +8,8 @@
 //! - PostgreSQL: `"metadata" ->> 'topic'`, and `jsonb_typeof("metadata" -> 'topic') =
 //!   'string'`.
 //!
-//! Keys are constants of this module's callers ([`super::input::TOPIC`] and
-//! [`super::input::CATEGORY`]), never input.
+//! Keys are constants of this module's callers (`topic` and `category`, the cluster keys, here
+//! and in the lifecycle policies), never input.
 
 use memdb_migration::dialect::json_index::sqlite_json_key_expression;
 use sea_orm::DbBackend;
@@ -17,7 +17,7 @@ use sea_orm::DbBackend;
 /// The text of the memory's metadata key `key` (the unqualified `"metadata"` of `memories`),
 /// `NULL` when it is missing, as SQL. Use it with [`key_is_text`]: on SQLite it gives numbers
 /// too.
-pub(super) fn key_text(backend: DbBackend, key: &'static str) -> String {
+pub(crate) fn key_text(backend: DbBackend, key: &'static str) -> String {
     debug_assert!(key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
     match backend {
         DbBackend::Postgres => format!("(\"metadata\" ->> '{key}')"),
@@ -26,7 +26,7 @@ pub(super) fn key_text(backend: DbBackend, key: &'static str) -> String {
 }
 
 /// Whether the memory's metadata key `key` holds a string, as SQL.
-pub(super) fn key_is_text(backend: DbBackend, key: &'static str) -> String {
+pub(crate) fn key_is_text(backend: DbBackend, key: &'static str) -> String {
     debug_assert!(key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
     match backend {
         DbBackend::Postgres => format!("jsonb_typeof(\"metadata\" -> '{key}') = 'string'"),

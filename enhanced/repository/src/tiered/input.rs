@@ -86,7 +86,7 @@ fn related_threads(values: Vec<String>) -> RepoResult<serde_json::Value> {
 
 /// The cluster `metadata` places a memory in: its `topic` and `category`, when both are
 /// strings.
-pub(super) fn cluster_of(metadata: &serde_json::Value) -> Option<ClusterKey> {
+pub(crate) fn cluster_of(metadata: &serde_json::Value) -> Option<ClusterKey> {
     let topic = metadata.get(TOPIC)?.as_str()?;
     let category = metadata.get(CATEGORY)?.as_str()?;
     Some(ClusterKey::new(topic, category))

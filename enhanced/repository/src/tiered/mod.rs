@@ -38,8 +38,10 @@
 )]
 
 mod clusters;
-mod dialect;
+pub(crate) mod dialect;
 mod input;
+
+pub(crate) use self::input::cluster_of;
 mod query;
 mod sea_orm;
 
@@ -65,6 +67,16 @@ memdb_repository::db_enum! {
 }
 
 impl Tier {
+    /// The tier's height: 0 for `short_term`, 2 for `long_term`.
+    #[must_use]
+    pub fn rank(self) -> u8 {
+        match self {
+            Self::ShortTerm => 0,
+            Self::MidTerm => 1,
+            Self::LongTerm => 2,
+        }
+    }
+
     /// The tier named `value` (`short_term`, `mid_term` or `long_term`), as input.
     ///
     /// # Errors
