@@ -403,3 +403,40 @@ async fn recount_mends_counts_of_rows_written_behind_memdbs_back() {
     repo.delete(fresh.id).await.unwrap();
     drop(db);
 }
+
+#[tokio::test]
+async fn a_rolled_back_unit_of_work_leaves_neither_memories_nor_counts() {
+    let db = TestDb::new().await;
+    let repos = memdb_enhanced_repository::EnhancedRepositories::from_connection(db.pool());
+    let kept = repos
+        .tiered
+        .add(memory("alice", Tier::ShortTerm, Some(("a", "x"))))
+        .await
+        .unwrap();
+    let outcome: Result<(), RepoError> = repos
+        .transaction(|tx| async move {
+            tx.tiered
+                .add(memory("alice", Tier::ShortTerm, Some(("a", "x"))))
+                .await?;
+            tx.tiered.delete(kept.id).await?;
+            tx.tiered
+                .add(memory("alice", Tier::ShortTerm, Some(("b", "x"))))
+                .await?;
+            assert_eq!(count(tx.tiered.as_ref(), "alice", ("a", "x")).await, 1);
+            Err(RepoError::invalid("test", "roll back"))
+        })
+        .await;
+    assert!(outcome.is_err());
+    assert_eq!(repos.tiered.get(kept.id).await.unwrap(), kept);
+    assert_eq!(count(repos.tiered.as_ref(), "alice", ("a", "x")).await, 1);
+    assert_eq!(
+        repos
+            .tiered
+            .cluster("alice", ClusterKey::new("b", "x"))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(repos.tiered.tier_counts("alice").await.unwrap().total(), 1);
+    drop(db);
+}
