@@ -53,6 +53,7 @@ mod tag_sets;
 mod tag_violation_columns;
 pub(crate) mod tags;
 mod tiered;
+mod tiered_clusters;
 mod tiered_input;
 mod tiered_races;
 mod violation_input;
