@@ -44,3 +44,7 @@ memdb_repository::id_type!(
     /// Id of an agent session (UUIDv7: ids sort by creation time).
     SessionId
 );
+memdb_repository::id_type!(
+    /// Id of a row of the document index (UUIDv7: ids sort by creation time).
+    DocumentIndexId
+);

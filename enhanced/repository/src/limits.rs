@@ -87,6 +87,20 @@ pub const SESSION_EVENTS_PAGE: u64 = 1000;
 /// The most sessions one listing page may hold.
 pub const SESSION_LIST_PAGE: u64 = 1000;
 
+/// Titles of indexed documents.
+pub const DOCUMENT_TITLE: usize = 500;
+/// Names of embedding models.
+pub const EMBEDDING_MODEL: usize = 200;
+/// The largest embedding dimension (16 KiB a vector).
+pub const EMBEDDING_DIMS: usize = 4096;
+/// The most neighbours one nearest-neighbour search may return.
+pub const NEAREST_K: usize = 1000;
+/// The rows a nearest-neighbour search reads per batch unless told otherwise: at 768
+/// dimensions about 1.5 MiB of vectors, two round trips per 1,000 documents.
+pub const NEAREST_BATCH: u32 = 512;
+/// The most rows a nearest-neighbour search may read per batch.
+pub const NEAREST_BATCH_MAX: u32 = 4096;
+
 /// Every `VARCHAR(n)` column of the enhanced schema and the limit that bounds it:
 /// `(table, column, limit)`. Audited entity kinds, components and metric names are labels.
 pub const VARCHAR_COLUMNS: &[(&str, &str, usize)] = &[
@@ -149,4 +163,14 @@ pub const VARCHAR_COLUMNS: &[(&str, &str, usize)] = &[
     ("user_state_entries", "app_name", SESSION_APP_NAME),
     ("user_state_entries", "user_id", SESSION_USER_ID),
     ("user_state_entries", "key", SESSION_STATE_KEY),
+    ("document_index", "file_path", FILE_PATH),
+    ("document_index", "title", DOCUMENT_TITLE),
+    ("document_index", "document_type", LABEL),
+    (
+        "document_index",
+        "content_hash",
+        memdb_repository::limits::SHA256_HEX,
+    ),
+    ("document_index", "embedding_model", EMBEDDING_MODEL),
+    ("document_index", "sync_status", STATUS),
 ];

@@ -10,6 +10,7 @@ use crate::agents::{AgentRepository, SeaOrmAgentRepository};
 use crate::audit::{AuditRepository, SeaOrmAuditRepository};
 use crate::audited::{AuditTrail, audited_repositories};
 use crate::checkpoints::{CheckpointRepository, SeaOrmCheckpointRepository};
+use crate::document_index::{DocumentIndexRepository, SeaOrmDocumentIndexRepository};
 use crate::file_hashes::{FileHashRepository, SeaOrmFileHashRepository};
 use crate::git_operations::{GitOperationRepository, SeaOrmGitOperationRepository};
 use crate::graph::{GraphRepository, SeaOrmGraphRepository};
@@ -48,6 +49,8 @@ pub struct EnhancedRepositories<C = DatabaseConnection> {
     pub agents: Arc<dyn AgentRepository>,
     /// Checkpoints of tasks.
     pub checkpoints: Arc<dyn CheckpointRepository>,
+    /// The document index and its nearest-neighbour search.
+    pub document_index: Arc<dyn DocumentIndexRepository>,
     db: C,
 }
 
@@ -79,6 +82,7 @@ impl<C: Executor> EnhancedRepositories<C> {
             graph: Arc::new(SeaOrmGraphRepository::new(db.clone())),
             agents: Arc::new(SeaOrmAgentRepository::new(db.clone())),
             checkpoints: Arc::new(SeaOrmCheckpointRepository::new(db.clone())),
+            document_index: Arc::new(SeaOrmDocumentIndexRepository::new(db.clone())),
             db,
         }
     }
