@@ -182,9 +182,11 @@ async fn concurrent_first_embeddings_of_one_model_agree_on_its_dimension() {
             Err(err) => panic!("unexpected: {err:?}"),
         }
     }
+    let stored = dims.len();
+    dims.sort_unstable();
     dims.dedup();
     assert_eq!(dims.len(), 1, "stored dimensions {dims:?}");
-    assert_eq!(dims.len(), 1);
+    assert!(stored >= 1);
 }
 
 #[tokio::test]

@@ -159,7 +159,7 @@ async fn equal_scores_are_ordered_by_id() {
     let db = TestDb::new().await;
     let repo = EnhancedRepositories::from_connection(db.pool()).document_index;
     let mut ids = Vec::new();
-    for i in 0..9 {
+    for (i, scale) in (0..9).zip([1.0_f32, 2.0, 3.0].into_iter().cycle()) {
         let id = repo
             .upsert(doc(&format!("t/{i}.md"), i))
             .await
@@ -167,7 +167,6 @@ async fn equal_scores_are_ordered_by_id() {
             .into_document()
             .id;
         // Parallel vectors of different lengths: all exactly as similar to the query.
-        let scale = 1.0 + (i % 3) as f32;
         repo.set_embedding(id.into(), "m2", &[scale, scale])
             .await
             .unwrap();
