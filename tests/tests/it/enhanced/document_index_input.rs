@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use memdb_enhanced_entity::document_index;
 use memdb_enhanced_repository::document_index::{
-    DocumentIndexRepository, DocumentKey, IndexDocument, SyncStatus, Upserted,
+    DocumentIndexRepository, DocumentKey, IndexDocument, NearestOptions, SyncStatus, Upserted,
 };
 use memdb_enhanced_repository::limits::{
     DOCUMENT_TITLE, EMBEDDING_DIMS, EMBEDDING_MODEL, FILE_PATH,
@@ -14,6 +14,7 @@ use memdb_enhanced_repository::limits::{
 use memdb_enhanced_repository::{EnhancedRepositories, RepoError};
 use memdb_tests::TestDb;
 use memdb_tests::checks::assert_check_allows_exactly;
+use sea_orm::sea_query::Expr;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
 
@@ -206,4 +207,33 @@ async fn the_status_column_allows_exactly_the_sync_statuses() {
         SyncStatus::VALUES,
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_vector_changed_behind_memdbs_back_is_reported_not_scored() {
+    let db = TestDb::new().await;
+    let repo = EnhancedRepositories::from_connection(db.pool()).document_index;
+    let id = repo
+        .upsert(doc("c.md", 1))
+        .await
+        .unwrap()
+        .into_document()
+        .id;
+    repo.set_embedding(id.into(), "m", &[1.0, 1.0])
+        .await
+        .unwrap();
+    // The right length for the CHECK constraint, but a NaN inside.
+    let poisoned: Vec<u8> = [f32::NAN, 1.0]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    document_index::Entity::update_many()
+        .col_expr(document_index::Column::Embedding, Expr::val(poisoned))
+        .exec(db.conn())
+        .await
+        .unwrap();
+    let found = repo
+        .nearest("m", &[1.0, 0.0], 1, NearestOptions::default())
+        .await;
+    assert!(matches!(found, Err(RepoError::Corrupt { .. })), "{found:?}");
 }
