@@ -190,10 +190,15 @@ fn is_password_param(raw_name: &str) -> bool {
 
 /// Writes that must not interleave with one another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Section {
+#[non_exhaustive]
+pub enum Section {
     /// Adding edges between existing tasks: two edges added at once could close a cycle
     /// that neither cycle search sees.
     TaskGraphEdits,
+    /// Storing embeddings: the first embedding of a model fixes its dimension, and two first
+    /// embeddings of one model with different dimensions stored at once would each find no
+    /// other.
+    EmbeddingModels,
 }
 
 impl Section {
@@ -203,6 +208,7 @@ impl Section {
         const MEMDB: i64 = 0x6d65_6d64_6200_0000; // "memdb\0\0\0"
         match self {
             Self::TaskGraphEdits => MEMDB + 1,
+            Self::EmbeddingModels => MEMDB + 2,
         }
     }
 }
@@ -216,10 +222,7 @@ impl Section {
 /// # Errors
 /// The database's error when the lock cannot be taken; `DbErr::BackendNotSupported` on a
 /// backend without an implementation here.
-pub(crate) async fn enter_section(
-    txn: &impl ConnectionTrait,
-    section: Section,
-) -> Result<(), DbErr> {
+pub async fn enter_section(txn: &impl ConnectionTrait, section: Section) -> Result<(), DbErr> {
     match txn.get_database_backend() {
         DbBackend::Postgres => {
             let lock = Statement::from_sql_and_values(

@@ -14,6 +14,7 @@ pub mod agents;
 pub mod audit;
 pub mod audited;
 pub mod checkpoints;
+pub mod document_index;
 pub mod file_hashes;
 pub mod filters;
 pub mod git_operations;
@@ -36,14 +37,16 @@ pub use agents::{AgentRepository, SeaOrmAgentRepository};
 pub use audit::{AuditRepository, SeaOrmAuditRepository};
 pub use audited::{AuditTrail, Audited};
 pub use checkpoints::{CheckpointRepository, SeaOrmCheckpointRepository};
+pub use document_index::{DocumentIndexRepository, SeaOrmDocumentIndexRepository};
 pub use file_hashes::{FileHashRepository, SeaOrmFileHashRepository};
 pub use filters::{CompareOp, JsonColumn, KeyPath, MetadataFilter, Scalar, metadata_condition};
 pub use git_operations::{GitOperationRepository, SeaOrmGitOperationRepository};
 pub use graph::{GraphRepository, SeaOrmGraphRepository};
 pub use health_metrics::{HealthMetricRepository, SeaOrmHealthMetricRepository};
 pub use ids::{
-    AgentId, AuditEntryId, CheckpointId, FileHashId, GitOperationId, GraphEdgeId, GraphNodeId,
-    HealthMetricId, MemoryClusterId, MemoryEntryId, SessionId, TieredMemoryId, ViolationId,
+    AgentId, AuditEntryId, CheckpointId, DocumentIndexId, FileHashId, GitOperationId, GraphEdgeId,
+    GraphNodeId, HealthMetricId, MemoryClusterId, MemoryEntryId, SessionId, TieredMemoryId,
+    ViolationId,
 };
 pub use memdb_repository::{Executor, Page, RepoError, RepoResult, SharedTransaction};
 pub use memory::{MemoryRepository, ScopedMemory, SeaOrmMemoryRepository};
@@ -60,6 +63,8 @@ pub use agents::MockAgentRepository;
 pub use audit::MockAuditRepository;
 #[cfg(feature = "mock")]
 pub use checkpoints::MockCheckpointRepository;
+#[cfg(feature = "mock")]
+pub use document_index::MockDocumentIndexRepository;
 #[cfg(feature = "mock")]
 pub use file_hashes::MockFileHashRepository;
 #[cfg(feature = "mock")]

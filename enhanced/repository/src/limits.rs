@@ -121,6 +121,19 @@ pub const FILTER_NODES: usize = 256;
 pub const FILTER_STRING: usize = 1000;
 /// The most values one `in` of a metadata filter may list.
 pub const FILTER_IN_VALUES: usize = 100;
+/// Titles of indexed documents.
+pub const DOCUMENT_TITLE: usize = 500;
+/// Names of embedding models.
+pub const EMBEDDING_MODEL: usize = 200;
+/// The largest embedding dimension (16 KiB a vector).
+pub const EMBEDDING_DIMS: usize = 4096;
+/// The most neighbours one nearest-neighbour search may return.
+pub const NEAREST_K: usize = 1000;
+/// The rows a nearest-neighbour search reads per batch unless told otherwise: at 768
+/// dimensions about 1.5 MiB of vectors, two round trips per 1,000 documents.
+pub const NEAREST_BATCH: u32 = 512;
+/// The most rows a nearest-neighbour search may read per batch.
+pub const NEAREST_BATCH_MAX: u32 = 4096;
 
 /// Every `VARCHAR(n)` column of the enhanced schema and the limit that bounds it:
 /// `(table, column, limit)`. Audited entity kinds, components and metric names are labels.
@@ -190,4 +203,14 @@ pub const VARCHAR_COLUMNS: &[(&str, &str, usize)] = &[
     ("memory_clusters", "user_id", TIERED_USER_ID),
     ("memory_clusters", "topic", TIERED_CLUSTER_KEY),
     ("memory_clusters", "category", TIERED_CLUSTER_KEY),
+    ("document_index", "file_path", FILE_PATH),
+    ("document_index", "title", DOCUMENT_TITLE),
+    ("document_index", "document_type", LABEL),
+    (
+        "document_index",
+        "content_hash",
+        memdb_repository::limits::SHA256_HEX,
+    ),
+    ("document_index", "embedding_model", EMBEDDING_MODEL),
+    ("document_index", "sync_status", STATUS),
 ];

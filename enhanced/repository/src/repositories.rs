@@ -10,6 +10,7 @@ use crate::agents::{AgentRepository, SeaOrmAgentRepository};
 use crate::audit::{AuditRepository, SeaOrmAuditRepository};
 use crate::audited::{AuditTrail, audited_repositories};
 use crate::checkpoints::{CheckpointRepository, SeaOrmCheckpointRepository};
+use crate::document_index::{DocumentIndexRepository, SeaOrmDocumentIndexRepository};
 use crate::file_hashes::{FileHashRepository, SeaOrmFileHashRepository};
 use crate::git_operations::{GitOperationRepository, SeaOrmGitOperationRepository};
 use crate::graph::{GraphRepository, SeaOrmGraphRepository};
@@ -51,6 +52,8 @@ pub struct EnhancedRepositories<C = DatabaseConnection> {
     pub checkpoints: Arc<dyn CheckpointRepository>,
     /// Tiered memories and their clusters.
     pub tiered: Arc<dyn TieredMemoryRepository>,
+    /// The document index and its nearest-neighbour search.
+    pub document_index: Arc<dyn DocumentIndexRepository>,
     db: C,
 }
 
@@ -83,6 +86,7 @@ impl<C: Executor> EnhancedRepositories<C> {
             agents: Arc::new(SeaOrmAgentRepository::new(db.clone())),
             checkpoints: Arc::new(SeaOrmCheckpointRepository::new(db.clone())),
             tiered: Arc::new(SeaOrmTieredMemoryRepository::new(db.clone())),
+            document_index: Arc::new(SeaOrmDocumentIndexRepository::new(db.clone())),
             db,
         }
     }

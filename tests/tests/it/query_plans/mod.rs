@@ -21,6 +21,7 @@ mod bulk;
 mod enhanced_agents;
 mod enhanced_audit;
 mod enhanced_checkpoints;
+mod enhanced_document_index;
 mod enhanced_file_hashes;
 mod enhanced_git_operations;
 mod enhanced_graph;
@@ -165,6 +166,7 @@ async fn every_repository_statement_is_served_by_an_index() {
     enhanced_agents::agents(&enhanced, &rec).await;
     enhanced_checkpoints::checkpoints(&enhanced, &rec).await;
     enhanced_tiered::tiered(&enhanced, &rec).await;
+    enhanced_document_index::document_index(&enhanced, &rec).await;
 
     let mut report = String::new();
     let mut problems = Vec::new();
