@@ -51,6 +51,8 @@ memdb_repository::id_type!(
 memdb_repository::id_type!(
     /// Id of a memory cluster.
     MemoryClusterId
+);
+memdb_repository::id_type!(
     /// Id of a row of the document index (UUIDv7: ids sort by creation time).
     DocumentIndexId
 );
