@@ -4,7 +4,9 @@
 
 use memdb_enhanced_migration::ENHANCED_TABLES;
 use memdb_enhanced_repository::EnhancedRepositories;
+use memdb_enhanced_repository::SeaOrmDocumentIndexRepository;
 use memdb_enhanced_repository::SeaOrmMemoryRepository;
+use memdb_enhanced_repository::document_index::DocumentIndexRepository;
 use memdb_enhanced_repository::health_metrics::NewHealthMetric;
 use memdb_enhanced_repository::memory::{MemoryRepository, MemoryType, PutMemory};
 use memdb_enhanced_repository::tags::TagSource;
@@ -317,6 +319,16 @@ pub(super) async fn fill_enhanced(db: &DatabaseConnection) {
         ))
         .await
         .expect("put a memory entry");
+    let index = SeaOrmDocumentIndexRepository::new(db.clone());
+    let indexed = index
+        .upsert(crate::enhanced::document_index::doc("docs/guide.md", 1))
+        .await
+        .expect("index a document")
+        .into_document();
+    index
+        .set_embedding(indexed.id.into(), "mini", &[0.5, -0.25])
+        .await
+        .expect("store an embedding");
 
     super::fill_sessions::fill_sessions(db).await;
     super::fill_memories::fill_memories(db).await;
