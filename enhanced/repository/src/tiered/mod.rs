@@ -24,9 +24,11 @@
 //! from the memories in SQL (for rows written behind memdb's back).
 //!
 //! ## Metadata filters
-//! [`TieredQuery`] is where a metadata filter joins the other conditions: the statement is
-//! built in one function (`query::select`), which a filter extends by one more condition.
-//! Rows are never filtered in Rust.
+//! [`TieredQuery::filter`] is where a [`MetadataFilter`] joins the other conditions: the
+//! statement is built in one function (`query::select`), and the filter is one more condition
+//! of its `WHERE` ([`metadata_condition`](crate::filters::metadata_condition) on
+//! `memories.metadata`, with [`MEMORY_HOT_KEYS`] written as their SQLite indexes'
+//! expressions). Rows are never filtered in Rust.
 
 // mockall's generated expectations take `&Option<&str>` for the optional user arguments.
 #![cfg_attr(
@@ -43,6 +45,7 @@ mod input;
 mod query;
 mod sea_orm;
 
+pub use self::query::MEMORY_HOT_KEYS;
 pub use self::sea_orm::SeaOrmTieredMemoryRepository;
 
 use async_trait::async_trait;
@@ -50,6 +53,7 @@ use chrono::{DateTime, Utc};
 use memdb_repository::{RepoError, RepoResult};
 use serde::{Deserialize, Serialize};
 
+use crate::filters::MetadataFilter;
 use crate::ids::{MemoryClusterId, TieredMemoryId};
 
 memdb_repository::db_enum! {
@@ -242,7 +246,12 @@ pub struct TieredPage {
 ///
 /// At least a user or a tier is required (the composite indexes are led by one of them); a
 /// thread needs its user. With a tier the page is read in index order; without one, one
-/// user's (or thread's) matching memories are sorted to give it.
+/// user's (or thread's) matching memories are sorted to give it. A metadata filter is one more
+/// condition beside them, never a search on its own: on PostgreSQL the GIN index serves
+/// containment and `eq`/`in`, on SQLite the expression indexes of [`MEMORY_HOT_KEYS`] serve
+/// equality, `in` and containment on those keys; other filters are evaluated on the rows the
+/// user, thread or tier select. Build one with [`TieredQuery::of_user`] /
+/// [`TieredQuery::in_tier`] and the methods after them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TieredQuery {
     /// Only this user's memories.
@@ -251,6 +260,9 @@ pub struct TieredQuery {
     pub thread_id: Option<String>,
     /// Only memories in this tier.
     pub tier: Option<Tier>,
+    /// Only memories whose metadata matches this filter, evaluated in the database beside the
+    /// other conditions (see [`MEMORY_HOT_KEYS`]).
+    pub filter: Option<MetadataFilter>,
     /// Which page.
     pub paging: TieredPaging,
 }

@@ -32,11 +32,15 @@ pub(super) const FULL_SCANS_BY_DESIGN: [&str; 3] = [
 ///   ranges of `(user_id, tier, updated_at)` that no single index orders together. The sort
 ///   covers one user's memories, never a table; a search that names a tier is read in index
 ///   order.
-pub(super) const SORTED_BY_DESIGN: [&str; 4] = [
+/// - a search of memories with a metadata filter: a filter served by its own index (GIN, a
+///   SQLite hot key) gives the rows out of `updated_at` order; the sort covers the matching
+///   rows of one user or tier.
+pub(super) const SORTED_BY_DESIGN: [&str; 5] = [
     "knowledge.neighbours",
     "graph.traverse",
     "graph.shortest_path",
     "tiered.search of a user in every tier",
+    "tiered.search with a metadata filter",
 ];
 
 pub(super) async fn documents(repos: &Repositories, rec: &Recorder) {
