@@ -274,7 +274,7 @@ async fn memories(repo: &dyn TieredMemoryRepository) -> Vec<TieredMemory> {
 fn conditions() -> impl Strategy<Value = TieredQuery> {
     let user = proptest::sample::select(&USERS[..]);
     let thread = proptest::sample::select(&THREADS[..]);
-    let tier = proptest::sample::select(&Tier::ALL[..]);
+    let tier = proptest::sample::select(Tier::ALL);
     prop_oneof![
         user.clone().prop_map(TieredQuery::of_user),
         (user.clone(), thread).prop_map(|(u, t)| TieredQuery::of_user(u).with_thread(t)),
