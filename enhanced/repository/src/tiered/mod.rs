@@ -24,9 +24,11 @@
 //! from the memories in SQL (for rows written behind memdb's back).
 //!
 //! ## Metadata filters
-//! [`TieredQuery`] is where a metadata filter joins the other conditions: the statement is
-//! built in one function (`query::select`), which a filter extends by one more condition.
-//! Rows are never filtered in Rust.
+//! [`TieredQuery::filter`] is where a [`MetadataFilter`] joins the other conditions: the
+//! statement is built in one function (`query::select`), and the filter is one more condition
+//! of its `WHERE` ([`metadata_condition`](crate::filters::metadata_condition) on
+//! `memories.metadata`, with [`MEMORY_HOT_KEYS`] written as their SQLite indexes'
+//! expressions). Rows are never filtered in Rust.
 
 // mockall's generated expectations take `&Option<&str>` for the optional user arguments.
 #![cfg_attr(
@@ -47,6 +49,7 @@ mod sea_orm;
 pub(crate) use self::input::cluster_of;
 
 pub use self::paging::{Order, TieredCursor, TieredPage, TieredPaging, TieredQuery};
+pub use self::query::MEMORY_HOT_KEYS;
 pub use self::sea_orm::SeaOrmTieredMemoryRepository;
 
 use async_trait::async_trait;

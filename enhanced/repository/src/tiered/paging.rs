@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Tier, TieredMemory};
+use crate::filters::MetadataFilter;
 use crate::ids::TieredMemoryId;
 
 /// Which end of a listing comes first.
@@ -86,7 +87,12 @@ pub struct TieredPage {
 ///
 /// At least a user or a tier is required (the composite indexes are led by one of them); a
 /// thread needs its user. With a tier the page is read in index order; without one, one
-/// user's (or thread's) matching memories are sorted to give it.
+/// user's (or thread's) matching memories are sorted to give it. A metadata filter is one more
+/// condition beside them, never a search on its own: on PostgreSQL the GIN index serves
+/// containment and `eq`/`in`, on SQLite the expression indexes of [`MEMORY_HOT_KEYS`](super::MEMORY_HOT_KEYS) serve
+/// equality, `in` and containment on those keys; other filters are evaluated on the rows the
+/// user, thread or tier select. Build one with [`TieredQuery::of_user`] /
+/// [`TieredQuery::in_tier`] and the methods after them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TieredQuery {
     /// Only this user's memories.
@@ -95,6 +101,9 @@ pub struct TieredQuery {
     pub thread_id: Option<String>,
     /// Only memories in this tier.
     pub tier: Option<Tier>,
+    /// Only memories whose metadata matches this filter, evaluated in the database beside the
+    /// other conditions (see [`MEMORY_HOT_KEYS`](super::MEMORY_HOT_KEYS)).
+    pub filter: Option<MetadataFilter>,
     /// Which page.
     pub paging: TieredPaging,
 }

@@ -153,6 +153,7 @@ impl<C: Executor> TieredMemoryRepository for SeaOrmTieredMemoryRepository<C> {
             user_id: Some(input::user_id(user_id)?),
             thread_id: Some(input::thread_id("thread_id", thread_id)?),
             tier: None,
+            filter: None,
             order_by: OrderBy::CreatedAt,
             paging: input::paging(paging)?,
         };
@@ -169,6 +170,7 @@ impl<C: Executor> TieredMemoryRepository for SeaOrmTieredMemoryRepository<C> {
             user_id: user_id.map(input::user_id).transpose()?,
             thread_id: None,
             tier: Some(tier),
+            filter: None,
             order_by: OrderBy::UpdatedAt,
             paging: input::paging(paging)?,
         };

@@ -244,6 +244,7 @@ async fn thread_tier_and_search_pages_follow_their_order_both_ways() {
         user_id: Some("alice".into()),
         thread_id: Some("t".into()),
         tier: Some(Tier::LongTerm),
+        filter: None,
         paging: TieredPaging::first(10).ordered(Order::OldestFirst),
     };
     let page = repo.search(query).await.unwrap();

@@ -2,6 +2,7 @@
 //! thread and tier shapes, the unique `(user_id, topic, category)` index for clusters.
 
 use memdb_enhanced_repository::EnhancedRepositories;
+use memdb_enhanced_repository::filters::MetadataFilter;
 use memdb_enhanced_repository::tiered::{
     ClusterKey, NewTieredMemory, Order, Tier, TieredMemoryUpdate, TieredPaging, TieredQuery,
 };
@@ -69,6 +70,7 @@ pub(super) async fn tiered(repos: &EnhancedRepositories, rec: &Recorder) {
         user_id: Some("u1".into()),
         thread_id: Some("t".into()),
         tier: Some(Tier::MidTerm),
+        filter: None,
         paging,
     };
     repo.search(query).await.unwrap();
@@ -90,6 +92,21 @@ pub(super) async fn tiered(repos: &EnhancedRepositories, rec: &Recorder) {
         paging: paging.after(page.next),
         ..query
     };
+    repo.search(query).await.unwrap();
+    rec.call("tiered.search with a metadata filter, of a user");
+    let topic = MetadataFilter::contains(json!({"topic": "a"}));
+    repo.search(TieredQuery::of_user("u1").with_filter(topic.clone()))
+        .await
+        .unwrap();
+    rec.call("tiered.search with a metadata filter, of a tier");
+    let typed = MetadataFilter::eq("category", "c") & MetadataFilter::exists("topic");
+    repo.search(TieredQuery::in_tier(Tier::ShortTerm).with_filter(typed))
+        .await
+        .unwrap();
+    rec.call("tiered.search with a metadata filter, of a thread");
+    let query = TieredQuery::of_user("u1")
+        .with_thread("t")
+        .with_filter(!topic);
     repo.search(query).await.unwrap();
     rec.call("tiered.tier_counts");
     repo.tier_counts("u1").await.unwrap();

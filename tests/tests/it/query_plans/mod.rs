@@ -31,6 +31,7 @@ mod enhanced_policies;
 mod enhanced_sessions;
 mod enhanced_tags;
 mod enhanced_tiered;
+mod enhanced_tiered_filters;
 mod enhanced_violations;
 mod filters;
 mod recorder;

@@ -36,13 +36,17 @@ pub(super) const FULL_SCANS_BY_DESIGN: [&str; 3] = [
 ///   importance first: no index orders by importance after `(user_id, tier)` (seed 004's
 ///   indexes order by `updated_at` there). The sort covers one user's memories of one tier,
 ///   never a table; the policies' other statements are index-ordered.
-pub(super) const SORTED_BY_DESIGN: [&str; 6] = [
+/// - a search of memories with a metadata filter: a filter served by its own index (GIN, a
+///   SQLite hot key) gives the rows out of `updated_at` order; the sort covers the matching
+///   rows of one user or tier.
+pub(super) const SORTED_BY_DESIGN: [&str; 7] = [
     "knowledge.neighbours",
     "graph.traverse",
     "graph.shortest_path",
     "tiered.search of a user in every tier",
     "policies.plan",
     "policies.run",
+    "tiered.search with a metadata filter",
 ];
 
 pub(super) async fn documents(repos: &Repositories, rec: &Recorder) {
