@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use memdb_enhanced_entity::document_index::{Column, Entity};
 use memdb_repository::{RepoError, RepoResult};
-use sea_orm::sea_query::Condition;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
@@ -14,20 +14,24 @@ use uuid::Uuid;
 use super::sea_orm::model_name;
 use super::vector::{Query, Scored, TopK};
 use super::{IndexedDocument, NearestOptions, Neighbour};
+use crate::filters::{JsonColumn, metadata_condition};
 use crate::limits;
+
+/// The column a metadata pre-filter reads.
+const METADATA: JsonColumn = JsonColumn::new("document_index", "metadata");
 
 /// The rows a batch reads: embedded by `model` with `dims` components, after `after` in id
 /// order, at most `rows`, only their id and vector. A range of the
 /// `(embedding_model, embedding_dims, id)` index, read in its order.
 ///
-/// `prefilter` is where a metadata filter goes: one more condition of this query, evaluated by
+/// `prefilter` is the compiled metadata filter: one more condition of this query, evaluated by
 /// the database, so rows it excludes are never read here.
 fn candidates(
     model: &str,
     dims: i32,
     after: Option<Uuid>,
     rows: u32,
-    prefilter: Option<Condition>,
+    prefilter: Option<Expr>,
 ) -> Select<Entity> {
     let mut select = Entity::find()
         .select_only()
@@ -73,6 +77,10 @@ pub(super) async fn nearest(
         ));
     }
     let query = Query::new(query)?;
+    let prefilter = options
+        .filter()
+        .map(|filter| metadata_condition(db.get_database_backend(), METADATA, filter, &[]))
+        .transpose()?;
     let Some(dims) = recorded_dims(db, &model).await? else {
         return Ok(Vec::new());
     };
@@ -88,11 +96,16 @@ pub(super) async fn nearest(
     let mut best = TopK::new(k);
     let mut after = None;
     loop {
-        let batch: Vec<(Uuid, Option<Vec<u8>>)> =
-            candidates(&model, dims, after, options.rows_per_batch(), None)
-                .into_tuple()
-                .all(db)
-                .await?;
+        let batch: Vec<(Uuid, Option<Vec<u8>>)> = candidates(
+            &model,
+            dims,
+            after,
+            options.rows_per_batch(),
+            prefilter.clone(),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
         let full = batch.len() == options.rows_per_batch() as usize;
         for (id, bytes) in batch {
             let bytes = bytes.unwrap_or_default();

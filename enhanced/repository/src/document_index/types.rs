@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use memdb_repository::{RepoError, RepoResult};
 use serde::{Deserialize, Serialize};
 
+use crate::filters::MetadataFilter;
 use crate::ids::DocumentIndexId;
 use crate::limits;
 
@@ -153,13 +154,14 @@ pub struct Neighbour {
 
 /// How [`nearest`](super::DocumentIndexRepository::nearest) searches.
 ///
-/// The metadata pre-filter (a `MetadataFilter` compiled to SQL) belongs here as one more
-/// option: the scan adds it as one more condition of its batch query, so the database skips
-/// the rows it excludes (see `nearest::candidates`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A metadata pre-filter ([`NearestOptions::with_filter`]) is compiled to SQL and added as one
+/// more condition of the batch query: the database skips the rows it excludes, which are never
+/// read, scored or held.
+#[derive(Clone, Debug, PartialEq)]
 pub struct NearestOptions {
     batch_size: u32,
     with_vectors: bool,
+    filter: Option<MetadataFilter>,
 }
 
 impl Default for NearestOptions {
@@ -169,6 +171,7 @@ impl Default for NearestOptions {
         Self {
             batch_size: limits::NEAREST_BATCH,
             with_vectors: false,
+            filter: None,
         }
     }
 }
@@ -200,6 +203,23 @@ impl NearestOptions {
             with_vectors: true,
             ..self
         }
+    }
+
+    /// Only documents whose metadata matches `filter` are candidates (see
+    /// [`filters`](crate::filters)); an invalid filter makes the search a `Validation` error of
+    /// `filter` before anything is read.
+    #[must_use]
+    pub fn with_filter(self, filter: MetadataFilter) -> Self {
+        Self {
+            filter: Some(filter),
+            ..self
+        }
+    }
+
+    /// The metadata pre-filter, if any.
+    #[must_use]
+    pub fn filter(&self) -> Option<&MetadataFilter> {
+        self.filter.as_ref()
     }
 
     /// Rows read per batch.

@@ -14,11 +14,11 @@ use memdb_tests::TestDb;
 use super::document_index::doc;
 use super::support::invalid_field;
 
-const DIMS: usize = 24;
+pub(super) const DIMS: usize = 24;
 const ROWS: usize = 300;
 
 /// A small seeded generator (SplitMix64): the same vectors on every run.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -37,13 +37,13 @@ impl Rng {
         unit * 2.0 - 1.0
     }
 
-    fn vector(&mut self) -> Vec<f32> {
+    pub(super) fn vector(&mut self) -> Vec<f32> {
         (0..DIMS).map(|_| self.component()).collect()
     }
 }
 
 /// Cosine similarity computed here, independently of the repository, in f64.
-fn cosine(a: &[f32], b: &[f32]) -> f64 {
+pub(super) fn cosine(a: &[f32], b: &[f32]) -> f64 {
     let dot: f64 = a
         .iter()
         .zip(b)
@@ -54,7 +54,7 @@ fn cosine(a: &[f32], b: &[f32]) -> f64 {
 }
 
 /// The `k` best of `rows` for `query` by brute force: highest similarity, then smallest id.
-fn brute_force(
+pub(super) fn brute_force(
     rows: &[(DocumentIndexId, Vec<f32>)],
     query: &[f32],
     k: usize,
@@ -85,7 +85,7 @@ async fn indexed(
     rows
 }
 
-fn summary(found: &[Neighbour]) -> Vec<(DocumentIndexId, f64)> {
+pub(super) fn summary(found: &[Neighbour]) -> Vec<(DocumentIndexId, f64)> {
     found
         .iter()
         .map(|n| (n.document.id, n.similarity))
@@ -208,7 +208,7 @@ async fn bad_queries_are_refused() {
     ];
     for (model, query, k, field) in cases {
         assert_eq!(
-            invalid_field(repo.nearest(model, &query, k, options).await),
+            invalid_field(repo.nearest(model, &query, k, options.clone()).await),
             field,
             "{model:?} {query:?} {k}"
         );

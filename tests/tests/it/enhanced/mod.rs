@@ -14,6 +14,7 @@ mod checkpoints_input;
 pub(crate) mod document_index;
 mod document_index_input;
 mod document_index_nearest;
+mod document_index_prefilter;
 mod file_and_git_input;
 mod file_hash_races;
 mod file_hashes;

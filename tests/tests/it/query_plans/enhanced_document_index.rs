@@ -3,6 +3,7 @@
 //! plan check.
 
 use memdb_enhanced_repository::EnhancedRepositories;
+use memdb_enhanced_repository::MetadataFilter;
 use memdb_enhanced_repository::document_index::{DocumentKey, NearestOptions, SyncStatus};
 
 use super::recorder::Recorder;
@@ -55,6 +56,12 @@ pub(super) async fn document_index(repos: &EnhancedRepositories, rec: &Recorder)
     let options = NearestOptions::default().batch_size(1).unwrap();
     let found = index.nearest("m", &[1.0, 1.0], 2, options).await.unwrap();
     assert_eq!(found.len(), 2);
+    rec.call("document_index.nearest with a metadata pre-filter");
+    let options = NearestOptions::default()
+        .batch_size(1)
+        .unwrap()
+        .with_filter(MetadataFilter::contains(serde_json::json!({"lang": "en"})));
+    index.nearest("m", &[1.0, 1.0], 2, options).await.unwrap();
     rec.call("document_index.delete");
     index.delete(a.id).await.unwrap();
 }
