@@ -29,7 +29,7 @@
 //!
 //! ## Clusters
 //! A memory belongs to the cluster `(user_id, topic, category)` when its metadata has string
-//! values at the top-level keys `topic` and `category` (see [`dialect`] for the one place
+//! values at the top-level keys `topic` and `category` (see `dialect` for the one place
 //! that spells that per backend). Trimming recomputes the count of each cluster row it
 //! touched from the memories left; clusters are never created here.
 //!

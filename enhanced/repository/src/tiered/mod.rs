@@ -24,7 +24,7 @@
 //! from the memories in SQL (for rows written behind memdb's back).
 //!
 //! ## Metadata filters
-//! [`TieredQuery::filter`] is where a [`MetadataFilter`] joins the other conditions: the
+//! [`TieredQuery::filter`] is where a [`MetadataFilter`](crate::filters::MetadataFilter) joins the other conditions: the
 //! statement is built in one function (`query::select`), and the filter is one more condition
 //! of its `WHERE` ([`metadata_condition`](crate::filters::metadata_condition) on
 //! `memories.metadata`, with [`MEMORY_HOT_KEYS`] written as their SQLite indexes'

@@ -82,7 +82,7 @@ pub struct TieredPage {
     pub next: Option<TieredCursor>,
 }
 
-/// Input of [`TieredMemoryRepository::search`]: memories matching every condition given, by
+/// Input of [`TieredMemoryRepository::search`](super::TieredMemoryRepository::search): memories matching every condition given, by
 /// `updated_at` in `paging.order`.
 ///
 /// At least a user or a tier is required (the composite indexes are led by one of them); a

@@ -12,6 +12,9 @@ use super::document_index::doc;
 use super::document_index_nearest::{Rng, brute_force, summary};
 use super::support::invalid_field;
 
+/// Which documents (by number and language) a filter should keep.
+type Keep = Box<dyn Fn(u64, &str) -> bool>;
+
 #[tokio::test]
 async fn a_prefilter_limits_the_candidates_to_the_matching_documents() {
     let db = TestDb::new().await;
@@ -28,7 +31,7 @@ async fn a_prefilter_limits_the_candidates_to_the_matching_documents() {
         rows.push((id, i, lang, vector));
     }
 
-    let filters: Vec<(MetadataFilter, Box<dyn Fn(u64, &str) -> bool>)> = vec![
+    let filters: Vec<(MetadataFilter, Keep)> = vec![
         (
             MetadataFilter::contains(json!({"lang": "de"})),
             Box::new(|_, lang| lang == "de"),
