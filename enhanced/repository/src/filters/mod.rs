@@ -45,6 +45,7 @@
 
 mod compile;
 mod json_form;
+pub(crate) mod metadata_keys;
 mod postgres;
 mod reference;
 mod sqlite;

@@ -16,7 +16,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::input::{CATEGORY, TOPIC};
-use super::{ClusterKey, ClusterPage, MemoryCluster, dialect};
+use super::{ClusterKey, ClusterPage, MemoryCluster};
+use crate::filters::metadata_keys;
 use crate::ids::MemoryClusterId;
 
 const ENTITY: &str = "memory cluster";
@@ -142,12 +143,12 @@ pub(super) async fn recount(
     }
     let _: Vec<Uuid> = locked.lock_exclusive().into_tuple().all(db).await?;
 
-    let topic = dialect::key_text(backend, TOPIC);
-    let category = dialect::key_text(backend, CATEGORY);
+    let topic = metadata_keys::key_text(backend, TOPIC);
+    let category = metadata_keys::key_text(backend, CATEGORY);
     let strings = format!(
         "{} AND {}",
-        dialect::key_is_text(backend, TOPIC),
-        dialect::key_is_text(backend, CATEGORY)
+        metadata_keys::key_is_text(backend, TOPIC),
+        metadata_keys::key_is_text(backend, CATEGORY)
     );
     let mut values: Vec<Value> = Vec::new();
     let mut by_user = String::new();

@@ -40,7 +40,6 @@
 )]
 
 mod clusters;
-pub(crate) mod dialect;
 mod input;
 mod paging;
 mod query;

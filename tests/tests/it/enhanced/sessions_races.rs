@@ -2,37 +2,21 @@
 //! several appenders and state updaters at once, lose and reorder nothing; concurrent appenders
 //! to one session get distinct, consecutive event numbers.
 
-use std::future::Future;
 use std::sync::Arc;
 
+use memdb_enhanced_repository::SessionId;
 use memdb_enhanced_repository::sessions::{NewEvent, NewSession, SessionRepository, StateDelta};
-use memdb_enhanced_repository::{RepoResult, SessionId};
 use memdb_tests::TestDb;
 use serde_json::json;
 
 use super::sessions::sessions;
+use super::support::retrying;
 
 const SESSIONS: usize = 50;
 const APPENDERS: usize = 3;
 const APPENDS: usize = 4;
 const UPDATERS: usize = 2;
 const UPDATES: usize = 3;
-
-/// Runs `call` again while the database refuses it for a passing reason (SQLite's busy
-/// timeout under this many writers), as callers are told to.
-async fn retrying<T, F, Fut>(call: F) -> T
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = RepoResult<T>>,
-{
-    loop {
-        match call().await {
-            Ok(value) => return value,
-            Err(err) if err.is_retryable() => tokio::task::yield_now().await,
-            Err(err) => panic!("unexpected {err:?}"),
-        }
-    }
-}
 
 async fn append(repo: &Arc<dyn SessionRepository>, id: SessionId, appender: usize, i: usize) {
     let event = NewEvent::new("step", format!("appender-{appender}"), json!({"i": i}));

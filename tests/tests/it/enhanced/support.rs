@@ -61,3 +61,20 @@ pub(super) async fn poison_rows(db: &TestDb, table: &str, column: &str) {
         db.conn().execute_unprepared(&sql).await.unwrap();
     }
 }
+
+/// Runs `call` again while the database refuses it for a passing reason (a PostgreSQL deadlock
+/// or serialization failure, SQLite busy under many writers), as callers are told to; any other
+/// error fails the test.
+pub(super) async fn retrying<T, F, Fut>(call: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, RepoError>>,
+{
+    loop {
+        match call().await {
+            Ok(value) => return value,
+            Err(err) if err.is_retryable() => tokio::task::yield_now().await,
+            Err(err) => panic!("unexpected {err:?}"),
+        }
+    }
+}

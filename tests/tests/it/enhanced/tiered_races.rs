@@ -3,31 +3,16 @@
 
 use std::sync::Arc;
 
-use memdb_enhanced_repository::RepoResult;
 use memdb_enhanced_repository::tiered::{
     NewTieredMemory, Tier, TieredMemoryRepository, TieredMemoryUpdate,
 };
 use memdb_tests::TestDb;
 use serde_json::json;
 
+use super::support::retrying;
 use super::tiered::{count, memory, tiered};
 
 const WORKERS: usize = 20;
-
-/// `call` until it is not refused for a passing reason (a PostgreSQL deadlock, SQLite busy).
-async fn retrying<T, F, Fut>(call: F) -> T
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = RepoResult<T>>,
-{
-    loop {
-        match call().await {
-            Ok(value) => return value,
-            Err(err) if err.is_retryable() => tokio::task::yield_now().await,
-            Err(err) => panic!("unexpected {err:?}"),
-        }
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_adders_deleters_and_movers_keep_the_cluster_count_exact() {

@@ -1,5 +1,6 @@
-//! The one place tiered memories' statements differ per backend: reading a top-level key of
-//! the metadata as text.
+//! Reading one top-level key of a memory's metadata as text, per backend: what the tiered
+//! memories' clusters and the lifecycle policies test membership with. It sits with the
+//! metadata filters, the one place that spells JSON queries per backend.
 //!
 //! - SQLite: `json_extract("metadata", '$.topic')`, exactly the expression the migration
 //!   indexes (`memdb_migration::dialect::json_index`), so a condition on it is index-served;
