@@ -76,6 +76,13 @@ pub(crate) struct Scale {
     pub(crate) memory_entries: u64,
     /// Memory entries given three versions, for the point reads.
     pub(crate) memory_versioned: u64,
+    /// Tiered memories (all of one user): the rows (2,000 with `--quick`).
+    pub(crate) tiered_memories: u64,
+    /// Documents of the document index's small model: 1,000, seed 002's search target (100
+    /// with `--quick`).
+    pub(crate) small_documents: u64,
+    /// Documents of the document index's large model: the rows.
+    pub(crate) documents: u64,
 }
 
 impl Args {
@@ -96,6 +103,9 @@ impl Args {
                 budget,
                 memory_entries: 3_000,
                 memory_versioned: 100,
+                tiered_memories: 2_000,
+                small_documents: 100,
+                documents: rows,
             }
         } else {
             Scale {
@@ -107,6 +117,9 @@ impl Args {
                 budget,
                 memory_entries: (rows * 100).min(1_000_000),
                 memory_versioned: 1_000,
+                tiered_memories: rows,
+                small_documents: 1_000,
+                documents: rows,
             }
         }
     }

@@ -18,6 +18,7 @@ use serde_json::json;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
+use crate::dataset_document_index::DocumentIndexData;
 use crate::dataset_extra::{self, EnhancedData};
 use crate::dataset_memory::MemoryData;
 use crate::dataset_sessions::SessionData;
@@ -49,6 +50,10 @@ pub(crate) struct Dataset {
     pub(crate) memory: MemoryData,
     /// The sessions (none when not loaded).
     pub(crate) sessions: SessionData,
+    /// How many tiered memories were loaded (see `dataset_tiered`).
+    pub(crate) tiered: u64,
+    /// The document index's documents (none when not loaded).
+    pub(crate) document_index: DocumentIndexData,
 }
 
 /// A document's fields for row `i` of a set seeded with `seed`.
@@ -185,6 +190,8 @@ pub(crate) async fn build(
         enhanced,
         memory: MemoryData::default(),
         sessions: SessionData::default(),
+        tiered: 0,
+        document_index: DocumentIndexData::default(),
     })
 }
 

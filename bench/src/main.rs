@@ -10,11 +10,14 @@
 
 mod args;
 mod dataset;
+mod dataset_document_index;
 mod dataset_extra;
 mod dataset_memory;
 mod dataset_sessions;
+mod dataset_tiered;
 mod progress;
 mod raw;
+mod rendered;
 mod report;
 mod rng;
 mod runner;
@@ -41,8 +44,8 @@ use crate::stats::Summary;
 use crate::tables::{Table, Tables};
 use crate::target::Target;
 use crate::workloads::{
-    Bench, audited, bulk, enhanced_reads, graph, listing, memory, memory_bulk, mixed_writers,
-    queue, reads, sessions, sessions_concurrent,
+    Bench, audited, bulk, document_index, enhanced_reads, graph, listing, memory, memory_bulk,
+    mixed_writers, policies, queue, reads, sessions, sessions_concurrent, tiered,
 };
 
 #[tokio::main]
@@ -140,6 +143,13 @@ async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<
         let repo = workloads::sessions::repository(&repos)?;
         data.sessions = dataset_sessions::build(&repo, scale.rows / 10).await?;
     }
+    if tables.has(Table::Tiered) {
+        data.tiered = dataset_tiered::build(repos.tiered.as_ref(), scale.tiered_memories).await?;
+    }
+    if tables.has(Table::DocumentIndex) {
+        let (small, large) = (scale.small_documents, scale.documents);
+        data.document_index = dataset_document_index::build(&repos, small, large).await?;
+    }
     let bench = Bench {
         repos: Arc::new(repos),
         raw: raw.clone(),
@@ -154,6 +164,10 @@ async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<
     rows.extend(audited::run(&bench, |name| args.selects(name)).await?);
     rows.extend(memory::run(&bench, |name| args.selects(name)).await?);
     rows.extend(sessions::run(&bench, |name| args.selects(name)).await?);
+    rows.extend(tiered::run(&bench, |name| args.selects(name)).await?);
+    rows.extend(document_index::run(&bench, |name| args.selects(name)).await?);
+    // Last of the tiered workloads: it changes the memories they read.
+    rows.extend(policies::run(&bench, |name| args.selects(name)).await?);
     if args.selects("tasks.submit") {
         rows.extend(queue::submit(&bench).await?);
     }

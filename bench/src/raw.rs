@@ -146,6 +146,34 @@ impl RawPool {
         })
     }
 
+    /// Runs a query and returns the JSON document of `column` of every row (a JSON text column
+    /// on SQLite, `jsonb` on PostgreSQL), in the rows' order: what an application that filters
+    /// rows itself loads.
+    ///
+    /// # Errors
+    /// The database's error, or a value that is not JSON.
+    pub(crate) async fn fetch_json(
+        &self,
+        sql: &str,
+        params: &[Param],
+        column: &str,
+    ) -> Result<Vec<serde_json::Value>> {
+        match self {
+            Self::Sqlite(pool) => bind_all!(sqlx::query(AssertSqlSafe(sql)), params)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|row| Ok(serde_json::from_str(row.try_get::<&str, _>(column)?)?))
+                .collect(),
+            Self::Postgres(pool) => bind_all!(sqlx::query(AssertSqlSafe(sql)), params)
+                .fetch_all(pool)
+                .await?
+                .iter()
+                .map(|row| Ok(row.try_get::<Json<serde_json::Value>, _>(column)?.0))
+                .collect(),
+        }
+    }
+
     /// Runs a statement whose first column is an id, returning the first row's id if any.
     ///
     /// # Errors

@@ -24,6 +24,11 @@ impl SplitMix64 {
         self.next_u64() % bound
     }
 
+    /// A whole number in `0..bound` as a float, exactly.
+    pub(crate) fn below_f64(&mut self, bound: u32) -> f64 {
+        f64::from(u32::try_from(self.below(u64::from(bound))).unwrap_or_default())
+    }
+
     /// `words` lowercase pseudo-words separated by spaces.
     pub(crate) fn text(&mut self, words: usize) -> String {
         const SYLLABLES: [&str; 16] = [

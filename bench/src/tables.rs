@@ -19,12 +19,19 @@ pub(crate) enum Table {
     Memory,
     /// Sessions with their state and events (see `dataset_sessions`).
     Sessions,
+    /// Tiered memories (see `dataset_tiered`).
+    Tiered,
+    /// The document index with its embeddings (see `dataset_document_index`).
+    DocumentIndex,
 }
 
 use Table::{
-    Documents, Enhanced, GraphEdges, GraphNodes, Knowledge, Memory, Personas, Relationships,
-    Sessions, Tasks,
+    DocumentIndex, Documents, Enhanced, GraphEdges, GraphNodes, Knowledge, Memory, Personas,
+    Relationships, Sessions, Tasks, Tiered,
 };
+
+/// How many tables there are.
+const TABLES: usize = Tiered as usize + 2;
 
 /// Every workload that reads the data set, and the tables it reads. Workloads missing here
 /// (task submit, the queue, bulk loads, migration, the 50 concurrent sessions) write their own
@@ -64,20 +71,27 @@ const NEEDS: &[(&str, &[Table])] = &[
     ("sessions.events_latest 20", &[Sessions]),
     ("sessions.events_after page of 50", &[Sessions]),
     ("sessions.list by user+status page of 20", &[Sessions]),
+    ("tiered.search", &[Tiered]),
+    ("tiered.thread", &[Tiered]),
+    ("tiered.by_tier", &[Tiered]),
+    ("tiered.cluster", &[Tiered]),
+    (crate::workloads::policies::PLAN, &[Tiered]),
+    (crate::workloads::policies::RUN, &[Tiered]),
+    ("document_index.nearest", &[DocumentIndex]),
 ];
 
 /// The tables a run loads.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Tables {
     everything: bool,
-    wanted: [bool; 10],
+    wanted: [bool; TABLES],
 }
 
 impl Tables {
     /// The tables the workloads `selects` picks read; every table when it picks every
     /// workload, or a name this list does not know (better slow than a workload without data).
     pub(crate) fn for_selection(selects: impl Fn(&str) -> bool, only: Option<&str>) -> Self {
-        let mut wanted = [false; 10];
+        let mut wanted = [false; TABLES];
         let mut known = false;
         for (name, tables) in NEEDS {
             if selects(name) {

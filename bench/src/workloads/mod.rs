@@ -3,16 +3,19 @@
 
 pub(crate) mod audited;
 pub(crate) mod bulk;
+pub(crate) mod document_index;
 pub(crate) mod enhanced_reads;
 pub(crate) mod graph;
 pub(crate) mod listing;
 pub(crate) mod memory;
 pub(crate) mod memory_bulk;
 pub(crate) mod mixed_writers;
+pub(crate) mod policies;
 pub(crate) mod queue;
 pub(crate) mod reads;
 pub(crate) mod sessions;
 pub(crate) mod sessions_concurrent;
+pub(crate) mod tiered;
 pub(crate) mod twins;
 
 use std::sync::Arc;
