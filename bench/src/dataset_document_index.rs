@@ -40,15 +40,13 @@ pub(crate) struct DocumentIndexData {
     pub(crate) large: u64,
 }
 
-/// A vector of [`DIMS`] components in -1 to 1 (steps of 2^-15), drawn from the generator
-/// seeded with `seed`.
+/// A vector of [`DIMS`] components in -1 to 1 with every bit of their mantissas drawn from
+/// the generator seeded with `seed`: as incompressible as a real model's output.
 pub(crate) fn vector(seed: u64) -> Vec<f32> {
     let mut rng = SplitMix64::new(SEED ^ seed.rotate_left(17));
+    let mut half = || f32::from(u16::try_from(rng.below(1 << 16)).unwrap_or_default());
     (0..DIMS)
-        .map(|_| {
-            let step = u16::try_from(rng.below(1 << 16)).unwrap_or_default();
-            f32::from(step) / 32_768.0 - 1.0
-        })
+        .map(|_| (half() + half() / 65_536.0) / 32_768.0 - 1.0)
         .collect()
 }
 

@@ -35,7 +35,7 @@ use clap::Parser as _;
 use memdb_enhanced_repository::EnhancedRepositories;
 use memdb_migration::Tracks;
 use memdb_migration::plan::{self, Action};
-use memdb_repository::sea_orm::DatabaseConnection;
+use memdb_repository::sea_orm::{ConnectionTrait as _, DatabaseConnection, DbBackend};
 
 use crate::args::Args;
 use crate::raw::RawPool;
@@ -149,6 +149,12 @@ async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<
     if tables.has(Table::DocumentIndex) {
         let (small, large) = (scale.small_documents, scale.documents);
         data.document_index = dataset_document_index::build(&repos, small, large).await?;
+    }
+    if db.get_database_backend() == DbBackend::Postgres {
+        // What autovacuum does within a minute of a load this size: without statistics the
+        // planner guesses, and a service's tables have them.
+        eprintln!("analyzing the data set (PostgreSQL)");
+        db.execute_unprepared("ANALYZE").await.context("analyzing")?;
     }
     let bench = Bench {
         repos: Arc::new(repos),

@@ -1,5 +1,6 @@
-//! The raw side: a sqlx pool configured as memdb's `connect` configures its own (pool size, and
-//! on SQLite WAL, `synchronous = NORMAL`, the busy timeout and foreign keys), and statements
+//! The raw side: a sqlx pool configured as memdb's `connect` configures its own (pool size, on
+//! SQLite WAL, `synchronous = NORMAL`, the busy timeout and foreign keys, on PostgreSQL the
+//! planner's `random_page_cost`), and statements
 //! written by hand with their parameters.
 
 use std::str::FromStr as _;
@@ -97,7 +98,8 @@ impl RawPool {
                 .context("opening the raw SQLite pool")?;
             Ok(Self::Sqlite(pool))
         } else {
-            let options = PgConnectOptions::from_str(url)?;
+            let options = PgConnectOptions::from_str(url)?
+                .options([("random_page_cost", memdb_repository::RANDOM_PAGE_COST)]);
             let pool = pool_options::<sqlx::Postgres>(16)
                 .connect_with(options)
                 .await

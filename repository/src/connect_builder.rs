@@ -6,8 +6,8 @@ use std::time::Duration;
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr, RuntimeErr};
 
 use crate::connect::{
-    ACQUIRE_TIMEOUT, CONNECT_TIMEOUT, PING_IF_IDLE_FOR, is_postgres, is_sqlite, probe_postgres,
-    sqlite_options,
+    ACQUIRE_TIMEOUT, CONNECT_TIMEOUT, PING_IF_IDLE_FOR, RANDOM_PAGE_COST, is_postgres, is_sqlite,
+    postgres_options, probe_postgres, sqlite_options,
 };
 use crate::error::{RepoError, RepoResult};
 
@@ -32,6 +32,7 @@ pub const MAX_LIFETIME: Duration = Duration::from_mins(30);
 /// | [`max_lifetime`](Self::max_lifetime) | [`MAX_LIFETIME`] (30 min; never for in-memory SQLite) |
 /// | [`connect_timeout`](Self::connect_timeout) | [`CONNECT_TIMEOUT`] (5 s) |
 /// | [`ping_if_idle_for`](Self::ping_if_idle_for) | [`PING_IF_IDLE_FOR`] (30 s) |
+/// | [`random_page_cost`](Self::random_page_cost) | [`RANDOM_PAGE_COST`] (1.1; PostgreSQL only) |
 ///
 /// ```no_run
 /// # async fn demo() -> memdb_repository::RepoResult<()> {
@@ -57,6 +58,7 @@ pub struct ConnectBuilder {
     max_lifetime: Lifetime,
     connect_timeout: Duration,
     ping_if_idle_for: Duration,
+    random_page_cost: Option<f64>,
 }
 
 impl ConnectBuilder {
@@ -71,6 +73,7 @@ impl ConnectBuilder {
             max_lifetime: Lifetime::Default,
             connect_timeout: CONNECT_TIMEOUT,
             ping_if_idle_for: PING_IF_IDLE_FOR,
+            random_page_cost: Some(RANDOM_PAGE_COST),
         }
     }
 
@@ -122,11 +125,20 @@ impl ConnectBuilder {
         self
     }
 
+    /// The PostgreSQL planner's `random_page_cost` for the pool's sessions (see
+    /// [`RANDOM_PAGE_COST`]); `None` leaves the server's (or the URL's `options`) value. Must
+    /// be finite and above zero. SQLite has no such setting and ignores it.
+    pub fn random_page_cost(mut self, cost: Option<f64>) -> Self {
+        self.random_page_cost = cost;
+        self
+    }
+
     /// Checks the settings without connecting.
     ///
     /// # Errors
     /// [`RepoError::Validation`] naming the setting: a maximum of 0 connections, a minimum
-    /// above the maximum, or a zero acquire, idle, lifetime or connect timeout.
+    /// above the maximum, a zero acquire, idle, lifetime or connect timeout, or a
+    /// `random_page_cost` that is not a finite number above zero.
     pub fn validate(&self) -> RepoResult<()> {
         if self.max_connections == Some(0) {
             return Err(RepoError::invalid("max_connections", "must be at least 1"));
@@ -146,7 +158,14 @@ impl ConnectBuilder {
         zero("acquire_timeout", Some(self.acquire_timeout))?;
         zero("idle_timeout", self.idle_timeout.chosen())?;
         zero("max_lifetime", self.max_lifetime.chosen())?;
-        zero("connect_timeout", Some(self.connect_timeout))
+        zero("connect_timeout", Some(self.connect_timeout))?;
+        match self.random_page_cost {
+            Some(cost) if !(cost.is_finite() && cost > 0.0) => Err(RepoError::invalid(
+                "random_page_cost",
+                format!("must be a finite number above zero, got {cost}"),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// Opens the pool: [`connect`](crate::connect)'s per-backend settings with this builder's
@@ -173,6 +192,7 @@ impl ConnectBuilder {
             probe_postgres(url, self.connect_timeout)
                 .await
                 .map_err(|source| connect_error(url, source))?;
+            postgres_options(&mut options, self.random_page_cost);
             (16, false)
         } else {
             return Err(RepoError::invalid(

@@ -18,10 +18,10 @@ use crate::report::ResultRow;
 use crate::stats::Summary;
 
 /// The plan's workload name.
-pub(crate) const PLAN: &str = "policies.plan (dry run) over every memory";
+pub(crate) const PLAN: &str = "tiered.policies plan (dry run) over every memory";
 
 /// The run's workload name.
-pub(crate) const RUN: &str = "policies.run over every memory";
+pub(crate) const RUN: &str = "tiered.policies run over every memory";
 
 /// The plan and the run, when `selects` picks the run (a run without its plan has nothing to
 /// check against) and the data set holds memories.

@@ -10,7 +10,7 @@ use memdb_repository::{
     RetryReason,
 };
 use memdb_tests::TestDb;
-use sea_orm::{DatabaseConnection, DbBackend, TransactionTrait};
+use sea_orm::{ConnectionTrait as _, DatabaseConnection, DbBackend, Statement, TransactionTrait};
 use serde_json::json;
 
 /// The pool's (max, min, acquire timeout, idle timeout, max lifetime), as sqlx holds them.
@@ -185,6 +185,12 @@ async fn invalid_settings_are_refused_before_connecting() {
             refused(builder().connect_timeout(Duration::ZERO)).await,
             "connect_timeout"
         );
+        for cost in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            assert_eq!(
+                refused(builder().random_page_cost(Some(cost))).await,
+                "random_page_cost"
+            );
+        }
     }
     // Above the backend's default maximum of 8.
     assert_eq!(
@@ -207,4 +213,47 @@ async fn an_unreachable_server_fails_within_the_connect_timeout() {
         RepoError::Connect { url, .. } => assert!(!url.contains("s3cret"), "{url}"),
         other => panic!("expected a connect error, got {other:?}"),
     }
+}
+
+/// The session's `random_page_cost` on PostgreSQL (`None` on SQLite, which has none).
+async fn random_page_cost(db: &DatabaseConnection) -> Option<String> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return None;
+    }
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT current_setting('random_page_cost') AS cost",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    Some(row.try_get::<String>("", "cost").unwrap())
+}
+
+#[tokio::test]
+async fn postgres_sessions_get_memdbs_random_page_cost_or_the_callers() {
+    let db = TestDb::new().await;
+    let postgres = db.backend() == DbBackend::Postgres;
+    let expect = |value: &str| postgres.then(|| value.to_owned());
+    // `connect` (the test's own pool) and the builder's default: memdb's value.
+    assert_eq!(random_page_cost(db.conn()).await, expect("1.1"));
+    let built = ConnectBuilder::new(db.url()).connect().await.unwrap();
+    assert_eq!(random_page_cost(&built).await, expect("1.1"));
+    built.close().await.unwrap();
+    let chosen = ConnectBuilder::new(db.url())
+        .random_page_cost(Some(2.5))
+        .connect()
+        .await
+        .unwrap();
+    assert_eq!(random_page_cost(&chosen).await, expect("2.5"));
+    chosen.close().await.unwrap();
+    // `None`: the server's own value (PostgreSQL's default, unchanged on the test server).
+    let server = ConnectBuilder::new(db.url())
+        .random_page_cost(None)
+        .connect()
+        .await
+        .unwrap();
+    assert_eq!(random_page_cost(&server).await, expect("4"));
+    server.close().await.unwrap();
 }
