@@ -11,7 +11,8 @@
 //! 2. **Trim** ([`PolicyConfig::max_memories_per_user`]): a user holding more memories than
 //!    the limit loses the excess, lowest tier first (`short_term`, `mid_term`, `long_term`),
 //!    then lowest importance, then oldest `updated_at`, then id. The `memory_count` of every
-//!    cluster a deleted memory belonged to is recomputed in the same transaction.
+//!    cluster a deleted memory belonged to is counted down by the memories deleted from it, in
+//!    the same transaction, as the tiered repository's own deletes do.
 //! 3. **Tier change**: a memory not updated since the as-of less
 //!    [`promote_after_days`](PolicyConfig::promote_after_days) moves up to the highest tier
 //!    whose importance threshold it meets (`short_term` to `mid_term` at
@@ -29,9 +30,12 @@
 //!
 //! ## Clusters
 //! A memory belongs to the cluster `(user_id, topic, category)` when its metadata has string
-//! values at the top-level keys `topic` and `category` (see `dialect` for the one place
-//! that spells that per backend). Trimming recomputes the count of each cluster row it
-//! touched from the memories left; clusters are never created here.
+//! values at the top-level keys `topic` and `category`, as for the tiered repository. Trimming
+//! counts each cluster row it touched down by the memories it deleted from it (one indexed
+//! update per cluster, never below zero: a recount from the memories would read every memory
+//! of a large cluster in every batch); clusters are never created here, and
+//! [`recount_clusters`](crate::tiered::TieredMemoryRepository::recount_clusters) mends counts
+//! changed behind memdb's back.
 //!
 //! ## Plan, run, resume
 //! [`LifecyclePolicies::plan`] only reads and returns the [`PolicyReport`] of what a run at the
@@ -45,7 +49,6 @@
 //! the one exception: it is out of both, but only the plan could count it).
 
 mod config;
-mod dialect;
 mod report;
 mod run;
 mod select;

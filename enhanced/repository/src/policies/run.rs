@@ -1,6 +1,6 @@
 //! [`LifecyclePolicies`]: the plan and the batched, resumable run of the rules.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use chrono::{DateTime, Datelike, FixedOffset, SubsecRound, Utc};
@@ -14,6 +14,8 @@ use super::report::{Batch, MOVES, PolicyReport, PolicyRun, Rule};
 use super::select::{self, Victim};
 use crate::audited::AuditTrail;
 use crate::memory::{MemoryRepository, SeaOrmMemoryRepository};
+use crate::tiered::ClusterKey;
+use crate::tiered::clusters::{self, Deltas};
 
 /// The lifecycle rules of a [`PolicyConfig`] on a database (see the [module docs](super)).
 #[derive(Clone, Debug)]
@@ -182,8 +184,10 @@ impl<C: Executor> LifecyclePolicies<C> {
     }
 }
 
-/// Deletes up to `size` memories of users over `max` in trim order, and recounts the clusters
-/// they were in; returns them per user.
+/// Deletes up to `size` memories of users over `max` in trim order, and counts their clusters
+/// down by the memories deleted from each, in the same transaction (one indexed update per
+/// cluster; recounting each from the memories would read every memory of a large cluster per
+/// batch); returns them per user.
 async fn trim_batch(
     tx: SharedTransaction,
     max: u64,
@@ -207,19 +211,14 @@ async fn trim_batch(
         return Ok(trimmed);
     }
     select::delete_memories(&tx, ids).await?;
-    let clusters: BTreeSet<(&str, &str, &str)> = trimmed
-        .iter()
-        .flat_map(|(user, victims)| {
-            victims.iter().filter_map(move |victim| {
-                let (topic, category) = victim.cluster.as_ref()?;
-                Some((user.as_str(), topic.as_str(), category.as_str()))
-            })
-        })
-        .collect();
-    let at = now();
-    for (user, topic, category) in clusters {
-        select::recount_cluster(&tx, user, (topic, category), at).await?;
+    let mut deltas = Deltas::new();
+    for (user, victims) in &trimmed {
+        for (topic, category) in victims.iter().filter_map(|victim| victim.cluster.as_ref()) {
+            let key = ClusterKey::new(topic.as_str(), category.as_str());
+            *deltas.entry((user.clone(), key)).or_default() -= 1;
+        }
     }
+    clusters::apply(&tx, deltas, now()).await?;
     Ok(trimmed)
 }
 

@@ -1,10 +1,10 @@
 //! The statements of the policies, each served by an index (see the query-plan test):
 //! memory entries by `(memory_type, updated_at)`, a user's count by `(user_id, ...)`, a user's
 //! memories of one tier by `(user_id, tier, updated_at)`, a tier's old memories by
-//! `(tier, updated_at)`, a cluster by its unique key.
+//! `(tier, updated_at)`.
 
 use chrono::{DateTime, FixedOffset};
-use memdb_enhanced_entity::{memories, memory_clusters, memory_entries};
+use memdb_enhanced_entity::{memories, memory_entries};
 use memdb_repository::{RepoResult, stored_enum};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -14,7 +14,6 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::config::{PolicyConfig, cutoff};
-use super::dialect::metadata_string_eq;
 use super::{Rule, Tier};
 use crate::memory::MemoryType;
 use crate::tiered::cluster_of;
@@ -155,34 +154,6 @@ pub(super) async fn delete_memories(db: &impl ConnectionTrait, ids: Vec<Uuid>) -
         .exec(db)
         .await?
         .rows_affected)
-}
-
-/// Sets the count of the cluster `(user, topic, category)`, if that row exists, to the number
-/// of memories that belong to it.
-pub(super) async fn recount_cluster(
-    db: &impl ConnectionTrait,
-    user: &str,
-    (topic, category): (&str, &str),
-    at: DateTime<FixedOffset>,
-) -> RepoResult<()> {
-    use memory_clusters::Column;
-    let backend = db.get_database_backend();
-    let members = Query::select()
-        .expr(Expr::col((memories::Entity, memories::Column::Id)).count())
-        .from(memories::Entity)
-        .and_where(Expr::col((memories::Entity, memories::Column::UserId)).eq(user))
-        .and_where(metadata_string_eq(backend, "topic", topic))
-        .and_where(metadata_string_eq(backend, "category", category))
-        .to_owned();
-    memory_clusters::Entity::update_many()
-        .col_expr(Column::MemoryCount, Expr::from(members))
-        .col_expr(Column::UpdatedAt, Expr::val(at))
-        .filter(Column::UserId.eq(user))
-        .filter(Column::Topic.eq(topic))
-        .filter(Column::Category.eq(category))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// The memories the tier move `rule` from `from` to `to` applies to at `as_of`; `None` when

@@ -25,7 +25,7 @@ const ENTITY: &str = "memory cluster";
 /// Changes of cluster counts: by user and cluster, how many memories came (positive) or went
 /// (negative). Ordered, so every writer updates clusters in the same order and two writers
 /// never wait on each other's cluster rows in opposite orders.
-pub(super) type Deltas = BTreeMap<(String, ClusterKey), i64>;
+pub(crate) type Deltas = BTreeMap<(String, ClusterKey), i64>;
 
 impl TryFrom<memory_clusters::Model> for MemoryCluster {
     type Error = RepoError;
@@ -46,7 +46,7 @@ impl TryFrom<memory_clusters::Model> for MemoryCluster {
 /// Applies `deltas` at `at`: one statement per cluster, in key order. A cluster that gains
 /// memories is created or counted up by one `INSERT .. ON CONFLICT .. DO UPDATE` (atomic on
 /// every backend, however many writers race); one that loses memories is counted down.
-pub(super) async fn apply(
+pub(crate) async fn apply(
     db: &impl ConnectionTrait,
     deltas: Deltas,
     at: DateTime<FixedOffset>,

@@ -39,7 +39,7 @@
     )
 )]
 
-mod clusters;
+pub(crate) mod clusters;
 mod input;
 mod paging;
 mod query;
