@@ -8,8 +8,10 @@
 //! [`Scale::small_documents`]: crate::args::Scale
 //! [`Scale::documents`]: crate::args::Scale
 
+use std::future::Future;
+
 use anyhow::Result;
-use memdb_enhanced_repository::EnhancedRepositories;
+use memdb_enhanced_repository::{EnhancedRepositories, RepoResult};
 use memdb_enhanced_repository::document_index::{DocumentKey, IndexDocument};
 use serde_json::json;
 
@@ -27,6 +29,9 @@ pub(crate) const LARGE_MODEL: &str = "bench-large";
 
 /// Document types (the metadata's `team` takes as many values).
 const TYPES: u64 = 4;
+
+/// Calls of a write made before a retryable error fails the load.
+const ATTEMPTS: u32 = 5;
 
 /// The seed of the vectors (the other tables use 1 to 13).
 const SEED: u64 = 14;
@@ -68,6 +73,25 @@ fn document(model: &str, i: u64) -> IndexDocument {
     }
 }
 
+/// `call`, made again while it fails with a retryable error (a SQLite write that waited out
+/// the busy timeout behind the other loaders), at most [`ATTEMPTS`] times.
+async fn retrying<T, F, Fut>(call: F) -> RepoResult<T>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = RepoResult<T>>,
+{
+    let mut attempt = 1;
+    loop {
+        match call().await {
+            Err(err) if err.is_retryable() && attempt < ATTEMPTS => {
+                eprintln!("    retrying ({err})");
+                attempt += 1;
+            }
+            done => return done,
+        }
+    }
+}
+
 /// Loads `small` documents of [`SMALL_MODEL`] and `large` of [`LARGE_MODEL`] from concurrent
 /// callers.
 ///
@@ -85,11 +109,12 @@ pub(crate) async fn build(
         load(label, count, repos, move |r, i| async move {
             let file = document(model, i);
             let path = file.file_path.clone();
-            let row = r.document_index.upsert(file).await?.into_document();
+            let row = retrying(|| r.document_index.upsert(file.clone()))
+                .await?
+                .into_document();
             let embedding = vector(i ^ (model.len() as u64) << 40);
-            r.document_index
-                .set_embedding(DocumentKey::Path(path), model, &embedding)
-                .await?;
+            let key = DocumentKey::Path(path);
+            retrying(|| r.document_index.set_embedding(key.clone(), model, &embedding)).await?;
             Ok(row.id.as_uuid())
         })
         .await?;
