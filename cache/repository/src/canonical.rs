@@ -3,10 +3,10 @@
 //! Comparing the JSON columns in SQL would give different answers per backend: PostgreSQL's
 //! `jsonb` equality ignores key order and spacing, SQLite compares the stored text. The
 //! repository therefore writes, beside each context, the SHA-256 of its canonical text (object
-//! keys sorted at every level, no spaces, numbers and strings as serde_json writes them), and
+//! keys sorted at every level, no spaces, numbers and strings as `serde_json` writes them), and
 //! the report compares those hashes in SQL: typed JSON equality, decided once in Rust, served
 //! by an index on every backend. `{"a": 1, "b": 2}` and `{"b": 2, "a": 1}` are one context;
-//! `1` and `1.0` are two (serde_json keeps them apart).
+//! `1` and `1.0` are two (`serde_json` keeps them apart).
 
 use std::fmt::Write as _;
 

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 /// The longest TTL `put` accepts: 365 days. A cache entry meant to outlive that is not a cache
 /// entry.
-pub const MAX_TTL: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+pub const MAX_TTL: Duration = Duration::from_hours(365 * 24);
 
 /// The largest `batch_size` of `purge_expired` and `limit` of `drift_report`.
 pub const MAX_BATCH_SIZE: u64 = 10_000;

@@ -18,7 +18,7 @@ use memdb_migration::{Migrator, MigratorTrait};
 use memdb_repository::RepoError;
 use memdb_tests::TestDb;
 use sea_orm::ActiveValue::Set;
-use sea_orm::EntityTrait;
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Value, json};
 
 /// A fresh database with the legacy and cache tracks.
@@ -52,13 +52,13 @@ fn interaction(outcome: Outcome, context: Option<Value>) -> NewInteraction {
     }
 }
 
-fn is_invalid(result: Result<impl std::fmt::Debug, RepoError>, field: &str) -> bool {
-    matches!(result, Err(RepoError::Validation { field: f, .. }) if f == field)
+fn is_invalid(result: &Result<impl std::fmt::Debug, RepoError>, field: &str) -> bool {
+    matches!(result, Err(RepoError::Validation { field: f, .. }) if *f == field)
 }
 
 /// Every call of the trait, as a service uses them.
 async fn story(cache: &dyn CacheRepository, expired_key: &str) {
-    let hour = Duration::from_secs(3600);
+    let hour = Duration::from_hours(1);
     // get / put with TTL and hit counting.
     assert_eq!(cache.get("summarise:1").await.unwrap(), None);
     let stored = cache.put(entry("summarise:1", hour)).await.unwrap();
@@ -84,10 +84,10 @@ async fn story(cache: &dyn CacheRepository, expired_key: &str) {
     // An expired entry is not returned, nor counted.
     assert_eq!(cache.get(expired_key).await.unwrap(), None);
     for ttl in [Duration::ZERO, MAX_TTL + Duration::from_secs(1)] {
-        assert!(is_invalid(cache.put(entry("k", ttl)).await, "ttl"));
+        assert!(is_invalid(&cache.put(entry("k", ttl)).await, "ttl"));
     }
-    assert!(is_invalid(cache.put(entry("", hour)).await, "key"));
-    assert!(is_invalid(cache.get(&"k".repeat(513)).await, "key"));
+    assert!(is_invalid(&cache.put(entry("", hour)).await, "key"));
+    assert!(is_invalid(&cache.get(&"k".repeat(513)).await, "key"));
 
     // Template statistics: running average, last cached context.
     assert_eq!(cache.template_stats("summarise").await.unwrap(), None);
@@ -115,7 +115,7 @@ async fn story(cache: &dyn CacheRepository, expired_key: &str) {
         Some(stats)
     );
     assert!(is_invalid(
-        cache.record_call(call(1, Some(json!([1])))).await,
+        &cache.record_call(call(1, Some(json!([1])))).await,
         "context"
     ));
 
@@ -137,26 +137,26 @@ async fn story(cache: &dyn CacheRepository, expired_key: &str) {
         .unwrap();
     let report = cache.drift_report("summarise", 10).await.unwrap();
     assert_eq!(report.last_cached_context, Some(linux));
-    assert_eq!(report.drifted, [drifted.clone()]);
+    assert_eq!(report.drifted, std::slice::from_ref(&drifted));
     assert_eq!(report.drifted[0].environmental_context, Some(mac));
     let unknown = cache.drift_report("never-called", 10).await.unwrap();
     assert!(unknown.drifted.is_empty() && unknown.last_cached_context.is_none());
     assert!(is_invalid(
-        cache.drift_report("summarise", 0).await,
+        &cache.drift_report("summarise", 0).await,
         "limit"
     ));
     let mut bad = interaction(Outcome::Success, None);
     bad.input = "nul\0".into();
-    assert!(is_invalid(cache.record_interaction(bad).await, "input"));
+    assert!(is_invalid(&cache.record_interaction(bad).await, "input"));
 
     // Purge in batches: three expired entries (the one the caller made, two more that expire
     // within the hour), two a batch, progress after each; the live entry stays.
     cache
-        .put(entry("short:1", Duration::from_secs(60)))
+        .put(entry("short:1", Duration::from_mins(1)))
         .await
         .unwrap();
     cache
-        .put(entry("short:2", Duration::from_secs(120)))
+        .put(entry("short:2", Duration::from_mins(2)))
         .await
         .unwrap();
     let in_two_hours = Utc::now() + chrono::Duration::minutes(30);
@@ -182,7 +182,7 @@ async fn story(cache: &dyn CacheRepository, expired_key: &str) {
         .unwrap();
     assert_eq!((none.deleted, none.stopped), (0, false));
     assert!(is_invalid(
-        cache
+        &cache
             .purge_expired(in_two_hours, MAX_BATCH_SIZE + 1, &mut |_| {
                 ControlFlow::Continue(())
             })
@@ -274,7 +274,6 @@ async fn the_outcome_column_allows_exactly_the_outcomes() {
     }
     let sql = "INSERT INTO interactions (id, template, input, output, outcome, latency_ms, created_at) \
                VALUES ('00000000-0000-7000-8000-000000000001', 't', 'i', 'o', 'maybe', 1, '2026-01-01 00:00:00+00:00')";
-    use sea_orm::ConnectionTrait;
     assert!(db.conn().execute_unprepared(sql).await.is_err());
 }
 
