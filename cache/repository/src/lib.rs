@@ -6,6 +6,9 @@ mod types;
 
 pub use self::sea_orm::SeaOrmCacheRepository;
 pub use canonical::context_hash;
+/// What a service needs beside the repository, so it can depend on this crate alone: the
+/// error type every memdb repository returns, and memdb's connection setup.
+pub use memdb_repository::{RepoError, RepoResult, connect, database_url_from_env};
 pub use types::{
     CacheEntry, DriftReport, Interaction, MAX_BATCH_SIZE, MAX_TTL, NewCacheEntry, NewInteraction,
     Outcome, Purge, PurgeBatch, TemplateCall, TemplateStats,
@@ -15,7 +18,6 @@ use std::ops::ControlFlow;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use memdb_repository::RepoResult;
 
 /// What `purge_expired` calls after each committed batch; `Break` stops the purge there.
 pub type Progress<'a> = &'a mut (dyn FnMut(&PurgeBatch) -> ControlFlow<()> + Send);
