@@ -374,7 +374,12 @@ pub fn print_changes(outcome: &Outcome) -> Result<(), CliError> {
     let rolled_back: Vec<&String> = before.iter().rev().filter(|m| !after.contains(m)).collect();
     let applied: Vec<&String> = after.iter().filter(|m| !before.contains(m)).collect();
     for name in &rolled_back {
-        outln!("rolled back {name}")?;
+        if recreated.is_empty() {
+            outln!("rolled back {name}")?;
+        } else {
+            // A recreate forgets what another build recorded; it rolls nothing back.
+            outln!("forgot {name} (dropped with the recreated track's tracking table)")?;
+        }
     }
     for name in &applied {
         outln!("applied {name}")?;
