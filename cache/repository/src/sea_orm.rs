@@ -240,19 +240,24 @@ impl<C: Executor> CacheRepository for SeaOrmCacheRepository<C> {
 
     async fn drift_report(&self, name: &str, limit: u64) -> RepoResult<DriftReport> {
         let limit = batch("limit", limit)?;
-        let Some(stats) = self.template_stats(name).await? else {
+        let name = template(name)?;
+        let Some(status) = template_status::Entity::find_by_id(name.as_str())
+            .one(&self.db)
+            .await?
+        else {
             return Ok(DriftReport {
-                template: template(name)?,
+                template: name,
                 last_cached_context: None,
                 drifted: Vec::new(),
             });
         };
-        let hash = stats.last_cached_context.as_ref().map(context_hash);
-        let drifted = match hash {
+        // The hash written with the context, not one recomputed from the stored JSON: a
+        // backend may print a number back differently from how it was given.
+        let drifted = match status.last_context_hash {
             None => Vec::new(),
             // `<>` is never true for a NULL hash: interactions without a context are not drift.
             Some(hash) => interactions::Entity::find()
-                .filter(interactions::Column::Template.eq(stats.template.as_str()))
+                .filter(interactions::Column::Template.eq(name.as_str()))
                 .filter(interactions::Column::ContextHash.ne(hash))
                 .order_by(interactions::Column::CreatedAt, Order::Asc)
                 .order_by(interactions::Column::Id, Order::Asc)
@@ -264,8 +269,8 @@ impl<C: Executor> CacheRepository for SeaOrmCacheRepository<C> {
                 .collect::<RepoResult<_>>()?,
         };
         Ok(DriftReport {
-            template: stats.template,
-            last_cached_context: stats.last_cached_context,
+            template: status.template,
+            last_cached_context: status.last_cached_context,
             drifted,
         })
     }

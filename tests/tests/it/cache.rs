@@ -284,3 +284,25 @@ async fn the_mock_stands_in_for_the_repository() {
     let cache: &dyn CacheRepository = &mock;
     assert_eq!(cache.get("anything").await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn a_context_whose_numbers_the_backend_reprints_is_not_drift() {
+    let db = cache_db().await;
+    let cache = SeaOrmCacheRepository::new(db.pool());
+    // PostgreSQL's jsonb prints 1e300 back with every digit; the drift report must not care.
+    let context = json!({"big": 1e300, "small": 5e-324, "third": 0.1});
+    cache
+        .record_call(TemplateCall {
+            template: "summarise".into(),
+            latency_ms: 1,
+            context: Some(context.clone()),
+        })
+        .await
+        .unwrap();
+    cache
+        .record_interaction(interaction(Outcome::Success, Some(context)))
+        .await
+        .unwrap();
+    let report = cache.drift_report("summarise", 10).await.unwrap();
+    assert!(report.drifted.is_empty(), "{report:?}");
+}
