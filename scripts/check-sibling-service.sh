@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks memdb the way a sibling service uses it: examples/sibling-service depends on
-# memdb-repository alone, in a workspace of its own, so it gets only the features memdb's crates
+# memdb-repository alone (and examples/cache-service on memdb-cache-repository alone), in a workspace of its own, so it gets only the features memdb's crates
 # declare (inside memdb's workspace cargo would unify them with every other member's). It is
 # linted and unit-tested (against the `mock` feature), then run against a SQLite file and a
 # PostgreSQL database that `memdb init` made; it calls every repository and exits non-zero on
@@ -55,3 +55,19 @@ run_against SQLite "sqlite://$work_dir/memdb.sqlite?mode=rwc" "sqlite://$work_di
 
 psql -q "$admin_url" -c "CREATE DATABASE \"${db_name}\"" >/dev/null
 run_against PostgreSQL "$db_url" "$db_url"
+
+# The same for the cache: examples/cache-service depends on memdb-cache-repository alone, and
+# runs against databases that `memdb init` built with the feature `cache` made.
+manifest=examples/cache-service/Cargo.toml
+cp Cargo.lock examples/cache-service/Cargo.lock
+echo "--- fmt, clippy and unit tests (mocks) of the cache example"
+cargo fmt --manifest-path "$manifest" --check
+cargo clippy --quiet --manifest-path "$manifest" --all-targets -- -D warnings
+cargo test --quiet --manifest-path "$manifest"
+cargo build --quiet -p memdb-app --bin memdb --features cache
+cargo build --quiet --manifest-path "$manifest"
+sibling="$CARGO_TARGET_DIR/debug/cache-service"
+run_against "SQLite (cache)" "sqlite://$work_dir/cache.sqlite?mode=rwc" "sqlite://$work_dir/cache.sqlite?mode=rw"
+psql -q "$admin_url" -c "DROP DATABASE \"${db_name}\" WITH (FORCE)" >/dev/null
+psql -q "$admin_url" -c "CREATE DATABASE \"${db_name}\"" >/dev/null
+run_against "PostgreSQL (cache)" "$db_url" "$db_url"

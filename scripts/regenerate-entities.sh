@@ -4,9 +4,10 @@
 #
 #   legacy    seaql_migrations            -> entity/src
 #   enhanced  memdb_enhanced_migrations   -> enhanced/entity/src
+#   cache     memdb_cache_migrations      -> cache/entity/src
 #
-#   scripts/regenerate-entities.sh            # rewrite both crates' src/
-#   scripts/regenerate-entities.sh --check    # regenerate, then fail if either crate changed
+#   scripts/regenerate-entities.sh            # rewrite every crate's src/
+#   scripts/regenerate-entities.sh --check    # regenerate, then fail if any crate changed
 #
 # A track's tables are the ones its migrator adds (read from the database before and after it
 # runs), handed to sea-orm-cli with --tables: no list to keep in step, no post-processing.
@@ -38,13 +39,17 @@ psql -q "$admin_url" -c "CREATE DATABASE \"${db_name}\"" >/dev/null
 migrate memdb-migration memdb-migrate
 tables > "$work_dir/legacy"
 migrate memdb-enhanced-migration memdb-enhanced-migrate
+tables > "$work_dir/legacy+enhanced"
+comm -13 "$work_dir/legacy" "$work_dir/legacy+enhanced" > "$work_dir/enhanced"
+migrate memdb-cache-migration memdb-cache-migrate
 tables > "$work_dir/all"
-comm -13 "$work_dir/legacy" "$work_dir/all" > "$work_dir/enhanced"
+comm -13 "$work_dir/legacy+enhanced" "$work_dir/all" > "$work_dir/cache"
 
 status=0
 generate() { # <crate dir> <file listing the track's tables and its tracking table>
     local crate="$1" list out
-    list="$(grep -v -e '^seaql_migrations$' -e '^memdb_enhanced_migrations$' -e '_checksums$' "$2" | paste -sd, -)"
+    list="$(grep -v -e '^seaql_migrations$' -e '^memdb_enhanced_migrations$' \
+        -e '^memdb_cache_migrations$' -e '_checksums$' "$2" | paste -sd, -)"
     out="$work_dir/$(basename "$2").out"
     mkdir -p "$out"
     sea-orm-cli generate entity \
@@ -72,4 +77,5 @@ generate() { # <crate dir> <file listing the track's tables and its tracking tab
 [[ "${1:-}" == "--check" ]] && CHECK=1
 generate entity "$work_dir/legacy"
 generate enhanced/entity "$work_dir/enhanced"
+generate cache/entity "$work_dir/cache"
 exit "$status"

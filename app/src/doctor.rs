@@ -29,7 +29,28 @@ fn entity_sets() -> Vec<EntitySet> {
     };
     let mut sets = vec![legacy];
     sets.extend(enhanced());
+    sets.extend(cache());
     sets
+}
+
+/// The cache build's entity set; none without the feature `cache`.
+#[cfg(not(feature = "cache"))]
+fn cache() -> Vec<EntitySet> {
+    Vec::new()
+}
+
+/// The cache build's entity set: memdb-cache-entity.
+#[cfg(feature = "cache")]
+fn cache() -> Vec<EntitySet> {
+    use memdb_cache_entity as e;
+    vec![EntitySet {
+        name: "memdb-cache-entity",
+        entities: vec![
+            EntityShape::of::<e::cache_entries::Entity>(),
+            EntityShape::of::<e::template_status::Entity>(),
+            EntityShape::of::<e::interactions::Entity>(),
+        ],
+    }]
 }
 
 /// The enhanced build's entity set; none in the legacy build.

@@ -9,18 +9,18 @@ use memdb_migration::{Track, Tracks};
 /// Every track compiled in, checked and in dependency order. A cargo feature that adds a
 /// schema adds its crate's tracks here.
 pub(crate) fn compiled() -> Result<Tracks> {
-    memdb_migration::cli::checked_tracks(compiled_list())
+    memdb_migration::cli::checked_tracks(&compiled_list())
         .context("the migration tracks built into memdb do not fit together")
 }
 
-/// The legacy build's tracks: legacy alone.
-#[cfg(not(feature = "enhanced"))]
-fn compiled_list() -> &'static [Track] {
-    memdb_migration::tracks()
-}
-
-/// The enhanced build's tracks: legacy, then enhanced.
-#[cfg(feature = "enhanced")]
-fn compiled_list() -> &'static [Track] {
-    memdb_enhanced_migration::tracks()
+/// The tracks of this build: legacy, then enhanced (feature `enhanced`), then cache (feature
+/// `cache`).
+fn compiled_list() -> Vec<Track> {
+    #[allow(unused_mut, reason = "only the feature builds push more tracks")]
+    let mut tracks = vec![memdb_migration::LEGACY_TRACK];
+    #[cfg(feature = "enhanced")]
+    tracks.push(memdb_enhanced_migration::ENHANCED_TRACK);
+    #[cfg(feature = "cache")]
+    tracks.push(memdb_cache_migration::CACHE_TRACK);
+    tracks
 }

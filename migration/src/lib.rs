@@ -76,6 +76,7 @@ pub const LEGACY_TRACK: Track = Track {
     tracking_table: "seaql_migrations",
     tables: &LEGACY_TABLES,
     depends_on: &[],
+    disposable: false,
     migrator: &MigratorTrack::<Migrator>::new(),
 };
 

@@ -55,6 +55,7 @@ pub const ENHANCED_TRACK: Track = Track {
     tracking_table: ENHANCED_TRACKING_TABLE,
     tables: ENHANCED_TABLES,
     depends_on: &["legacy"],
+    disposable: false,
     migrator: &MigratorTrack::<EnhancedMigrator>::new(),
 };
 

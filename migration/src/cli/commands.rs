@@ -9,9 +9,9 @@ use super::args::{Confirm, DowngradeTarget, MigrateCommand, UpgradeTarget};
 use super::error::CliError;
 use super::lock::DeployLock;
 use super::output::{out, outln};
-use super::{Context, checksums, render};
+use super::{Context, checksums, recreate, render};
 use crate::inspect::{self, SchemaStatus};
-use crate::plan::{self, Action};
+use crate::plan::{self, Action, Recreated};
 use crate::track::TrackError;
 
 /// What a schema change did: the applied migrations before and after, and whether there was
@@ -24,6 +24,8 @@ pub struct Outcome {
     pub before: Vec<String>,
     /// Applied migrations after.
     pub after: Vec<String>,
+    /// The disposable tracks recreated (dropped and created empty) on the way.
+    pub recreated: Vec<Recreated>,
 }
 
 /// Runs one migrate command and prints its report.
@@ -249,19 +251,24 @@ where
             super::backup::before_change(db, ctx, describe(action), confirm).await?;
         }
     }
+    recreate::backup_before(db, ctx, &plan).await?;
     let executed = plan::execute(db, &plan).await;
     let status = inspect::schema_status(db, ctx.tracks).await?;
     checksums::sync(db, &status).await?;
     let after = status.applied_names();
-    let outcome = Outcome {
+    let mut outcome = Outcome {
         nothing_to_do: plan.is_empty(),
         before,
         after,
+        recreated: Vec::new(),
     };
-    if let Err(err) = executed {
-        // What ran before the failure stays: say so before the error.
-        print_changes(&outcome)?;
-        return Err(err.into());
+    match executed {
+        Ok(recreated) => outcome.recreated = recreated,
+        Err(err) => {
+            // What ran before the failure stays: say so before the error.
+            print_changes(&outcome)?;
+            return Err(err.into());
+        }
     }
     Ok(outcome)
 }
@@ -350,22 +357,34 @@ async fn guard_foreign_tables(
     Ok(())
 }
 
-/// Prints "applied <name>" for each migration applied since `before`, "rolled back <name>" for
-/// each one no longer applied, or "no migration changed" when nothing did.
+/// Prints what each recreated disposable track dropped, then "applied <name>" for each migration
+/// applied since `before`, "rolled back <name>" for each one no longer applied, or "no migration
+/// changed" when nothing did.
 ///
 /// # Errors
 /// Writing to stdout failed.
 pub fn print_changes(outcome: &Outcome) -> Result<(), CliError> {
-    let Outcome { before, after, .. } = outcome;
+    let Outcome {
+        before,
+        after,
+        recreated,
+        ..
+    } = outcome;
+    recreate::print(recreated)?;
     let rolled_back: Vec<&String> = before.iter().rev().filter(|m| !after.contains(m)).collect();
     let applied: Vec<&String> = after.iter().filter(|m| !before.contains(m)).collect();
     for name in &rolled_back {
-        outln!("rolled back {name}")?;
+        if recreated.is_empty() {
+            outln!("rolled back {name}")?;
+        } else {
+            // A recreate forgets what another build recorded; it rolls nothing back.
+            outln!("forgot {name} (dropped with the recreated track's tracking table)")?;
+        }
     }
     for name in &applied {
         outln!("applied {name}")?;
     }
-    if rolled_back.is_empty() && applied.is_empty() {
+    if rolled_back.is_empty() && applied.is_empty() && recreated.is_empty() {
         outln!("no migration changed")?;
     }
     Ok(())

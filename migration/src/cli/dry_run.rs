@@ -25,6 +25,16 @@ pub(crate) async fn print(
     let backend = db.get_database_backend();
     for step in &plan.steps {
         let direction = match step.operation {
+            Operation::Recreate => {
+                outln!(
+                    "-- track {}: recreate (disposable: drop {} and the tracking table {}, \
+                     rows and all, then apply every migration)",
+                    step.track.name,
+                    step.track.tables.join(", "),
+                    step.track.tracking_table
+                )?;
+                Direction::Up
+            }
             Operation::Up(_) => Direction::Up,
             Operation::Down(_) | Operation::Reset => Direction::Down,
         };

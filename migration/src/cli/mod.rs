@@ -22,6 +22,7 @@ mod dry_run;
 mod error;
 mod lock;
 pub mod output;
+mod recreate;
 pub mod render;
 mod stamp;
 pub mod table;

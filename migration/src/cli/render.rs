@@ -69,6 +69,7 @@ pub fn migrations_json(status: &SchemaStatus, checksums: &Checksums, only: Optio
             json!({
                 "name": t.track.name,
                 "tracking_table": t.track.tracking_table,
+                "disposable": t.track.disposable,
                 "migrations": migrations,
             })
         })
@@ -104,17 +105,26 @@ pub fn track_migrations(status: &TrackStatus, checksums: &Checksums) -> String {
         .any(|m| m.state == MigrationState::Unknown)
     {
         // Writing to a String cannot fail.
-        let _ = writeln!(
-            out,
-            "{} records migrations this build does not have (applied by a newer memdb build?): \
-             `up` refuses until that build is used",
-            status.track.tracking_table
-        );
+        let _ = if status.track.disposable {
+            writeln!(
+                out,
+                "{} records migrations this build does not have (applied by another memdb \
+                 build?): `up` recreates the track's tables empty at this build's version",
+                status.track.tracking_table
+            )
+        } else {
+            writeln!(
+                out,
+                "{} records migrations this build does not have (applied by a newer memdb \
+                 build?): `up` refuses until that build is used",
+                status.track.tracking_table
+            )
+        };
     }
     out
 }
 
-/// `track <name> (tracking table <table>[, depends on <names>])`.
+/// `track <name> (tracking table <table>[, depends on <names>][, disposable])`.
 fn heading(track: &Track) -> String {
     let mut heading = format!(
         "track {} (tracking table {}",
@@ -122,6 +132,9 @@ fn heading(track: &Track) -> String {
     );
     if !track.depends_on.is_empty() {
         let _ = write!(heading, ", depends on {}", track.depends_on.join(", "));
+    }
+    if track.disposable {
+        heading.push_str(", disposable");
     }
     heading.push_str(")\n");
     heading

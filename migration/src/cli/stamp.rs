@@ -25,7 +25,7 @@ use super::{Context, checksums};
 use crate::dialect::{catalog, scratch};
 use crate::drift::{self, Extras};
 use crate::inspect;
-use crate::plan::{self, Action};
+use crate::plan::{self, Action, Operation};
 use crate::track::Track;
 
 /// What `stamp` records up to.
@@ -193,6 +193,9 @@ where
 {
     let plan = plan::plan(db, ctx.tracks, Action::Up { steps: None }, only).await?;
     let mut steps = plan.steps;
+    // A disposable track at another version is recreated by `up`, never stamped: its applied
+    // migrations would be recorded twice.
+    steps.retain(|s| s.operation != Operation::Recreate);
     if let StampTarget::Version(version) = target {
         let searched: Vec<&Track> = match only {
             Some(name) => vec![ctx.tracks.get(name)?],

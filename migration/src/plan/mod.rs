@@ -13,6 +13,13 @@
 //! tracking table records migrations this build does not know (the migrator would fail on them).
 //! [`fresh`] always covers every track.
 //!
+//! A disposable track ([`Track::disposable`]) is never migrated from one schema version to
+//! another: when `up` finds it applied at a version other than this build's (migrations
+//! pending beside applied ones, or applied ones this build does not know), the plan recreates
+//! it ([`Operation::Recreate`]): its tables are dropped with their rows and created empty at
+//! this build's version. [`recreate`] plans that on purpose, and refuses a track that is not
+//! disposable. No other track's tables are touched: no track may depend on a disposable one.
+//!
 //! [`execute`] runs each migration in a transaction of its own (a savepoint when the caller
 //! passes a transaction, as the deploy lock does on SQLite): a migration that fails is rolled
 //! back whole, the ones before it stay, and the error names it.
@@ -21,7 +28,7 @@ mod run;
 
 use sea_orm_migration::sea_orm::ConnectionTrait;
 
-pub use run::{Direction, execute, fresh};
+pub use run::{Direction, Recreated, execute, fresh};
 
 use crate::inspect::{SchemaStatus, TrackStatus, schema_status};
 use crate::track::{Track, TrackError, Tracks};
@@ -54,6 +61,9 @@ pub enum Operation {
     Down(u32),
     /// Roll back every applied migration and drop the tracking table.
     Reset,
+    /// Drop a disposable track's tables and tracking table, rows and all, then apply every
+    /// migration of the track onto the empty space: one transaction.
+    Recreate,
 }
 
 /// One migrator call on one track.
@@ -81,13 +91,12 @@ impl Plan {
         self.steps.is_empty()
     }
 
-    /// The tables of every track the plan rolls back: their rows may be lost.
+    /// The tables of every track the plan rolls back or recreates: their rows may be lost.
     #[must_use]
     pub fn tables_at_risk(&self) -> Vec<&'static str> {
         let mut tracks: Vec<&Track> = Vec::new();
         for step in &self.steps {
-            let rolls_back = matches!(step.operation, Operation::Down(_) | Operation::Reset);
-            if rolls_back && !tracks.iter().any(|t| t.name == step.track.name) {
+            if step.loses_rows() && !tracks.iter().any(|t| t.name == step.track.name) {
                 tracks.push(&step.track);
             }
         }
@@ -95,6 +104,27 @@ impl Plan {
             .iter()
             .flat_map(|t| t.tables.iter().copied())
             .collect()
+    }
+
+    /// The disposable tracks the plan recreates.
+    #[must_use]
+    pub fn recreated_tracks(&self) -> Vec<&Track> {
+        self.steps
+            .iter()
+            .filter(|s| s.operation == Operation::Recreate)
+            .map(|s| &s.track)
+            .collect()
+    }
+}
+
+impl Step {
+    /// Whether the step can lose rows: a roll back or a recreate.
+    #[must_use]
+    pub fn loses_rows(&self) -> bool {
+        matches!(
+            self.operation,
+            Operation::Down(_) | Operation::Reset | Operation::Recreate
+        )
     }
 }
 
@@ -150,20 +180,76 @@ pub async fn plan(
             steps
         }
     };
-    let plan = Plan { steps };
-    for step in &plan.steps {
-        refuse_unknown_versions(&status, &step.track)?;
+    checked(&status, Plan { steps })
+}
+
+/// Plans recreating the disposable track `name` (whatever its version): its tables dropped with
+/// their rows, then created empty at this build's version. Only reads.
+///
+/// # Errors
+/// [`TrackError::UnknownTrack`]; [`TrackError::NotDisposable`] for a track that is not
+/// disposable; [`TrackError::DependencyPending`] while a track it builds on has pending
+/// migrations; the database's error.
+pub async fn recreate(
+    db: &impl ConnectionTrait,
+    tracks: &Tracks,
+    name: &str,
+) -> Result<Plan, TrackError> {
+    let track = tracks.get(name)?;
+    if !track.disposable {
+        return Err(TrackError::NotDisposable {
+            track: name.to_owned(),
+        });
     }
-    if !plan.tables_at_risk().is_empty() {
-        refuse_unknown_tracks(&status)?;
+    let status = schema_status(db, tracks).await?;
+    refuse_pending_dependencies(tracks, &status, track)?;
+    let mut step = step_of(*track, Operation::Recreate);
+    step.migrations = track.migrator.migration_names();
+    checked(&status, Plan { steps: vec![step] })
+}
+
+/// `plan`, once no step runs a migrator on versions it does not know and nothing is rolled back
+/// under an unknown track.
+fn checked(status: &SchemaStatus, plan: Plan) -> Result<Plan, TrackError> {
+    for step in &plan.steps {
+        // A recreate drops the tracking table, unknown versions and all: its migrator starts
+        // from nothing.
+        if step.operation != Operation::Recreate {
+            refuse_unknown_versions(status, &step.track)?;
+        }
+    }
+    let rolls_back = plan
+        .steps
+        .iter()
+        .any(|s| matches!(s.operation, Operation::Down(_) | Operation::Reset));
+    if rolls_back {
+        refuse_unknown_tracks(status)?;
     }
     Ok(plan)
 }
 
-/// Applies pending migrations in dependency order, at most `budget` in all.
+/// Whether `track` is a disposable track applied at a schema version other than this build's:
+/// some migrations applied and some pending, or applied ones this build does not know.
+fn needs_recreate(track: &TrackStatus) -> bool {
+    track.track.disposable
+        && track.applied_count() > 0
+        && (track.pending_count() > 0 || !track.unknown_versions().is_empty())
+}
+
+/// Applies pending migrations in dependency order, at most `budget` in all; a disposable track
+/// at another version is recreated instead (all its migrations, if the budget reaches it).
 fn up_steps(scope: &[&TrackStatus], mut budget: Option<u32>) -> Vec<Step> {
     let mut steps = Vec::new();
     for track in scope {
+        if needs_recreate(track) {
+            // A recreate is all or nothing: it takes one step of the budget.
+            if take(&mut budget, 1) == 1 {
+                let mut step = step(track, Operation::Recreate);
+                step.migrations = track.track.migrator.migration_names();
+                steps.push(step);
+            }
+            continue;
+        }
         let n = take(&mut budget, track.pending_count());
         if n > 0 {
             let mut step = step(track, Operation::Up(n));

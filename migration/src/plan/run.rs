@@ -2,11 +2,13 @@
 
 use std::fmt;
 
+use sea_orm_migration::prelude::{Alias, Table};
 use sea_orm_migration::sea_orm::{
     ConnectionTrait, DatabaseExecutor, DatabaseTransaction, DbBackend, DbErr, TransactionTrait,
 };
 
 use super::{Operation, Plan, to_u32};
+use crate::inspect::{TableRows, row_counts};
 use crate::track::{FailedMigration, Track, TrackError, Tracks};
 
 /// Applying a migration or rolling it back.
@@ -38,18 +40,36 @@ impl fmt::Display for Direction {
     }
 }
 
+/// A disposable track that [`execute`] recreated: what it dropped, and what it applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recreated {
+    /// The track's name.
+    pub track: &'static str,
+    /// Each of its tables with the rows it held when it was dropped (`None`: it did not exist).
+    pub dropped: Vec<TableRows>,
+    /// The migrations applied onto the emptied space, oldest first.
+    pub applied: Vec<String>,
+}
+
 /// Runs `plan`'s migrator calls in order, each migration in a transaction of its own on `db`
-/// (a savepoint when `db` is a transaction), stopping at the first failure.
+/// (a savepoint when `db` is a transaction), stopping at the first failure. Returns the
+/// disposable tracks it recreated (each in one transaction), for the caller to log.
 ///
 /// # Errors
 /// [`TrackError::MigrationFailed`] naming the migration that failed (rolled back; the ones
-/// before it stay applied); [`TrackError::Migrate`] when dropping a tracking table failed.
-pub async fn execute<C>(db: &C, plan: &Plan) -> Result<(), TrackError>
+/// before it stay applied); [`TrackError::Migrate`] when dropping a tracking table or
+/// recreating a disposable track failed (the recreate is rolled back whole).
+pub async fn execute<C>(db: &C, plan: &Plan) -> Result<Vec<Recreated>, TrackError>
 where
     C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>,
 {
+    let mut recreated = Vec::new();
     for step in &plan.steps {
         let direction = match step.operation {
+            Operation::Recreate => {
+                recreated.push(recreate(db, &step.track).await?);
+                continue;
+            }
             Operation::Up(_) => Direction::Up,
             Operation::Down(_) | Operation::Reset => Direction::Down,
         };
@@ -66,7 +86,58 @@ where
             dropped.map_err(|source| migrate_error(&step.track, source))?;
         }
     }
-    Ok(())
+    Ok(recreated)
+}
+
+/// Drops the disposable `track`'s tables (children first) and tracking table, then applies all
+/// its migrations, in one transaction: on failure nothing changed. `DROP TABLE` without
+/// `CASCADE`: no other track may reference a disposable track's tables, and a reference
+/// nobody declared makes the drop fail rather than reach into another track.
+async fn recreate<C>(db: &C, track: &Track) -> Result<Recreated, TrackError>
+where
+    C: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction>,
+{
+    if !track.disposable {
+        return Err(TrackError::NotDisposable {
+            track: track.name.to_owned(),
+        });
+    }
+    let txn = db.begin().await?;
+    let result = async {
+        let dropped = row_counts(&txn, track.tables).await?;
+        for table in track.tables.iter().rev().chain([&track.tracking_table]) {
+            let drop = Table::drop()
+                .table(Alias::new(*table))
+                .if_exists()
+                .to_owned();
+            txn.execute(&drop).await?;
+        }
+        let applied = track.migrator.migration_names();
+        if !applied.is_empty() {
+            track
+                .migrator
+                .up((&txn).into(), to_u32(applied.len()))
+                .await?;
+        }
+        Ok::<_, DbErr>(Recreated {
+            track: track.name,
+            dropped,
+            applied,
+        })
+    }
+    .await;
+    match result {
+        Ok(recreated) => {
+            txn.commit()
+                .await
+                .map_err(|source| migrate_error(track, source))?;
+            Ok(recreated)
+        }
+        Err(source) => {
+            let _ = txn.rollback().await;
+            Err(migrate_error(track, source))
+        }
+    }
 }
 
 /// Applies or rolls back the one migration `name`, the next in `direction`, in a transaction.

@@ -29,6 +29,27 @@ pub enum TrackError {
         /// The dependency nobody declared.
         dependency: String,
     },
+    /// A track depends on a disposable track, whose tables `up` may drop and recreate empty.
+    #[error(
+        "track {track} depends on track {disposable}, which is disposable (its tables may be \
+         dropped and recreated): only non-disposable tracks can be built on"
+    )]
+    DependsOnDisposable {
+        /// The depending track.
+        track: String,
+        /// The disposable track it depends on.
+        disposable: String,
+    },
+    /// A recreate was asked of a track that is not disposable: its tables are only ever
+    /// migrated, never dropped and recreated.
+    #[error(
+        "refusing to recreate track {track}: it is not disposable, its tables are migrated and \
+         never dropped to be recreated"
+    )]
+    NotDisposable {
+        /// The track.
+        track: String,
+    },
     /// The tracks' dependencies form a cycle.
     #[error("migration tracks depend on each other in a cycle: {}", tracks.join(", "))]
     DependencyCycle {

@@ -17,7 +17,8 @@ impl Tracks {
     /// share a name, a tracking table or a table; [`TrackError::TrackingTableMismatch`] when a
     /// track's migrator records elsewhere than its `tracking_table`;
     /// [`TrackError::MissingDependency`] and [`TrackError::DependencyCycle`] for dependencies
-    /// that cannot be satisfied.
+    /// that cannot be satisfied; [`TrackError::DependsOnDisposable`] for a track built on a
+    /// disposable track (whose tables may be dropped and recreated under it).
     pub fn new(tracks: impl IntoIterator<Item = Track>) -> Result<Self, TrackError> {
         let tracks: Vec<Track> = tracks.into_iter().collect();
         if tracks.is_empty() {
@@ -34,11 +35,20 @@ impl Tracks {
                 });
             }
             for dependency in track.depends_on {
-                if !tracks.iter().any(|t| t.name == *dependency) {
-                    return Err(TrackError::MissingDependency {
-                        track: track.name.to_owned(),
-                        dependency: (*dependency).to_owned(),
-                    });
+                match tracks.iter().find(|t| t.name == *dependency) {
+                    None => {
+                        return Err(TrackError::MissingDependency {
+                            track: track.name.to_owned(),
+                            dependency: (*dependency).to_owned(),
+                        });
+                    }
+                    Some(found) if found.disposable => {
+                        return Err(TrackError::DependsOnDisposable {
+                            track: track.name.to_owned(),
+                            disposable: found.name.to_owned(),
+                        });
+                    }
+                    Some(_) => {}
                 }
             }
         }

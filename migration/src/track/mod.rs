@@ -22,6 +22,7 @@
 //!     tracking_table: "memdb_enhanced_migrations",
 //!     tables: &["document_embeddings"],
 //!     depends_on: &["legacy"],
+//!     disposable: false,
 //!     migrator: &MigratorTrack::<enhanced::Migrator>::new(),
 //! };
 //! let tracks = Tracks::new([ENHANCED, LEGACY_TRACK]).unwrap();
@@ -56,6 +57,11 @@ pub struct Track {
     /// Names of the tracks whose tables this track builds on: they are applied before it and
     /// cannot be rolled back while it is applied.
     pub depends_on: &'static [&'static str],
+    /// Whether the track's tables hold only data that can be rebuilt (a cache): when `up` finds
+    /// the track applied at another schema version than this build's, it drops the tables and
+    /// creates them empty at this build's version instead of migrating them
+    /// ([`crate::plan::Operation::Recreate`]). No track may depend on a disposable track.
+    pub disposable: bool,
     /// What runs the track's migrations.
     pub migrator: &'static dyn TrackMigrator,
 }
@@ -84,6 +90,7 @@ impl fmt::Debug for Track {
             .field("tracking_table", &self.tracking_table)
             .field("tables", &self.tables)
             .field("depends_on", &self.depends_on)
+            .field("disposable", &self.disposable)
             .finish_non_exhaustive()
     }
 }

@@ -5,6 +5,7 @@
 
 mod adoption;
 mod catalog;
+mod disposable;
 mod fill;
 mod fill_memories;
 mod fill_sessions;
@@ -30,7 +31,9 @@ fn tracks() -> Tracks {
 /// Plans and runs `action` on the track named `only`, as `memdb migrate --track` does.
 async fn run(db: &DatabaseConnection, action: Action, only: &str) -> Result<(), TrackError> {
     let tracks = tracks();
-    execute(db, &plan(db, &tracks, action, Some(only)).await?).await
+    execute(db, &plan(db, &tracks, action, Some(only)).await?)
+        .await
+        .map(drop)
 }
 
 /// Every migration of the track named `only`, as a step count.

@@ -8,6 +8,7 @@
 mod backend;
 mod bulk;
 mod bulk_tasks;
+mod cache;
 mod claim_storm;
 mod connect_builder;
 mod cross_track;

@@ -18,6 +18,7 @@
 //! `MEMDB_PRINT_PLANS=1` prints every statement with its plan, for review.
 
 mod bulk;
+mod cache;
 mod enhanced_agents;
 mod enhanced_audit;
 mod enhanced_checkpoints;
@@ -156,6 +157,7 @@ async fn every_repository_statement_is_served_by_an_index() {
     enhanced_memory::memory(&recording, &rec).await;
     enhanced_sessions::sessions(&recording, &rec).await;
     enhanced_policies::policies(&recording, &rec).await;
+    cache::cache(db.conn(), &recording, &rec).await;
     let enhanced = EnhancedRepositories::from_connection(recording);
     enhanced_file_hashes::file_hashes(&enhanced, &rec).await;
     enhanced_git_operations::git_operations(&enhanced, &rec).await;

@@ -29,6 +29,7 @@ pub(crate) const EXTRA_TRACK: Track = Track {
     tracking_table: "test_extra_tracking",
     tables: &["test_extra_notes"],
     depends_on: &["legacy"],
+    disposable: false,
     migrator: &MigratorTrack::<ExtraMigrator>::new(),
 };
 

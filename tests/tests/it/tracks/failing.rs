@@ -34,6 +34,7 @@ const FAILING_TRACK: Track = Track {
     tracking_table: "test_failing_migrations",
     tables: &["test_failing_first", "test_failing_second"],
     depends_on: &["legacy"],
+    disposable: false,
     migrator: &MigratorTrack::<FailingMigrator>::new(),
 };
 

@@ -1,7 +1,7 @@
 //! Migration tracks working together: the legacy track plus a test-only track that depends on
 //! it, moved through the `memdb_migration` functions the `memdb` binary calls.
 
-mod extra;
+pub(crate) mod extra;
 mod failing;
 mod unknown;
 
@@ -30,7 +30,9 @@ async fn run(
     action: Action,
     only: Option<&str>,
 ) -> Result<(), TrackError> {
-    execute(db, &plan(db, tracks, action, only).await?).await
+    execute(db, &plan(db, tracks, action, only).await?)
+        .await
+        .map(drop)
 }
 
 /// How many migrations each track has applied, in dependency order.
