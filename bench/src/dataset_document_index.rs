@@ -11,8 +11,8 @@
 use std::future::Future;
 
 use anyhow::Result;
-use memdb_enhanced_repository::{EnhancedRepositories, RepoResult};
 use memdb_enhanced_repository::document_index::{DocumentKey, IndexDocument};
+use memdb_enhanced_repository::{EnhancedRepositories, RepoResult};
 use serde_json::json;
 
 use crate::dataset::load;
@@ -114,7 +114,11 @@ pub(crate) async fn build(
                 .into_document();
             let embedding = vector(i ^ (model.len() as u64) << 40);
             let key = DocumentKey::Path(path);
-            retrying(|| r.document_index.set_embedding(key.clone(), model, &embedding)).await?;
+            retrying(|| {
+                r.document_index
+                    .set_embedding(key.clone(), model, &embedding)
+            })
+            .await?;
             Ok(row.id.as_uuid())
         })
         .await?;

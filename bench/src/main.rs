@@ -154,7 +154,9 @@ async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<
         // What autovacuum does within a minute of a load this size: without statistics the
         // planner guesses, and a service's tables have them.
         eprintln!("analyzing the data set (PostgreSQL)");
-        db.execute_unprepared("ANALYZE").await.context("analyzing")?;
+        db.execute_unprepared("ANALYZE")
+            .await
+            .context("analyzing")?;
     }
     let bench = Bench {
         repos: Arc::new(repos),
