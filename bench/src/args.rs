@@ -46,6 +46,10 @@ pub(crate) struct Args {
     /// Only the workloads whose name contains this text (migration always runs: it makes the schema).
     #[arg(long)]
     pub(crate) only: Option<String>,
+    /// Leave out the workloads whose name contains this text (repeatable; applied after
+    /// --only), e.g. `--skip document_index` for a full run without loading embeddings.
+    #[arg(long)]
+    pub(crate) skip: Vec<String>,
     /// Seconds of measured calls a latency workload may take before it stops early (after at
     /// least one batch of each side); scans over large data sets finish with fewer samples
     /// rather than running for hours. Default 30 (10 with --quick).
@@ -129,5 +133,9 @@ impl Args {
         self.only
             .as_deref()
             .is_none_or(|pattern| name.contains(pattern))
+            && !self
+                .skip
+                .iter()
+                .any(|pattern| name.contains(pattern.as_str()))
     }
 }

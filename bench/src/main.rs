@@ -132,7 +132,11 @@ async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<
     let mut rows = vec![migrate(db).await?];
     let repos = EnhancedRepositories::from_connection(db.clone());
     eprintln!("building the data set: {} rows per table", scale.rows);
-    let tables = Tables::for_selection(|name| args.selects(name), args.only.as_deref());
+    let tables = Tables::for_selection(
+        |name| args.selects(name),
+        args.only.as_deref(),
+        !args.skip.is_empty(),
+    );
     let mut data = dataset::build(&repos, scale.rows, tables).await?;
     if tables.has(Table::Memory) {
         let repo = workloads::memory::repository(&repos)?;

@@ -89,8 +89,13 @@ pub(crate) struct Tables {
 
 impl Tables {
     /// The tables the workloads `selects` picks read; every table when it picks every
-    /// workload, or a name this list does not know (better slow than a workload without data).
-    pub(crate) fn for_selection(selects: impl Fn(&str) -> bool, only: Option<&str>) -> Self {
+    /// workload (no `only` pattern, nothing skipped), or when `only` is a name this list does
+    /// not know (better slow than a workload without data).
+    pub(crate) fn for_selection(
+        selects: impl Fn(&str) -> bool,
+        only: Option<&str>,
+        skipping: bool,
+    ) -> Self {
         let mut wanted = [false; TABLES];
         let mut known = false;
         for (name, tables) in NEEDS {
@@ -101,7 +106,8 @@ impl Tables {
                 }
             }
         }
-        let everything = only.is_none() || (!known && !only.is_some_and(is_self_loading));
+        let everything = (only.is_none() && !skipping)
+            || (only.is_some() && !known && !only.is_some_and(is_self_loading));
         Self { everything, wanted }
     }
 

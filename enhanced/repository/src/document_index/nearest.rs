@@ -4,10 +4,11 @@
 use std::collections::HashMap;
 
 use memdb_enhanced_entity::document_index::{Column, Entity};
-use memdb_repository::{RepoError, RepoResult};
+use memdb_repository::{Executor, RepoError, RepoResult};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
 };
 use uuid::Uuid;
 
@@ -61,8 +62,37 @@ async fn recorded_dims(db: &impl ConnectionTrait, model: &str) -> RepoResult<Opt
         .flatten())
 }
 
-/// See [`DocumentIndexRepository::nearest`](super::DocumentIndexRepository::nearest).
+/// What a PostgreSQL search sets for its own transaction: a plan for each batch with its
+/// model bound, never the prepared statement's generic plan. The generic plan cannot tell a
+/// model of 1,000 rows from one of 100,000 and walks the primary key in id order instead of
+/// `(embedding_model, embedding_dims, id)`: with time-ordered ids, the batch after a small
+/// model's last row then reads every later row of the table (20 ms over 100,000 rows of
+/// another model, measured), where the model's index ends the scan at once.
+const CUSTOM_PLANS: &str = "SET LOCAL plan_cache_mode = force_custom_plan";
+
+/// See [`DocumentIndexRepository::nearest`](super::DocumentIndexRepository::nearest). On
+/// PostgreSQL the batches run in one transaction of their own (a savepoint inside a unit of
+/// work, whose transaction then keeps [`CUSTOM_PLANS`] to its end), so every batch is planned
+/// for its model and all of them read one snapshot.
 pub(super) async fn nearest(
+    db: &impl Executor,
+    model: &str,
+    query: &[f32],
+    k: usize,
+    options: NearestOptions,
+) -> RepoResult<Vec<Neighbour>> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return search(db, model, query, k, options).await;
+    }
+    let txn = db.begin_write().await?;
+    txn.execute_unprepared(CUSTOM_PLANS).await?;
+    let found = search(&txn, model, query, k, options).await?;
+    txn.commit().await?;
+    Ok(found)
+}
+
+/// The search itself, on `db` as it is.
+async fn search(
     db: &impl ConnectionTrait,
     model: &str,
     query: &[f32],
