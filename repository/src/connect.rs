@@ -104,6 +104,16 @@ pub(crate) fn postgres_options(options: &mut ConnectOptions, random_page_cost: O
     }
 }
 
+/// The statement that makes the rest of a transaction plan each statement for its bound values
+/// instead of reusing a prepared statement's generic plan, on the backends that have generic
+/// plans (PostgreSQL: `SET LOCAL plan_cache_mode = force_custom_plan`); `None` on SQLite,
+/// which plans every statement for its values. For a read whose best index depends on a value
+/// (a small model among large ones) that a generic plan cannot see.
+#[must_use]
+pub fn custom_plans_statement(backend: DbBackend) -> Option<&'static str> {
+    (backend == DbBackend::Postgres).then_some("SET LOCAL plan_cache_mode = force_custom_plan")
+}
+
 /// Opens and closes one PostgreSQL connection, giving up after `timeout`.
 pub(crate) async fn probe_postgres(url: &str, timeout: Duration) -> Result<(), DbErr> {
     let sqlx_err = |err: sqlx::Error| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err)));

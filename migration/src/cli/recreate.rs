@@ -4,10 +4,9 @@
 use sea_orm_migration::sea_orm::ConnectionTrait;
 
 use super::Context;
-use super::backup::{BackupError, backup, human_bytes};
+use super::backup::backup_if_rows;
 use super::error::CliError;
 use super::output::outln;
-use crate::inspect;
 use crate::plan::{Plan, Recreated};
 
 /// Backs the database up into the current directory before `plan` recreates a disposable track
@@ -15,7 +14,7 @@ use crate::plan::{Plan, Recreated};
 /// tables: no backup.
 ///
 /// # Errors
-/// [`BackupError::BeforeChange`] when the backup failed: the caller must not go on.
+/// [`BackupError::BeforeChange`](super::backup::BackupError::BeforeChange) when the backup failed: the caller must not go on.
 pub(crate) async fn backup_before(
     db: &impl ConnectionTrait,
     ctx: &Context<'_>,
@@ -29,23 +28,7 @@ pub(crate) async fn backup_before(
     if tables.is_empty() {
         return Ok(());
     }
-    let rows = inspect::total_rows(&inspect::row_counts(db, &tables).await?);
-    if rows == 0 {
-        return Ok(());
-    }
-    let action = "recreate a disposable track";
-    let report = backup(db.get_database_backend(), ctx, None)
-        .await
-        .map_err(|source| BackupError::BeforeChange {
-            action,
-            source: Box::new(source),
-        })?;
-    outln!(
-        "backed up {rows} rows to {} ({}) before going on to {action}",
-        report.path.display(),
-        human_bytes(report.bytes)
-    )?;
-    Ok(())
+    backup_if_rows(db, ctx, &tables, "recreate a disposable track").await
 }
 
 /// `recreated disposable track cache at its new schema version: dropped cache_entries

@@ -4,11 +4,10 @@
 use std::collections::HashMap;
 
 use memdb_enhanced_entity::document_index::{Column, Entity};
-use memdb_repository::{Executor, RepoError, RepoResult};
+use memdb_repository::{Executor, RepoError, RepoResult, custom_plans_statement};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
@@ -62,18 +61,17 @@ async fn recorded_dims(db: &impl ConnectionTrait, model: &str) -> RepoResult<Opt
         .flatten())
 }
 
-/// What a PostgreSQL search sets for its own transaction: a plan for each batch with its
-/// model bound, never the prepared statement's generic plan. The generic plan cannot tell a
-/// model of 1,000 rows from one of 100,000 and walks the primary key in id order instead of
-/// `(embedding_model, embedding_dims, id)`: with time-ordered ids, the batch after a small
-/// model's last row then reads every later row of the table (20 ms over 100,000 rows of
-/// another model, measured), where the model's index ends the scan at once.
-const CUSTOM_PLANS: &str = "SET LOCAL plan_cache_mode = force_custom_plan";
+// The generic plan of the batch query cannot tell a model of 1,000 rows from one of 100,000
+// and walks the primary key in id order instead of `(embedding_model, embedding_dims, id)`:
+// with time-ordered ids, the batch after a small model's last row then reads every later row
+// of the table (20 ms over 100,000 rows of another model, measured), where the model's index
+// ends the scan at once. Hence `custom_plans_statement`.
 
 /// See [`DocumentIndexRepository::nearest`](super::DocumentIndexRepository::nearest). On
-/// PostgreSQL the batches run in one transaction of their own (a savepoint inside a unit of
-/// work, whose transaction then keeps [`CUSTOM_PLANS`] to its end), so every batch is planned
-/// for its model and all of them read one snapshot.
+/// backends with generic plans (PostgreSQL) the batches run in one transaction of their own
+/// (a savepoint inside a unit of work, whose transaction then keeps the setting to its end)
+/// that plans every batch for its model ([`custom_plans_statement`]), and all of them read
+/// one snapshot.
 pub(super) async fn nearest(
     db: &impl Executor,
     model: &str,
@@ -81,11 +79,11 @@ pub(super) async fn nearest(
     k: usize,
     options: NearestOptions,
 ) -> RepoResult<Vec<Neighbour>> {
-    if db.get_database_backend() != DbBackend::Postgres {
+    let Some(custom_plans) = custom_plans_statement(db.get_database_backend()) else {
         return search(db, model, query, k, options).await;
-    }
+    };
     let txn = db.begin_write().await?;
-    txn.execute_unprepared(CUSTOM_PLANS).await?;
+    txn.execute_unprepared(custom_plans).await?;
     let found = search(&txn, model, query, k, options).await?;
     txn.commit().await?;
     Ok(found)

@@ -203,7 +203,21 @@ pub async fn before_change(
     if confirm.no_backup {
         return Ok(());
     }
-    let rows = inspect::total_rows(&inspect::row_counts(db, &ctx.tracks.tables()).await?);
+    backup_if_rows(db, ctx, &ctx.tracks.tables(), action).await
+}
+
+/// Backs the database up into the current directory before `action` when `tables` hold rows,
+/// and prints the backup's path; no rows, no backup.
+///
+/// # Errors
+/// [`BackupError::BeforeChange`] when the backup failed: the caller must not go on.
+pub(crate) async fn backup_if_rows(
+    db: &impl ConnectionTrait,
+    ctx: &Context<'_>,
+    tables: &[&'static str],
+    action: &'static str,
+) -> Result<(), CliError> {
+    let rows = inspect::total_rows(&inspect::row_counts(db, tables).await?);
     if rows == 0 {
         return Ok(());
     }
