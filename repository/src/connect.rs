@@ -1,5 +1,5 @@
 //! Opening a database: the per-backend pool and session settings live here, with the
-//! per-backend way of serialising one kind of write (`enter_section`).
+//! per-backend way of serialising one kind of write (`enter_section`, `enter_section_shared`).
 
 use std::str::FromStr as _;
 use std::sync::Arc;
@@ -242,8 +242,9 @@ impl Section {
     }
 }
 
-/// Holds `section` until the transaction `txn` belongs to commits or rolls back (a savepoint's
-/// release does not end it).
+/// Holds `section` exclusively until the transaction `txn` belongs to commits or rolls back (a
+/// savepoint's release does not end it): no other transaction holds it, shared or exclusively,
+/// meanwhile.
 ///
 /// PostgreSQL takes a transaction-level advisory lock. SQLite needs nothing: memdb begins write
 /// transactions `IMMEDIATE`, so they already run one at a time.
@@ -252,11 +253,38 @@ impl Section {
 /// The database's error when the lock cannot be taken; `DbErr::BackendNotSupported` on a
 /// backend without an implementation here.
 pub async fn enter_section(txn: &impl ConnectionTrait, section: Section) -> Result<(), DbErr> {
+    advisory_lock(txn, section, "pg_advisory_xact_lock").await
+}
+
+/// Holds `section` shared until the transaction `txn` belongs to commits or rolls back: other
+/// transactions may hold it shared at the same time, none exclusively ([`enter_section`] waits
+/// for every shared holder, and a shared holder waits for an exclusive one).
+///
+/// For writers that only need to know no exclusive writer changes what they checked: they run
+/// side by side (on PostgreSQL their commits then share WAL flushes) instead of one at a time.
+/// SQLite needs nothing, as for [`enter_section`].
+///
+/// # Errors
+/// The database's error when the lock cannot be taken; `DbErr::BackendNotSupported` on a
+/// backend without an implementation here.
+pub async fn enter_section_shared(
+    txn: &impl ConnectionTrait,
+    section: Section,
+) -> Result<(), DbErr> {
+    advisory_lock(txn, section, "pg_advisory_xact_lock_shared").await
+}
+
+/// Takes `section`'s transaction-level advisory lock with PostgreSQL's `function`.
+async fn advisory_lock(
+    txn: &impl ConnectionTrait,
+    section: Section,
+    function: &'static str,
+) -> Result<(), DbErr> {
     match txn.get_database_backend() {
         DbBackend::Postgres => {
             let lock = Statement::from_sql_and_values(
                 DbBackend::Postgres,
-                "SELECT pg_advisory_xact_lock($1)",
+                format!("SELECT {function}($1)"),
                 [section.key().into()],
             );
             txn.execute_raw(lock).await.map(drop)

@@ -38,8 +38,8 @@ pub use sea_orm;
 
 pub use connect::{
     ACQUIRE_TIMEOUT, CONNECT_TIMEOUT, DEFAULT_DATABASE_URL, PING_IF_IDLE_FOR, RANDOM_PAGE_COST,
-    Section, connect, custom_plans_statement, database_url_from_env, enter_section, redact_url,
-    with_sqlite_mode,
+    Section, connect, custom_plans_statement, database_url_from_env, enter_section,
+    enter_section_shared, redact_url, with_sqlite_mode,
 };
 pub use connect_builder::{ConnectBuilder, IDLE_TIMEOUT, MAX_LIFETIME};
 pub use db_enum::{UnknownValue, stored as stored_enum};

@@ -19,8 +19,9 @@
 //! reads back bit for bit). Components must be finite, the vector not all zeros, its dimension
 //! 1 to [`EMBEDDING_DIMS`](crate::limits::EMBEDDING_DIMS). A model's dimension is fixed by the
 //! first embedding stored with it: one of another dimension is a `Validation` error, checked
-//! in the writing transaction (on PostgreSQL under a lock all embedding writes take, so two
-//! first embeddings of one model cannot both win). When no row keeps an embedding of a model,
+//! in the writing transaction (on PostgreSQL under a lock embedding writes of a known model share
+//! and a model's first embedding takes alone, so two first embeddings of one model cannot both
+//! win). When no row keeps an embedding of a model,
 //! its dimension is free again.
 //!
 //! ## Nearest neighbours
@@ -31,6 +32,7 @@
 //! broken by id, so the result is deterministic. The scan reads committed rows batch by batch;
 //! a row changed during the scan is scored as the batch found it.
 
+mod dimension;
 mod nearest;
 mod sea_orm;
 mod types;

@@ -6,12 +6,11 @@ use memdb_enhanced_entity::document_index::{self, Column, Entity};
 use memdb_repository::query::{
     convert_all, delete_by_id, get_by_id, one_or_not_found, stored_u32, updated_row,
 };
-use memdb_repository::{
-    Executor, Page, RepoError, RepoResult, Section, enter_section, now, stored_enum, utc, validate,
-};
+use memdb_repository::{Executor, Page, RepoError, RepoResult, now, stored_enum, utc, validate};
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 
+use super::dimension::embedding_transaction;
 use super::vector::{self, checked};
 use super::{
     DocumentIndexRepository, DocumentKey, DocumentPage, Embedding, IndexDocument, IndexedDocument,
@@ -137,25 +136,7 @@ impl<C: Executor> DocumentIndexRepository for SeaOrmDocumentIndexRepository<C> {
         // At most EMBEDDING_DIMS (checked), so it fits.
         let dims = i32::try_from(embedding.len()).unwrap_or(i32::MAX);
         let (condition, key) = target(&document)?;
-        let txn = self.db.begin_write().await?;
-        // Embedding writes run one at a time (SQLite's write lock; a lock on PostgreSQL), so
-        // the dimension read here is the model's until this transaction ends.
-        enter_section(&txn, Section::EmbeddingModels).await?;
-        let recorded: Option<i32> = Entity::find()
-            .select_only()
-            .column(Column::EmbeddingDims)
-            .filter(Column::EmbeddingModel.eq(model.as_str()))
-            .filter(Column::EmbeddingDims.ne(dims))
-            .limit(1)
-            .into_tuple()
-            .one(&txn)
-            .await?;
-        if let Some(recorded) = recorded {
-            return Err(RepoError::invalid(
-                "embedding",
-                format!("model {model:?} has dimension {recorded}, got {dims}"),
-            ));
-        }
+        let txn = embedding_transaction(&self.db, &model, dims).await?;
         let at = now();
         let rows = Entity::update_many()
             .col_expr(Column::EmbeddingModel, Expr::val(model))
