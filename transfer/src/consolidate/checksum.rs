@@ -49,20 +49,22 @@ mod tests {
 
     fn checksum(rows: &[&[Cell]]) -> String {
         let mut sum = TableChecksum::default();
-        rows.iter().for_each(|r| sum.add(r));
+        for row in rows {
+            sum.add(row);
+        }
         sum.finish()
     }
 
     #[test]
     fn order_does_not_matter_content_does() {
-        let a: &[Cell] = &[Cell::BigInt(1), Cell::Text("x".into())];
-        let b: &[Cell] = &[Cell::BigInt(2), Cell::Null];
-        assert_eq!(checksum(&[a, b]), checksum(&[b, a]));
-        let c: &[Cell] = &[Cell::BigInt(2), Cell::Text(String::new())];
-        assert_ne!(checksum(&[a, b]), checksum(&[a, c]));
+        let first: &[Cell] = &[Cell::BigInt(1), Cell::Text("x".into())];
+        let second: &[Cell] = &[Cell::BigInt(2), Cell::Null];
+        assert_eq!(checksum(&[first, second]), checksum(&[second, first]));
+        let changed: &[Cell] = &[Cell::BigInt(2), Cell::Text(String::new())];
+        assert_ne!(checksum(&[first, second]), checksum(&[first, changed]));
         // Cells cannot run into each other.
-        let d: &[Cell] = &[Cell::Text("ab".into()), Cell::Text(String::new())];
-        let e: &[Cell] = &[Cell::Text("a".into()), Cell::Text("b".into())];
-        assert_ne!(checksum(&[d]), checksum(&[e]));
+        let ab_empty: &[Cell] = &[Cell::Text("ab".into()), Cell::Text(String::new())];
+        let a_b: &[Cell] = &[Cell::Text("a".into()), Cell::Text("b".into())];
+        assert_ne!(checksum(&[ab_empty]), checksum(&[a_b]));
     }
 }

@@ -37,14 +37,13 @@ pub(crate) fn carry(sqlite: &str, ty: PgType) -> Option<String> {
         return None;
     };
     match convert(&value, ty).ok()? {
-        Cell::Null => None,
         Cell::BigInt(i) => Some(i.to_string()),
         Cell::Double(d) => Some(format!("{d:?}")),
         Cell::Boolean(b) => Some(b.to_string()),
         Cell::Text(t) => Some(literal(&t)),
         Cell::Json(_) => Some(format!("{}::jsonb", literal(text_of(&value)?))),
         Cell::Timestamp(t) => Some(format!("{}::timestamptz", literal(&t.to_rfc3339()))),
-        Cell::Bytes(_) => None,
+        Cell::Null | Cell::Bytes(_) => None,
     }
 }
 

@@ -67,9 +67,7 @@ mod tests {
     use super::*;
 
     fn utc(text: &str) -> String {
-        parse(text)
-            .map(|t| t.to_rfc3339())
-            .unwrap_or_else(|e| e.to_owned())
+        parse(text).map_or_else(ToOwned::to_owned, |t| t.to_rfc3339())
     }
 
     #[test]

@@ -70,6 +70,10 @@ pub(crate) enum Cell {
 ///
 /// # Errors
 /// A short reason (for the fallback report) when the value cannot be held by `to` unchanged.
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "an integer becomes a double only when |i| <= 2^53, which a double holds exactly"
+)]
 pub(crate) fn convert(value: &SourceValue, to: PgType) -> Result<Cell, &'static str> {
     use SourceValue as S;
     match (to, value) {

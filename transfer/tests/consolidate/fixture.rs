@@ -51,7 +51,7 @@ impl Rng {
         (self.next() % n) as i64
     }
     fn score(&mut self) -> f64 {
-        (self.next() % 10_000) as f64 / 10_000.0
+        f64::from((self.next() % 10_000) as u32) / 10_000.0
     }
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[(self.next() % items.len() as u64) as usize]

@@ -25,7 +25,7 @@ fn types(plan: &Plan, schema: &str, table_name: &str, column: &str) -> (PgType, 
 }
 
 #[tokio::test]
-async fn types_follow_declarations_and_values_and_every_awkward_value_is_reported() {
+async fn types_follow_declarations_and_values() {
     let fixture = fixture::build().await;
     let plan = plan(&fixture.specs()).await.expect("plan");
 
@@ -81,7 +81,12 @@ async fn types_follow_declarations_and_values_and_every_awkward_value_is_reporte
         (PgType::Bytea, PgType::Bytea)
     );
     assert!(table(&plan, "accuracy", "Score Notes").columns[0].identity);
+}
 
+#[tokio::test]
+async fn every_value_that_forced_a_fallback_is_reported() {
+    let fixture = fixture::build().await;
+    let plan = plan(&fixture.specs()).await.expect("plan");
     let mut reported: Vec<(String, String, Option<i64>, String, String)> = plan
         .fallbacks()
         .map(|(s, f)| {

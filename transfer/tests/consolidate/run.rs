@@ -3,7 +3,7 @@
 //! and says so; the copy itself runs in the PostgreSQL pass.
 
 use memdb_tests::TestDb;
-use memdb_transfer::consolidate::{ConsolidateError, NoProgress, Plan, plan, run};
+use memdb_transfer::consolidate::{ConsolidateError, NoProgress, Plan, Report, plan, run};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use crate::fixture;
@@ -61,8 +61,14 @@ async fn four_sources_consolidate_into_four_verified_schemas() {
         assert!(table.source_rows > 0, "{table:?}");
     }
 
-    // Identities continue past the copied maximum and AUTOINCREMENT's counter.
-    let items = &report.sources[0]
+    identities_continue(db, &report).await;
+    foreign_keys_hold(db).await;
+    awkward_values_are_kept(db).await;
+}
+
+/// Identities continue past the copied maximum and AUTOINCREMENT's counter.
+async fn identities_continue(db: &DatabaseConnection, report: &Report) {
+    let items = report.sources[0]
         .tables
         .iter()
         .find(|t| t.table == "knowledge_items")
@@ -81,8 +87,10 @@ async fn four_sources_consolidate_into_four_verified_schemas() {
     )
     .await;
     assert_eq!(note, 21);
+}
 
-    // Foreign keys exist and hold.
+/// Foreign keys exist and hold.
+async fn foreign_keys_hold(db: &DatabaseConnection) {
     let keys = count(db, "SELECT count(*) FROM information_schema.table_constraints \
                           WHERE constraint_type = 'FOREIGN KEY' AND constraint_schema IN ('knowledge', 'rss', 'accuracy')").await;
     assert_eq!(keys, 4);
@@ -92,8 +100,10 @@ async fn four_sources_consolidate_into_four_verified_schemas() {
         )
         .await;
     assert!(orphan.is_err(), "the foreign key is enforced");
+}
 
-    // The awkward values, each where it was, unchanged.
+/// The awkward values, each where it was, unchanged (an empty string is not NULL).
+async fn awkward_values_are_kept(db: &DatabaseConnection) {
     assert_eq!(
         text(
             db,
