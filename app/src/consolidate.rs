@@ -213,9 +213,8 @@ impl Progress for StderrProgress {
         reason = "a rate and an ETA are estimates"
     )]
     fn copied(&mut self, schema: &str, table: &str, copied: u64, total: u64) {
-        let name = format!("{schema}.{table}");
-        if name != self.table {
-            self.table = name;
+        if copied == 0 {
+            self.table = format!("{schema}.{table}");
             self.started = Instant::now();
         }
         let seconds = self.started.elapsed().as_secs_f64().max(1e-3);

@@ -139,6 +139,7 @@ async fn copy_table(
         &table.primary_key,
     );
     let mut checksum = TableChecksum::default();
+    progress.copied(&plan.schema, &table.name, 0, table.rows);
     loop {
         let batch = reader
             .next_batch()

@@ -2,7 +2,8 @@
 
 /// Receives progress while rows are copied.
 pub trait Progress {
-    /// `copied` of `total` rows of `schema.table` are written.
+    /// `copied` of `total` rows of `schema.table` are written; called with 0 when the table
+    /// starts and after every batch.
     fn copied(&mut self, schema: &str, table: &str, copied: u64, total: u64);
 }
 
