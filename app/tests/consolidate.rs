@@ -132,7 +132,7 @@ async fn consolidate_copies_verifies_and_refuses_to_write_twice() {
     }
     assert!(run.success, "{run:?}");
     assert!(run.stdout.contains("\ncommitted\n"), "{run:?}");
-    assert_eq!(run.stdout.matches(" ok ").count(), 12, "{run:?}");
+    assert_eq!(run.stdout.matches(" ok ").count(), 13, "{run:?}");
     assert!(
         run.stdout
             .contains("fallback: continuum.forgetting_metrics rowid 5 total_count: 2.5"),

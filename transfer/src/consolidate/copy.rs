@@ -40,8 +40,9 @@ pub async fn run(
     db: &DatabaseConnection,
     progress: &mut dyn Progress,
 ) -> Result<Report, ConsolidateError> {
-    target::check(db, plan).await?;
     let txn = db.begin().await.map_err(ConsolidateError::Target)?;
+    // Checked inside the transaction that then writes, not before it.
+    target::check(&txn, plan).await?;
     let mut sources = Vec::with_capacity(plan.sources.len());
     for planned in &plan.sources {
         sources.push(copy_source(&txn, planned, progress).await?);

@@ -68,7 +68,12 @@ pub(crate) fn finish(
                 )),
             }
         }
-        for index in source.indexes.iter().filter(|i| !i.constraint) {
+        // A UNIQUE constraint with a descending column becomes a unique index.
+        let indexes = source
+            .indexes
+            .iter()
+            .filter(|i| !i.constraint || plain_columns(i).is_none());
+        for index in indexes {
             if index.partial {
                 notes.push(format!(
                     "{}: partial index {} not created",

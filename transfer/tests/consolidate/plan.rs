@@ -81,6 +81,14 @@ async fn types_follow_declarations_and_values() {
         (PgType::Bytea, PgType::Bytea)
     );
     assert!(table(&plan, "accuracy", "Score Notes").columns[0].identity);
+    let names = table(&plan, "continuum", "tier_names");
+    assert!(names.without_rowid && names.rows == 3 && !names.columns[0].identity);
+    let trends = table(&plan, "accuracy", "performance_trends");
+    assert_eq!(trends.rows, (fixture::ROWS + fixture::BULK_TRENDS) as u64);
+    assert_eq!(
+        types(&plan, "accuracy", "performance_trends", "metadata"),
+        (PgType::Jsonb, PgType::Jsonb)
+    );
 }
 
 #[tokio::test]
@@ -180,7 +188,11 @@ async fn the_ddl_names_keys_indexes_and_quoted_names() {
     assert!(notes.is_empty(), "{notes:?}");
     let (create, _, _) = ddl("rss");
     assert!(create.contains("UNIQUE (\"cycle_number\")"), "{create}");
-    let (create, finish, _) = ddl("accuracy");
+    let (create, finish, notes) = ddl("accuracy");
+    assert_eq!(
+        notes,
+        ["learning_objectives: partial index idx_open_objectives not created"]
+    );
     assert!(
         create.contains("CREATE TABLE \"accuracy\".\"Score Notes\""),
         "{create}"

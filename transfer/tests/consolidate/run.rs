@@ -56,11 +56,21 @@ async fn four_sources_consolidate_into_four_verified_schemas() {
     let report = run(&plan, db, &mut NoProgress).await.expect("consolidate");
     assert!(report.committed && report.verified(), "{report:#?}");
     let tables: usize = report.sources.iter().map(|s| s.tables.len()).sum();
-    assert_eq!(tables, 12);
+    assert_eq!(tables, 13);
     for table in report.sources.iter().flat_map(|s| &s.tables) {
         assert!(table.source_rows > 0, "{table:?}");
     }
 
+    let trends = count(
+        db,
+        "SELECT count(*) FROM accuracy.performance_trends WHERE metadata ? 'i'",
+    )
+    .await;
+    assert_eq!(trends, fixture::BULK_TRENDS);
+    assert_eq!(
+        count(db, "SELECT count(*) FROM continuum.tier_names").await,
+        3
+    );
     identities_continue(db, &report).await;
     foreign_keys_hold(db).await;
     awkward_values_are_kept(db).await;
