@@ -221,12 +221,14 @@ impl Progress for StderrProgress {
         let rate = copied as f64 / seconds;
         let mut err = std::io::stderr().lock();
         if self.terminal {
-            let eta = (total - copied) as f64 / rate.max(1.0);
-            let _ = write!(
-                err,
-                "\r\x1b[2K{}: {copied}/{total} rows, {rate:.0} rows/s, ETA {eta:.0}s",
-                self.table
-            );
+            // No rate (and so no ETA) before the first batch.
+            let speed = if copied == 0 {
+                String::new()
+            } else {
+                let eta = (total.saturating_sub(copied)) as f64 / rate;
+                format!(", {rate:.0} rows/s, ETA {eta:.0}s")
+            };
+            let _ = write!(err, "\r\x1b[2K{}: {copied}/{total} rows{speed}", self.table);
             if copied >= total {
                 let _ = writeln!(err);
             }

@@ -121,8 +121,14 @@ async fn bad_input_is_refused_with_a_clear_message() {
 async fn consolidate_copies_verifies_and_refuses_to_write_twice() {
     let fixture = fixture::build().await;
     let target = TestDb::empty().await;
+    // A plan that checks the target only reads it (the run below finds the schemas empty).
+    let plan = consolidate(&fixture, &["--plan", "--to", target.url()]);
     let run = consolidate(&fixture, &["--to", target.url()]);
     if target.backend() == DbBackend::Sqlite {
+        assert!(
+            !plan.success && plan.stderr.contains("is not a PostgreSQL database"),
+            "{plan:?}"
+        );
         assert!(
             !run.success && run.stderr.contains("is not a PostgreSQL database"),
             "{run:?}"
@@ -130,6 +136,7 @@ async fn consolidate_copies_verifies_and_refuses_to_write_twice() {
         eprintln!("the copy into PostgreSQL runs with TEST_DATABASE_URL=postgres://...");
         return;
     }
+    assert!(plan.success && plan.stdout.contains("-- DDL"), "{plan:?}");
     assert!(run.success, "{run:?}");
     assert!(run.stdout.contains("\ncommitted\n"), "{run:?}");
     assert_eq!(run.stdout.matches(" ok ").count(), 13, "{run:?}");
