@@ -15,7 +15,7 @@ use super::plan::{Plan, SourcePlan, TablePlan};
 use super::progress::Progress;
 use super::report::{Report, SourceReport, TableReport};
 use super::source::{self, RowReader};
-use super::values::{Cell, convert};
+use super::values::{Cell, SourceValue, convert};
 use super::{target, verify};
 
 /// PostgreSQL's limit on bind parameters per statement.
@@ -164,14 +164,11 @@ async fn copy_table(
                     cells.push(cell);
                 }
                 checksum.add(&cells);
-                values.extend(
-                    cells
-                        .into_iter()
-                        .zip(&types)
-                        .map(|(c, t)| Cell::into_value(c, *t)),
-                );
+                for ((cell, ty), source) in cells.into_iter().zip(&types).zip(&row.values) {
+                    values.push(bind(cell, *ty, source));
+                }
             }
-            let sql = format!("{into}{}", placeholders(chunk.len(), names.len()));
+            let sql = format!("{into}{}", placeholders(chunk.len(), &types));
             txn.execute_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
                 sql,
@@ -226,21 +223,37 @@ async fn reset_identity(
         .ok_or_else(|| ConsolidateError::Target(sea_orm::DbErr::RecordNotFound("setval".into())))
 }
 
-/// `($1, $2), ($3, $4)` for `rows` rows of `columns` values.
-fn placeholders(rows: usize, columns: usize) -> String {
+/// `($1, $2::jsonb), ($3, $4::jsonb)` for `rows` rows of columns of `types`.
+fn placeholders(rows: usize, types: &[PgType]) -> String {
     let mut n = 0;
     let tuples: Vec<String> = (0..rows)
         .map(|_| {
-            let row: Vec<String> = (0..columns)
-                .map(|_| {
+            let row: Vec<String> = types
+                .iter()
+                .map(|ty| {
                     n += 1;
-                    format!("${n}")
+                    if *ty == PgType::Jsonb {
+                        format!("${n}::jsonb")
+                    } else {
+                        format!("${n}")
+                    }
                 })
                 .collect();
             format!("({})", row.join(", "))
         })
         .collect();
     tuples.join(", ")
+}
+
+/// The value bound for `cell`: a JSON column's source text as it is (cast to jsonb in the
+/// statement), so PostgreSQL parses its numbers exactly instead of receiving them rounded
+/// through a double; every other cell as itself.
+fn bind(cell: Cell, ty: PgType, source: &SourceValue) -> Value {
+    match (ty, source) {
+        (PgType::Jsonb, SourceValue::Text(text)) => Value::String(Some(text.clone())),
+        (PgType::Jsonb, _) => Value::String(None),
+        _ => cell.into_value(ty),
+    }
 }
 
 /// Runs one DDL statement on the target.

@@ -183,7 +183,32 @@ fn canonical_json(value: &serde_json::Value) -> String {
             let inner: Vec<String> = items.iter().map(canonical_json).collect();
             format!("[{}]", inner.join(","))
         }
+        serde_json::Value::Number(n) => canonical_number(n),
         other => other.to_string(),
+    }
+}
+
+/// A JSON number by its value, not its spelling: jsonb keeps numbers as `numeric` and writes
+/// `1e2` back as `100` and `1.50` as `1.50`, so integral values print as integers and the rest
+/// as the double they parse to (correctly rounded, so both spellings give the same double).
+fn canonical_number(n: &serde_json::Number) -> String {
+    /// 2^63 and 2^64 as doubles: the integral doubles below them fit i64 and u64.
+    const I64_END: f64 = 9_223_372_036_854_775_808.0;
+    const U64_END: f64 = 18_446_744_073_709_551_616.0;
+    if let Some(i) = n.as_i64() {
+        return i.to_string();
+    }
+    if let Some(u) = n.as_u64() {
+        return u.to_string();
+    }
+    let f = n.as_f64().unwrap_or(f64::NAN);
+    let integral = f.is_finite() && f.fract().to_bits() == 0;
+    if integral && (-I64_END..I64_END).contains(&f) {
+        (f as i64).to_string()
+    } else if integral && (0.0..U64_END).contains(&f) {
+        (f as u64).to_string()
+    } else {
+        format!("{f:?}")
     }
 }
 
@@ -244,5 +269,18 @@ mod tests {
             Cell::Double(0.1).canonical(),
             Cell::Double(0.1f64.next_up()).canonical()
         );
+    }
+
+    #[test]
+    fn json_numbers_compare_by_value_as_jsonb_rewrites_them() {
+        let json = |text: &str| Cell::Json(serde_json::from_str(text).expect("JSON")).canonical();
+        assert_eq!(json("[1e2, 1.0, -0.0, 1.5E+3]"), json("[100, 1, 0, 1500]"));
+        assert_eq!(json("[1e19]"), json("[10000000000000000000]"));
+        assert_eq!(
+            json("[1e20, 0.25]"),
+            json("[100000000000000000000, 2.5e-1]")
+        );
+        assert_ne!(json("[1]"), json("[\"1\"]"));
+        assert_ne!(json("[0.1]"), json("[0.2]"));
     }
 }

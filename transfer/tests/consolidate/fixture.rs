@@ -84,7 +84,7 @@ impl Rng {
     /// A JSON object with keys in no particular order.
     fn metadata(&mut self) -> String {
         format!(
-            r#"{{"tags": ["{}", "x"], "weight": {}, "a": {{"z": null, "b": true}}}}"#,
+            r#"{{"tags": ["{}", "x"], "weight": {}, "a": {{"z": null, "b": true}}, "e": 1.5E+3, "one": 1.0}}"#,
             self.pick(&["ai", "rss", "memory"]),
             self.score()
         )
@@ -306,10 +306,11 @@ async fn accuracy(db: &DatabaseConnection, rng: &mut Rng) {
     }
     for i in 1..=ROWS {
         // context_used: JSON arrays only (jsonb by its values), NULL now and then.
-        let context: Value = if i % 4 == 0 {
-            Value::String(None)
-        } else {
-            format!("[\"doc-{i}\", {i}]").into()
+        let context: Value = match i {
+            _ if i % 4 == 0 => Value::String(None),
+            // More digits than a double holds: jsonb keeps them all.
+            1 => "[\"doc-1\", 12345678901234567890123.5]".into(),
+            _ => format!("[\"doc-{i}\", {i}]").into(),
         };
         exec(db, "INSERT INTO accuracy_scores (question, expected_answer, actual_answer, accuracy_score, scoring_method, \
                   context_used, created_at, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

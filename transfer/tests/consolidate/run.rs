@@ -117,6 +117,15 @@ async fn awkward_values_are_kept(db: &DatabaseConnection) {
     assert_eq!(
         text(
             db,
+            "SELECT context_used->>1 FROM accuracy.accuracy_scores WHERE id = 1"
+        )
+        .await
+        .as_deref(),
+        Some("12345678901234567890123.5")
+    );
+    assert_eq!(
+        text(
+            db,
             "SELECT metadata FROM knowledge.knowledge_items WHERE id = 121"
         )
         .await
@@ -222,5 +231,49 @@ async fn a_source_changed_since_planning_leaves_the_target_untouched() {
         "{err}"
     );
     let schemas = count(db, "SELECT count(*) FROM pg_namespace WHERE nspname IN ('knowledge', 'continuum', 'rss', 'accuracy')").await;
+    assert_eq!(schemas, 0, "the transaction rolled back");
+}
+
+/// A target that changes rows as they arrive (a trigger that an event trigger puts on one
+/// copied table): the checksums differ, the report says which table, nothing is committed.
+#[tokio::test]
+async fn a_table_that_does_not_verify_rolls_everything_back() {
+    let fixture = fixture::build().await;
+    let plan = plan(&fixture.specs()).await.expect("plan");
+    let Some(target) = postgres_target(&plan).await else {
+        return;
+    };
+    let db = target.conn();
+    db.execute_unprepared(
+        "CREATE FUNCTION public.tamper() RETURNS trigger LANGUAGE plpgsql AS \
+         $$ BEGIN NEW.tier := NEW.tier || '!'; RETURN NEW; END $$; \
+         CREATE FUNCTION public.add_tamper() RETURNS event_trigger LANGUAGE plpgsql AS $$ \
+         BEGIN \
+           IF EXISTS (SELECT 1 FROM pg_event_trigger_ddl_commands() \
+                      WHERE object_identity = 'continuum.forgetting_metrics') THEN \
+             CREATE TRIGGER tamper BEFORE INSERT ON continuum.forgetting_metrics \
+               FOR EACH ROW EXECUTE FUNCTION public.tamper(); \
+           END IF; \
+         END $$; \
+         CREATE EVENT TRIGGER add_tamper ON ddl_command_end WHEN TAG IN ('CREATE TABLE') \
+           EXECUTE FUNCTION public.add_tamper()",
+    )
+    .await
+    .expect("the tampering triggers");
+    let report = run(&plan, db, &mut NoProgress).await.expect("a report");
+    assert!(!report.committed && !report.verified());
+    let failed: Vec<&str> = report
+        .sources
+        .iter()
+        .flat_map(|s| &s.tables)
+        .filter(|t| !t.verified())
+        .map(|t| t.table.as_str())
+        .collect();
+    assert_eq!(failed, ["forgetting_metrics"]);
+    let schemas = count(
+        db,
+        "SELECT count(*) FROM pg_namespace WHERE nspname IN ('knowledge', 'continuum', 'rss', 'accuracy')",
+    )
+    .await;
     assert_eq!(schemas, 0, "the transaction rolled back");
 }
