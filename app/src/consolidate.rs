@@ -12,6 +12,9 @@ use memdb_transfer::consolidate::{self, Plan, Progress, Report, SourcePlan, Sour
 use crate::cli::ConsolidateArgs;
 use crate::output::{out, outln};
 
+/// Fallback lines printed per column; `--json` has them all.
+const FALLBACKS_SHOWN: usize = 10;
+
 /// Plans, then (without `--plan`) consolidates and prints the verification; an error when a
 /// table does not verify (nothing is committed then).
 pub(crate) async fn run(args: ConsolidateArgs) -> Result<()> {
@@ -124,22 +127,29 @@ fn render_fallbacks(plan: &Plan) -> String {
     plan.sources.iter().map(fallback_lines).collect()
 }
 
-/// A source's fallbacks as `schema.table rowid N column: value (reason) -> type` lines.
+/// A source's fallbacks as `schema.table rowid N column: value (reason) -> type` lines, at
+/// most [`FALLBACKS_SHOWN`] per column and a count of the rest (`--json` lists every one).
 fn fallback_lines(source: &SourcePlan) -> String {
     let mut text = String::new();
     for t in &source.tables {
-        for f in &t.fallbacks {
-            let chosen = t
-                .columns
-                .iter()
-                .find(|c| c.name == f.column)
-                .map_or("?", |c| c.pg_type.sql());
-            let rowid = f.rowid.map_or_else(|| "-".to_owned(), |r| r.to_string());
-            let _ = writeln!(
-                text,
-                "fallback: {}.{} rowid {rowid} {}: {} ({}) -> {chosen}",
-                source.schema, f.table, f.column, f.value, f.reason
-            );
+        for c in t.columns.iter().filter(|c| c.fallback_count > 0) {
+            let all = t.fallbacks.iter().filter(|f| f.column == c.name);
+            for f in all.take(FALLBACKS_SHOWN) {
+                let rowid = f.rowid.map_or_else(|| "-".to_owned(), |r| r.to_string());
+                let _ = writeln!(
+                    text,
+                    "fallback: {}.{} rowid {rowid} {}: {} ({}) -> {}",
+                    source.schema, f.table, f.column, f.value, f.reason, c.pg_type
+                );
+            }
+            let more = c.fallback_count.saturating_sub(FALLBACKS_SHOWN as u64);
+            if more > 0 {
+                let _ = writeln!(
+                    text,
+                    "fallback: {}.{} {}: {more} more (--json lists every one)",
+                    source.schema, t.name, c.name
+                );
+            }
         }
     }
     text

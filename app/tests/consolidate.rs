@@ -160,3 +160,59 @@ async fn consolidate_copies_verifies_and_refuses_to_write_twice() {
         "{again:?}"
     );
 }
+
+#[tokio::test]
+async fn long_fallback_lists_are_cut_in_text_and_whole_in_json() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("many.db");
+    let db = memdb_repository::connect(&format!("sqlite://{}?mode=rwc", file.display()))
+        .await
+        .expect("create a SQLite file");
+    fixture::exec(
+        &db,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, metadata TEXT)",
+        vec![],
+    )
+    .await;
+    // 40 rows, every third one (13) not JSON.
+    fixture::exec(
+        &db,
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40) \
+         INSERT INTO t (metadata) \
+         SELECT CASE WHEN i % 3 = 0 THEN 'plain ' || i ELSE json_object('i', i) END FROM n",
+        vec![],
+    )
+    .await;
+    db.close().await.expect("close");
+    let file = file.display().to_string();
+    let text = memdb(
+        "sqlite::memory:",
+        &["consolidate", "--from", &file, "--schema", "many", "--plan"],
+    );
+    assert!(text.success, "{text:?}");
+    assert_eq!(
+        text.stdout.matches("fallback: many.t rowid ").count(),
+        10,
+        "{text:?}"
+    );
+    assert!(
+        text.stdout
+            .contains("fallback: many.t metadata: 3 more (--json lists every one)"),
+        "{text:?}"
+    );
+    let json = memdb(
+        "sqlite::memory:",
+        &[
+            "consolidate",
+            "--from",
+            &file,
+            "--schema",
+            "many",
+            "--plan",
+            "--json",
+        ],
+    );
+    let plan: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let fallbacks = &plan["sources"][0]["tables"][0]["fallbacks"];
+    assert_eq!(fallbacks.as_array().map(Vec::len), Some(13), "{fallbacks}");
+}

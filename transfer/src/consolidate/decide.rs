@@ -36,6 +36,8 @@ struct ClassCounts {
     text: u64,
     blob: u64,
     json_text: u64,
+    /// Text values SQLite's `datetime()` reads (an estimate of what will parse).
+    timestamp_text: u64,
 }
 
 /// The columns' plans and every fallback of `table`, from a scan of all its rows, and the
@@ -158,6 +160,7 @@ fn preferred(table: &SourceTable, column: &SourceColumn, n: &ClassCounts) -> Col
             "numeric affinity, all values integers".into(),
         )
     };
+    let (ty, reason) = unless_mostly_misfits(ty, reason, n, non_null);
     ColumnPlan {
         name: column.name.clone(),
         declared: column.declared.clone(),
@@ -194,6 +197,30 @@ fn text_type(name: &str, n: &ClassCounts, non_null: u64) -> (PgType, String) {
     }
 }
 
+/// `ty`, unless most values would not fit it: a column declared or named as timestamps or
+/// JSON whose values mostly are not is taken for what its values are, so the fallback report
+/// lists the exceptions and not the rule.
+fn unless_mostly_misfits(
+    ty: PgType,
+    reason: String,
+    n: &ClassCounts,
+    non_null: u64,
+) -> (PgType, String) {
+    let fitting = match ty {
+        PgType::Timestamptz => n.timestamp_text,
+        PgType::Jsonb => n.json_text,
+        _ => return (ty, reason),
+    };
+    if fitting * 2 >= non_null {
+        return (ty, reason);
+    }
+    let (by_values, _) = from_values(n);
+    (
+        by_values,
+        format!("{reason}, but most values are not {}", ty.sql()),
+    )
+}
+
 /// The preferred type of a column without declared type.
 fn from_values(n: &ClassCounts) -> (PgType, String) {
     let ty = if n.text == 0 && n.blob == 0 && n.real == 0 {
@@ -223,6 +250,9 @@ async fn class_counts(
             "coalesce(sum(typeof({c}) = 'text' AND \
              (CASE WHEN json_valid({c}) THEN json_type({c}) END) IN ('object', 'array')), 0)"
         ));
+        parts.push(format!(
+            "coalesce(sum(typeof({c}) = 'text' AND datetime({c}) IS NOT NULL), 0)"
+        ));
     }
     let sql = format!("SELECT {} FROM {}", parts.join(", "), quote(&table.name));
     let row = db
@@ -232,13 +262,14 @@ async fn class_counts(
     let count = |i: usize| -> Result<u64, DbErr> { Ok(row.try_get_by_index::<i64>(i)? as u64) };
     let counts = (0..table.columns.len())
         .map(|c| {
-            let at = 1 + 5 * c;
+            let at = 1 + 6 * c;
             Ok(ClassCounts {
                 integer: count(at)?,
                 real: count(at + 1)?,
                 text: count(at + 2)?,
                 blob: count(at + 3)?,
                 json_text: count(at + 4)?,
+                timestamp_text: count(at + 5)?,
             })
         })
         .collect::<Result<_, DbErr>>()?;

@@ -296,7 +296,7 @@ async fn accuracy(db: &DatabaseConnection, rng: &mut Rng) {
          created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP, updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)",
         // Names that need quoting, a blob, a boolean, a key without AUTOINCREMENT.
         "CREATE TABLE \"Score Notes\" (\"Note Id\" INTEGER PRIMARY KEY, \"select\" TEXT, \"is done\" BOOLEAN NOT NULL DEFAULT 0, \
-         fingerprint BLOB, score_id INTEGER REFERENCES accuracy_scores(id))",
+         fingerprint BLOB, score_id INTEGER REFERENCES accuracy_scores(id), noted_at TEXT)",
         "CREATE INDEX idx_accuracy_scores_created_at ON accuracy_scores(created_at)",
         // Not carried over (noted in the plan): a partial index.
         "CREATE INDEX idx_open_objectives ON learning_objectives(status) WHERE status = 'open'",
@@ -330,7 +330,8 @@ async fn accuracy(db: &DatabaseConnection, rng: &mut Rng) {
               json_object('i', i) FROM n",
         vec![BULK_TRENDS.into()]).await;
     for i in 1..=20_i64 {
-        exec(db, "INSERT INTO \"Score Notes\" (\"select\", \"is done\", fingerprint, score_id) VALUES (?, ?, ?, ?)",
+        exec(db, "INSERT INTO \"Score Notes\" (\"select\", \"is done\", fingerprint, score_id, noted_at) \
+             VALUES (?, ?, ?, ?, 'after lunch')",
             vec![format!("note \"{i}\"").into(), (i % 2).into(), Value::Bytes(Some(vec![0, 1, 2, i as u8, 255])), i.into()]).await;
     }
 }

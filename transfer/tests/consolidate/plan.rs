@@ -81,6 +81,11 @@ async fn types_follow_declarations_and_values() {
         (PgType::Bytea, PgType::Bytea)
     );
     assert!(table(&plan, "accuracy", "Score Notes").columns[0].identity);
+    // Named like a timestamp, holding none: text, and no fallback for each value.
+    assert_eq!(
+        types(&plan, "accuracy", "Score Notes", "noted_at"),
+        (PgType::Text, PgType::Text)
+    );
     let names = table(&plan, "continuum", "tier_names");
     assert!(names.without_rowid && names.rows == 3 && !names.columns[0].identity);
     let trends = table(&plan, "accuracy", "performance_trends");
