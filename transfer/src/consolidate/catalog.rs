@@ -25,6 +25,9 @@ pub(crate) struct SourceTable {
     pub(crate) foreign_keys: Vec<SourceForeignKey>,
     /// The indexes, including those behind UNIQUE constraints (not the primary key's).
     pub(crate) indexes: Vec<SourceIndex>,
+    /// Generated (and other hidden) columns, which `pragma_table_info` leaves out and which
+    /// are not copied: their values follow from the others.
+    pub(crate) hidden_columns: Vec<String>,
 }
 
 /// A column of a source table.
@@ -125,7 +128,17 @@ async fn table(
         });
     }
     keyed.sort();
+    let hidden = query(
+        db,
+        "SELECT name FROM pragma_table_xinfo(?) WHERE hidden <> 0 ORDER BY cid",
+        Some(&name),
+    )
+    .await?;
     Ok(SourceTable {
+        hidden_columns: hidden
+            .iter()
+            .map(|r| r.try_get_by_index(0))
+            .collect::<Result<_, DbErr>>()?,
         autoincrement: sql.to_ascii_uppercase().contains("AUTOINCREMENT"),
         foreign_keys: foreign_keys(db, &name).await?,
         indexes: indexes(db, &name).await?,

@@ -99,6 +99,12 @@ async fn plan_source(
     let mut planned = Vec::with_capacity(tables.len());
     let mut notes = Vec::new();
     for table in tables {
+        for hidden in &table.hidden_columns {
+            notes.push(format!(
+                "{}.{hidden}: generated column not copied (its values follow from the others)",
+                table.name
+            ));
+        }
         let (mut columns, fallbacks, rows) = decide::columns(db, &table)
             .await
             .map_err(ConsolidateError::source(&spec.path))?;

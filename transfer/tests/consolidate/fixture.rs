@@ -219,8 +219,9 @@ async fn continuum(db: &DatabaseConnection, rng: &mut Rng) {
          measured_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP)",
         "CREATE INDEX idx_continuum_tier_metrics_tier ON tier_metrics(tier)",
         // A table without rowid (read in primary key order, reported without rowids).
-        "CREATE TABLE tier_names (tier TEXT PRIMARY KEY, rank INTEGER NOT NULL) WITHOUT ROWID",
-        "INSERT INTO tier_names VALUES ('hot', 1), ('warm', 2), ('cold', 3)",
+        "CREATE TABLE tier_names (tier TEXT PRIMARY KEY, rank INTEGER NOT NULL, \
+         label TEXT GENERATED ALWAYS AS (upper(tier)) VIRTUAL) WITHOUT ROWID",
+        "INSERT INTO tier_names (tier, rank) VALUES ('hot', 1), ('warm', 2), ('cold', 3)",
     ] {
         exec(db, ddl, vec![]).await;
     }

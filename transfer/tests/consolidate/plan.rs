@@ -191,6 +191,11 @@ async fn the_ddl_names_keys_indexes_and_quoted_names() {
     assert!(finish.contains("ON DELETE CASCADE"), "{finish}");
     assert!(finish.contains("(\"retention_score\" DESC)"), "{finish}");
     assert!(notes.is_empty(), "{notes:?}");
+    let (_, _, notes) = ddl("continuum");
+    assert_eq!(
+        notes,
+        ["tier_names.label: generated column not copied (its values follow from the others)"]
+    );
     let (create, _, _) = ddl("rss");
     assert!(create.contains("UNIQUE (\"cycle_number\")"), "{create}");
     let (create, finish, notes) = ddl("accuracy");
