@@ -62,6 +62,11 @@ pub(crate) enum Command {
     Backup(BackupArgs),
     /// Restore a backup into an empty database (`memdb migrate restore`).
     Restore(RestoreArgs),
+    /// Copy SQLite databases memdb did not create into PostgreSQL schemas, one schema per
+    /// file: tables, keys, indexes and rows with mapped types, identities past the copied
+    /// maximum, every table verified (rows and SHA-256) before the one transaction commits.
+    /// With `--plan`, print the type decisions and the DDL and write nothing.
+    Consolidate(ConsolidateArgs),
     /// Memory lifecycle policies: episodic TTL, per-user trim, tier promotion and demotion.
     #[cfg(feature = "enhanced")]
     Policies {
@@ -69,6 +74,27 @@ pub(crate) enum Command {
         #[command(subcommand)]
         action: PoliciesCommand,
     },
+}
+
+/// Options of `memdb consolidate`.
+#[derive(Debug, Args)]
+pub(crate) struct ConsolidateArgs {
+    /// A SQLite file to consolidate (read-only); repeat, each followed by its `--schema`.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub(crate) from: Vec<std::path::PathBuf>,
+    /// The PostgreSQL schema the preceding `--from` goes into (a-z, 0-9, _; must be empty).
+    #[arg(long, value_name = "NAME", required = true)]
+    pub(crate) schema: Vec<String>,
+    /// The PostgreSQL database (`postgres://...`); with `--plan`, optional (its schemas are
+    /// then checked, read-only).
+    #[arg(long, value_name = "URL", required_unless_present = "plan")]
+    pub(crate) to: Option<String>,
+    /// Print the type decisions, the fallbacks and the DDL; write nothing.
+    #[arg(long)]
+    pub(crate) plan: bool,
+    /// Print JSON for scripts instead of tables.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// The `memdb policies` commands.

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod cli;
+mod consolidate;
 mod doctor;
 mod init;
 mod output;
@@ -27,7 +28,13 @@ async fn main() -> ExitCode {
     memdb_migration::cli::load_dot_env();
     let cli = Cli::parse();
     init_tracing(cli.verbose);
-    match run(cli).await {
+    // Consolidation names its own sources and target (`--from`, `--to`): no `--database-url`
+    // connection.
+    let result = match cli.command {
+        Command::Consolidate(args) => consolidate::run(args).await,
+        _ => run(cli).await,
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         // The reader of a pipe stopped reading (`memdb status | head -1`): the command itself
         // finished, and nobody is left to read an error message.
@@ -50,6 +57,8 @@ async fn run(mut cli: Cli) -> Result<()> {
         Command::Status | Command::Doctor { .. } | Command::Backup(_) => (true, false),
         Command::Migrate { action } => (action.is_read_only(), action.is_dry_run()),
         Command::Init | Command::Seed(_) | Command::Restore(_) => (false, false),
+        // Reached only through `run`; `main` runs consolidations without this connection.
+        Command::Consolidate(_) => (true, false),
         #[cfg(feature = "enhanced")]
         Command::Policies {
             action: cli::PoliciesCommand::Run(args),
@@ -75,6 +84,7 @@ async fn run(mut cli: Cli) -> Result<()> {
         Command::Doctor { json } => doctor::run(&db, &ctx, json).await,
         Command::Backup(args) => migrate(&db, &ctx, MigrateCommand::Backup(args)).await,
         Command::Restore(args) => migrate(&db, &ctx, MigrateCommand::Restore(args)).await,
+        Command::Consolidate(args) => consolidate::run(args).await,
         #[cfg(feature = "enhanced")]
         Command::Policies { action } => policies::run(&db, action).await,
     };

@@ -1,0 +1,253 @@
+//! `memdb consolidate`: foreign SQLite databases, each into its own PostgreSQL schema. The
+//! work is `memdb_transfer::consolidate`; this prints the plan, the progress and the report.
+
+use std::fmt::Write as _;
+use std::io::{IsTerminal as _, Write as _};
+use std::time::Instant;
+
+use anyhow::{Context as _, Result, bail};
+use memdb_migration::cli::table;
+use memdb_transfer::consolidate::{self, Plan, Progress, Report, SourcePlan, SourceSpec};
+
+use crate::cli::ConsolidateArgs;
+use crate::output::{out, outln};
+
+/// Fallback lines printed per column; `--json` has them all.
+const FALLBACKS_SHOWN: usize = 10;
+
+/// Plans, then (without `--plan`) consolidates and prints the verification; an error when a
+/// table does not verify (nothing is committed then).
+pub(crate) async fn run(args: ConsolidateArgs) -> Result<()> {
+    if args.from.len() != args.schema.len() {
+        bail!(
+            "give one --schema per --from (got {} and {})",
+            args.from.len(),
+            args.schema.len()
+        );
+    }
+    let specs: Vec<SourceSpec> = args
+        .from
+        .iter()
+        .zip(&args.schema)
+        .map(|(path, schema)| SourceSpec::new(path, schema))
+        .collect();
+    if let Some(to) = &args.to {
+        let paths: Vec<&std::path::Path> =
+            args.from.iter().map(std::path::PathBuf::as_path).collect();
+        consolidate::check_target_url(to, &paths)?;
+    }
+    let plan = consolidate::plan(&specs).await?;
+    let target = match &args.to {
+        Some(to) => {
+            let db = memdb_repository::connect(to)
+                .await
+                .context("connecting to the target")?;
+            consolidate::check_target(&db, &plan).await?;
+            Some(db)
+        }
+        None => None,
+    };
+    if args.plan {
+        if args.json {
+            outln!("{}", serde_json::to_string_pretty(&plan)?)?;
+        } else {
+            out!("{}", render_plan(&plan))?;
+        }
+        return Ok(());
+    }
+    let Some(db) = target else {
+        bail!("--to is required unless --plan is given");
+    };
+    let mut progress = StderrProgress::new();
+    let report = consolidate::run(&plan, &db, &mut progress).await?;
+    db.close().await.ok();
+    if args.json {
+        let both = serde_json::json!({ "plan": plan, "report": report });
+        outln!("{}", serde_json::to_string_pretty(&both)?)?;
+    } else {
+        out!("{}", render_fallbacks(&plan))?;
+        out!("{}", render_report(&report))?;
+    }
+    if !report.committed {
+        bail!("verification failed: nothing was committed");
+    }
+    Ok(())
+}
+
+/// Per source: each table's columns (declared type -> PostgreSQL type, why, fallbacks), the
+/// fallbacks, what is not carried over, and the DDL.
+fn render_plan(plan: &Plan) -> String {
+    let mut text = String::new();
+    for source in &plan.sources {
+        let _ = writeln!(
+            text,
+            "source {} -> schema {}",
+            source.path.display(),
+            source.schema
+        );
+        for t in &source.tables {
+            let _ = writeln!(text, "\ntable {} ({} rows)", t.name, t.rows);
+            let rows: Vec<Vec<String>> = t
+                .columns
+                .iter()
+                .map(|c| {
+                    let mut ty = c.pg_type.sql().to_owned();
+                    if c.identity {
+                        ty.push_str(" identity");
+                    }
+                    if c.pg_type != c.preferred {
+                        ty = format!(
+                            "{ty} ({} -> fallback, {} value(s))",
+                            c.preferred, c.fallback_count
+                        );
+                    }
+                    vec![c.name.clone(), c.declared.clone(), ty, c.reason.clone()]
+                })
+                .collect();
+            text.push_str(&table::render(
+                &["COLUMN", "SQLITE", "POSTGRESQL", "WHY"],
+                &rows,
+            ));
+        }
+        text.push_str(&fallback_lines(source));
+        for note in &source.notes {
+            let _ = writeln!(text, "note: {note}");
+        }
+        text.push_str("\n-- DDL\n");
+        for statement in source.create.iter().chain(&source.finish) {
+            let _ = writeln!(text, "{statement};");
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// Every fallback of every source.
+fn render_fallbacks(plan: &Plan) -> String {
+    plan.sources.iter().map(fallback_lines).collect()
+}
+
+/// A source's fallbacks as `schema.table rowid N column: value (reason) -> type` lines, at
+/// most [`FALLBACKS_SHOWN`] per column and a count of the rest (`--json` lists every one).
+fn fallback_lines(source: &SourcePlan) -> String {
+    let mut text = String::new();
+    for t in &source.tables {
+        for c in t.columns.iter().filter(|c| c.fallback_count > 0) {
+            let all = t.fallbacks.iter().filter(|f| f.column == c.name);
+            for f in all.take(FALLBACKS_SHOWN) {
+                let rowid = f.rowid.map_or_else(|| "-".to_owned(), |r| r.to_string());
+                let _ = writeln!(
+                    text,
+                    "fallback: {}.{} rowid {rowid} {}: {} ({}) -> {}",
+                    source.schema, f.table, f.column, f.value, f.reason, c.pg_type
+                );
+            }
+            let more = c.fallback_count.saturating_sub(FALLBACKS_SHOWN as u64);
+            if more > 0 {
+                let _ = writeln!(
+                    text,
+                    "fallback: {}.{} {}: {more} more (--json lists every one)",
+                    source.schema, t.name, c.name
+                );
+            }
+        }
+    }
+    text
+}
+
+/// One verification table per schema.
+fn render_report(report: &Report) -> String {
+    let mut text = String::new();
+    for source in &report.sources {
+        let _ = writeln!(
+            text,
+            "\nschema {} (from {})",
+            source.schema,
+            source.path.display()
+        );
+        let rows: Vec<Vec<String>> = source
+            .tables
+            .iter()
+            .map(|t| {
+                vec![
+                    t.table.clone(),
+                    t.source_rows.to_string(),
+                    t.target_rows.to_string(),
+                    t.target_sha256[..16].to_owned(),
+                    if t.verified() { "ok" } else { "MISMATCH" }.to_owned(),
+                    t.next_id.map_or_else(|| "-".to_owned(), |n| n.to_string()),
+                ]
+            })
+            .collect();
+        text.push_str(&table::render(
+            &[
+                "TABLE",
+                "SOURCE ROWS",
+                "TARGET ROWS",
+                "SHA-256",
+                "VERIFIED",
+                "NEXT ID",
+            ],
+            &rows,
+        ));
+    }
+    text.push_str(if report.committed {
+        "\ncommitted\n"
+    } else {
+        "\nrolled back\n"
+    });
+    text
+}
+
+/// Progress on stderr: a line updated in place with rows/s and ETA at a terminal, one line
+/// per finished table otherwise.
+struct StderrProgress {
+    terminal: bool,
+    started: Instant,
+    table: String,
+}
+
+impl StderrProgress {
+    fn new() -> Self {
+        Self {
+            terminal: std::io::stderr().is_terminal(),
+            started: Instant::now(),
+            table: String::new(),
+        }
+    }
+}
+
+impl Progress for StderrProgress {
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "a rate and an ETA are estimates"
+    )]
+    fn copied(&mut self, schema: &str, table: &str, copied: u64, total: u64) {
+        if copied == 0 {
+            self.table = format!("{schema}.{table}");
+            self.started = Instant::now();
+        }
+        let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
+        let rate = copied as f64 / seconds;
+        let mut err = std::io::stderr().lock();
+        if self.terminal {
+            // No rate (and so no ETA) before the first batch.
+            let speed = if copied == 0 {
+                String::new()
+            } else {
+                let eta = (total.saturating_sub(copied)) as f64 / rate;
+                format!(", {rate:.0} rows/s, ETA {eta:.0}s")
+            };
+            let _ = write!(err, "\r\x1b[2K{}: {copied}/{total} rows{speed}", self.table);
+            if copied >= total {
+                let _ = writeln!(err);
+            }
+        } else if copied >= total {
+            let _ = writeln!(
+                err,
+                "{}: {copied} rows copied ({rate:.0} rows/s)",
+                self.table
+            );
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! `memdb consolidate`: SQLite databases memdb did not create, each into its own PostgreSQL
+//! schema.
+//!
+//! [`plan`] reads the sources only: their catalog (tables, columns, primary keys, foreign
+//! keys, indexes), every value (to choose each column's type; the rules are in the README and in `decide.rs`),
+//! and writes the DDL. [`run`] checks the target and carries the plan out in one transaction,
+//! verifying every table's row count and content checksum before it commits.
+//!
+//! Choices, and why:
+//! - [`plan`] needs no target, so `--plan` works on a laptop with only the files; the target
+//!   checks ([`check_target_url`], [`check_target`]) are separate and [`run`] repeats
+//!   [`check_target`] inside its transaction.
+//! - One transaction for the whole consolidation (every source): PostgreSQL DDL is
+//!   transactional, so a failure or a mismatch anywhere leaves the target exactly as it was,
+//!   and a retry needs no cleanup. Resumability is not needed for files of this size.
+//! - Foreign keys and indexes are added after the copy: the table order then does not matter
+//!   (no topological sort, cycles work) and loading is faster. A key whose rows point nowhere
+//!   in the source (SQLite enforces keys only when asked) is noted and left out instead of
+//!   failing the whole run.
+//! - Checksums hash each row's canonical cells and then the sorted row hashes, instead of
+//!   reading both sides in primary-key order: text keys sort differently under SQLite's
+//!   BINARY collation and PostgreSQL's, and tables without a key have no order at all.
+//! - JSON is bound as the source's text and cast to `jsonb`, so PostgreSQL parses the numbers
+//!   itself and keeps every digit.
+//!
+//! Every value is accounted for: a value that does not fit its column's preferred type is
+//! listed in [`TablePlan::fallbacks`] (table, rowid, column, value, reason) and the column
+//! falls back to a type that holds every value unchanged; nothing becomes NULL.
+
+mod catalog;
+mod checksum;
+mod copy;
+mod ddl;
+mod decide;
+mod defaults;
+mod error;
+pub mod ident;
+mod pg_type;
+mod plan;
+mod planner;
+mod progress;
+mod report;
+mod source;
+mod target;
+pub mod timestamp;
+mod values;
+mod verify;
+
+pub use copy::run;
+pub use error::ConsolidateError;
+pub use pg_type::PgType;
+pub use plan::{ColumnPlan, Fallback, Plan, SourcePlan, TablePlan};
+pub use planner::{SourceSpec, plan};
+pub use progress::{NoProgress, Progress};
+pub use report::{Report, SourceReport, TableReport};
+pub use target::{check as check_target, check_url as check_target_url};

@@ -1,0 +1,183 @@
+//! Building a [`Plan`]: the operator's input checked, each source's catalog read, every value
+//! scanned and the DDL written. Reads the sources only; needs no target.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
+
+use super::catalog::{self, SourceTable};
+use super::error::ConsolidateError;
+use super::ident::{schema_name_problem, source_name_problem};
+use super::plan::{Plan, SourcePlan, TablePlan};
+use super::{ddl, decide, defaults, source};
+
+/// One `--from FILE --schema NAME` pair.
+#[derive(Clone, Debug)]
+pub struct SourceSpec {
+    /// The SQLite file.
+    pub path: PathBuf,
+    /// The PostgreSQL schema it goes into.
+    pub schema: String,
+}
+
+impl SourceSpec {
+    /// The pair `path` -> `schema`.
+    #[must_use]
+    pub fn new(path: impl Into<PathBuf>, schema: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            schema: schema.into(),
+        }
+    }
+}
+
+/// Plans the consolidation of `sources`: checks the input, reads each source's catalog, scans
+/// every value to choose the column types, and writes the DDL. Writes nothing anywhere.
+///
+/// # Errors
+/// [`ConsolidateError::NoSources`], [`ConsolidateError::InvalidSchemaName`],
+/// [`ConsolidateError::DuplicateSchema`], [`ConsolidateError::DuplicateSource`],
+/// [`ConsolidateError::SourceUnreadable`], [`ConsolidateError::NotSqlite`],
+/// [`ConsolidateError::InvalidName`] for a source name PostgreSQL cannot hold, and
+/// [`ConsolidateError::Source`] when a source cannot be read.
+pub async fn plan(sources: &[SourceSpec]) -> Result<Plan, ConsolidateError> {
+    check_specs(sources)?;
+    let mut plans = Vec::with_capacity(sources.len());
+    for spec in sources {
+        let db = source::open(&spec.path).await?;
+        let planned = plan_source(&db, spec).await;
+        db.close().await.ok();
+        plans.push(planned?);
+    }
+    Ok(Plan { sources: plans })
+}
+
+/// Refuses an empty list, invalid or repeated schema names and repeated files.
+fn check_specs(sources: &[SourceSpec]) -> Result<(), ConsolidateError> {
+    if sources.is_empty() {
+        return Err(ConsolidateError::NoSources);
+    }
+    let mut schemas = BTreeSet::new();
+    let mut files = BTreeSet::new();
+    for spec in sources {
+        if let Some(reason) = schema_name_problem(&spec.schema) {
+            return Err(ConsolidateError::InvalidSchemaName {
+                name: spec.schema.clone(),
+                reason,
+            });
+        }
+        if !schemas.insert(spec.schema.as_str()) {
+            return Err(ConsolidateError::DuplicateSchema {
+                name: spec.schema.clone(),
+            });
+        }
+        let file = spec
+            .path
+            .canonicalize()
+            .map_err(|err| ConsolidateError::SourceUnreadable {
+                path: spec.path.clone(),
+                reason: err.to_string(),
+            })?;
+        if !files.insert(file) {
+            return Err(ConsolidateError::DuplicateSource {
+                path: spec.path.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The plan of one source.
+async fn plan_source(
+    db: &DatabaseConnection,
+    spec: &SourceSpec,
+) -> Result<SourcePlan, ConsolidateError> {
+    let read = ConsolidateError::source(&spec.path);
+    let tables = catalog::tables(db).await.map_err(read)?;
+    check_names(&spec.path, &tables)?;
+    let mut planned = Vec::with_capacity(tables.len());
+    let mut notes = Vec::new();
+    for table in tables {
+        for hidden in &table.hidden_columns {
+            notes.push(format!(
+                "{}.{hidden}: generated column not copied (its values follow from the others)",
+                table.name
+            ));
+        }
+        let (mut columns, fallbacks, rows) = decide::columns(db, &table)
+            .await
+            .map_err(ConsolidateError::source(&spec.path))?;
+        for (plan, column) in columns.iter_mut().zip(&table.columns) {
+            let Some(sqlite) = &column.default else {
+                continue;
+            };
+            plan.default = defaults::carry(sqlite, plan.pg_type);
+            if plan.default.is_none() && !sqlite.eq_ignore_ascii_case("NULL") {
+                notes.push(format!(
+                    "{}.{}: default {sqlite} not carried over",
+                    table.name, column.name
+                ));
+            }
+        }
+        let autoincrement_seq = if table.autoincrement {
+            sequence(db, &table.name)
+                .await
+                .map_err(ConsolidateError::source(&spec.path))?
+        } else {
+            None
+        };
+        let plan = TablePlan {
+            name: table.name.clone(),
+            rows,
+            without_rowid: table.without_rowid,
+            primary_key: table.primary_key.clone(),
+            columns,
+            autoincrement_seq,
+            fallbacks,
+        };
+        planned.push((table, plan));
+    }
+    let create = ddl::create(&spec.schema, &planned);
+    let (finish, ddl_notes) = ddl::finish(&spec.schema, &planned);
+    notes.extend(ddl_notes);
+    Ok(SourcePlan {
+        path: spec.path.clone(),
+        schema: spec.schema.clone(),
+        tables: planned.into_iter().map(|(_, plan)| plan).collect(),
+        create,
+        finish,
+        notes,
+    })
+}
+
+/// Refuses table, column and index names PostgreSQL cannot hold.
+fn check_names(path: &Path, tables: &[SourceTable]) -> Result<(), ConsolidateError> {
+    let names = tables.iter().flat_map(|t| {
+        std::iter::once(&t.name)
+            .chain(t.columns.iter().map(|c| &c.name))
+            .chain(t.indexes.iter().filter(|i| !i.constraint).map(|i| &i.name))
+    });
+    for name in names {
+        if let Some(reason) = source_name_problem(name) {
+            return Err(ConsolidateError::InvalidName {
+                source_file: path.to_path_buf(),
+                name: name.clone(),
+                reason,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The last id SQLite's AUTOINCREMENT handed out for `table`.
+async fn sequence(db: &DatabaseConnection, table: &str) -> Result<Option<i64>, DbErr> {
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            "SELECT seq FROM sqlite_sequence WHERE name = ?",
+            [table.into()],
+        ))
+        .await?;
+    row.map(|r| r.try_get_by_index(0)).transpose()
+}
