@@ -47,6 +47,7 @@ pub use report::{
     CopyProgress, CopyReport, LISTED_CONFLICTS, Phase, TableCopy, TableVerification,
 };
 pub use transfer::MAX_BATCH_ROWS;
+pub use verify::{TableChecksum, checksum};
 
 use table::{TableShape, describe};
 
