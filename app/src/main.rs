@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod cli;
+mod copy;
 mod doctor;
 mod init;
 mod output;
@@ -27,7 +28,12 @@ async fn main() -> ExitCode {
     memdb_migration::cli::load_dot_env();
     let cli = Cli::parse();
     init_tracing(cli.verbose);
-    match run(cli).await {
+    // `copy` connects to its own two databases, never to DATABASE_URL.
+    let result = match &cli.command {
+        Command::Copy(args) => copy::run(args, cli.lock.timeout()).await,
+        _ => run(cli).await,
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         // The reader of a pipe stopped reading (`memdb status | head -1`): the command itself
         // finished, and nobody is left to read an error message.
@@ -47,7 +53,9 @@ async fn run(mut cli: Cli) -> Result<()> {
     }
     let (read_only, dry_run) = match &cli.command {
         // `memdb backup` only reads, like `memdb migrate backup`.
-        Command::Status | Command::Doctor { .. } | Command::Backup(_) => (true, false),
+        Command::Status | Command::Doctor { .. } | Command::Backup(_) | Command::Copy(_) => {
+            (true, false)
+        }
         Command::Migrate { action } => (action.is_read_only(), action.is_dry_run()),
         Command::Init | Command::Seed(_) | Command::Restore(_) => (false, false),
         #[cfg(feature = "enhanced")]
@@ -75,6 +83,7 @@ async fn run(mut cli: Cli) -> Result<()> {
         Command::Doctor { json } => doctor::run(&db, &ctx, json).await,
         Command::Backup(args) => migrate(&db, &ctx, MigrateCommand::Backup(args)).await,
         Command::Restore(args) => migrate(&db, &ctx, MigrateCommand::Restore(args)).await,
+        Command::Copy(args) => copy::run(&args, ctx.lock_timeout).await,
         #[cfg(feature = "enhanced")]
         Command::Policies { action } => policies::run(&db, action).await,
     };

@@ -148,8 +148,9 @@ impl Cell {
         match (self, kind) {
             (Self::Null, kind) => null_of(kind),
             (Self::Text(s), _) => Value::String(Some(s.clone())),
-            (Self::Int(v), Kind::Integer(Width::I16)) => i16::try_from(*v)
-                .map_or(Value::BigInt(Some(*v)), |v| Value::SmallInt(Some(v))),
+            (Self::Int(v), Kind::Integer(Width::I16)) => {
+                i16::try_from(*v).map_or(Value::BigInt(Some(*v)), |v| Value::SmallInt(Some(v)))
+            }
             (Self::Int(v), Kind::Integer(Width::I32)) => {
                 i32::try_from(*v).map_or(Value::BigInt(Some(*v)), |v| Value::Int(Some(v)))
             }

@@ -60,7 +60,9 @@ impl Endpoint {
         };
         if let Some(path) = sqlite_path(url) {
             if path.as_os_str().is_empty() || url.contains(":memory:") {
-                return Err(bad("an in-memory or unnamed SQLite database cannot be copied"));
+                return Err(bad(
+                    "an in-memory or unnamed SQLite database cannot be copied",
+                ));
             }
             // The file may not exist yet (a target): canonicalise its directory.
             let canonical = match (path.parent(), path.file_name()) {

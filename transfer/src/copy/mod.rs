@@ -43,9 +43,7 @@ use sea_orm::DatabaseConnection;
 pub use endpoint::{Endpoint, check_distinct};
 pub use error::CopyError;
 pub use record::PROGRESS_TABLE;
-pub use report::{
-    CopyProgress, CopyReport, LISTED_CONFLICTS, Phase, TableCopy, TableVerification,
-};
+pub use report::{CopyProgress, CopyReport, LISTED_CONFLICTS, Phase, TableCopy, TableVerification};
 pub use transfer::MAX_BATCH_ROWS;
 pub use verify::{TableChecksum, checksum};
 

@@ -87,9 +87,8 @@ pub(crate) async fn read(
         }
         None => String::new(),
     };
-    let sql = format!(
-        "{prefix}SELECT {select} FROM {from} {filter}ORDER BY {order_list} LIMIT {limit}"
-    );
+    let sql =
+        format!("{prefix}SELECT {select} FROM {from} {filter}ORDER BY {order_list} LIMIT {limit}");
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await
@@ -104,7 +103,12 @@ pub(crate) async fn read(
                 .collect::<Result<Vec<_>, _>>()?;
             let mut order_key = Vec::with_capacity(kinds.len());
             if depth {
-                order_key.push(decode(row, names.len(), Kind::Integer(Width::I64), backend)?);
+                order_key.push(decode(
+                    row,
+                    names.len(),
+                    Kind::Integer(Width::I64),
+                    backend,
+                )?);
             }
             order_key.extend(shape.key.iter().map(|&i| cells[i].clone()));
             Ok(Row {

@@ -62,7 +62,10 @@ pub(crate) async fn check(
     if present.is_empty() {
         return Err(CopyError::NotMemdb);
     }
-    let all: Vec<&'static str> = present.iter().flat_map(|t| t.tables.iter().copied()).collect();
+    let all: Vec<&'static str> = present
+        .iter()
+        .flat_map(|t| t.tables.iter().copied())
+        .collect();
     let tables = match wanted {
         None => all,
         Some(names) => {
@@ -106,9 +109,10 @@ pub(crate) async fn migrate_target(
         url: DatabaseUrl::new(endpoint.url().to_owned()),
         lock_timeout,
     };
-    let outcome = memdb_migration::cli::change(target, &ctx, Action::Up { steps: None }, None, None)
-        .await
-        .map_err(|err| CopyError::Migrate(Box::new(err)))?;
+    let outcome =
+        memdb_migration::cli::change(target, &ctx, Action::Up { steps: None }, None, None)
+            .await
+            .map_err(|err| CopyError::Migrate(Box::new(err)))?;
     Ok(outcome
         .after
         .into_iter()

@@ -130,7 +130,10 @@ pub(crate) async fn clear(target: &impl ConnectionTrait, source: &str) -> Result
             .table(Alias::new(PROGRESS_TABLE))
             .if_exists()
             .to_owned();
-        target.execute(&drop_table).await.map_err(db_err(context()))?;
+        target
+            .execute(&drop_table)
+            .await
+            .map_err(db_err(context()))?;
     }
     Ok(())
 }

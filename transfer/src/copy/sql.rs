@@ -58,7 +58,16 @@ mod tests {
     fn only_plain_names_are_identifiers() {
         assert!(is_plain_identifier("tasks"));
         assert!(is_plain_identifier("_x9"));
-        for bad in ["", "Tasks", "9t", "a-b", "a b", "t\"", "x;drop", &"a".repeat(64)] {
+        for bad in [
+            "",
+            "Tasks",
+            "9t",
+            "a-b",
+            "a b",
+            "t\"",
+            "x;drop",
+            &"a".repeat(64),
+        ] {
             assert!(!is_plain_identifier(bad), "{bad}");
         }
     }

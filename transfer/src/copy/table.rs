@@ -66,9 +66,15 @@ pub(crate) async fn describe(
         reason,
     };
     let mut columns = Vec::new();
-    for (name, declared) in pairs(db, columns_sql, table).await.map_err(db_err(context()))? {
-        let kind = Kind::of(&declared)
-            .ok_or_else(|| schema(format!("column {name} has a type the copy does not know: {declared}")))?;
+    for (name, declared) in pairs(db, columns_sql, table)
+        .await
+        .map_err(db_err(context()))?
+    {
+        let kind = Kind::of(&declared).ok_or_else(|| {
+            schema(format!(
+                "column {name} has a type the copy does not know: {declared}"
+            ))
+        })?;
         columns.push(Column { name, kind });
     }
     if columns.is_empty() {

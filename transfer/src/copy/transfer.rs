@@ -61,8 +61,14 @@ pub(crate) async fn copy_table(
     let mut after = resume_key(record.last_key.as_deref(), &kinds, table)?;
     report(progress, table, record.rows, total)?;
     loop {
-        let rows = page::read(source, job.source_shape, Order::Depth, after.as_deref(), batch)
-            .await?;
+        let rows = page::read(
+            source,
+            job.source_shape,
+            Order::Depth,
+            after.as_deref(),
+            batch,
+        )
+        .await?;
         let last_page = rows.len() < batch;
         let txn = target
             .begin()

@@ -62,7 +62,13 @@ async fn copying_a_database_into_itself_is_refused() {
     let source = migrated(DbBackend::Sqlite).await;
     let before = schema_tables(source.conn()).await.expect("tables");
     // The same file through another spelling of its path.
-    let path = source.url().trim_start_matches("sqlite://").split('?').next().unwrap_or_default().to_owned();
+    let path = source
+        .url()
+        .trim_start_matches("sqlite://")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     let dir = std::path::Path::new(&path).parent().expect("dir");
     let other = format!("sqlite://{}/./test.sqlite?mode=rwc", dir.display());
     let err = copy_all(source.url(), &other).await.expect_err("refused");
@@ -87,7 +93,10 @@ async fn table_names_are_checked_before_use() {
         ..CopyOptions::default()
     };
     let err = refused(source.url(), &target, &options).await;
-    assert!(matches!(err, CopyError::UnknownTable { ref name, .. } if name == "no_such_table"), "{err}");
+    assert!(
+        matches!(err, CopyError::UnknownTable { ref name, .. } if name == "no_such_table"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -120,7 +129,11 @@ async fn only_the_tables_asked_for_are_copied() {
     .await
     .expect("copy");
     assert!(report.verified());
-    let tables: Vec<&str> = report.verification.iter().map(|v| v.table.as_str()).collect();
+    let tables: Vec<&str> = report
+        .verification
+        .iter()
+        .map(|v| v.table.as_str())
+        .collect();
     assert_eq!(tables, ["organizations", "personas"]);
     assert_eq!(crate::support::count(target.conn(), "tasks").await, 0);
 }

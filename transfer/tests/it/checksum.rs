@@ -77,7 +77,11 @@ async fn awkward_values_hash_the_same_on_both_backends() {
         .await
         .expect("update");
     assert_ne!(
-        copy::checksum(sqlite.conn(), "audit_log").await.expect("sqlite"),
-        copy::checksum(other.conn(), "audit_log").await.expect("other")
+        copy::checksum(sqlite.conn(), "audit_log")
+            .await
+            .expect("sqlite"),
+        copy::checksum(other.conn(), "audit_log")
+            .await
+            .expect("other")
     );
 }

@@ -42,7 +42,9 @@ async fn a_filled_source_is_copied_and_verified() {
     let tables = schema_tables(target.conn()).await.expect("tables");
     assert!(!tables.iter().any(|t| t == PROGRESS_TABLE), "{tables:?}");
     // A second copy of the same source inserts nothing and still verifies.
-    let again = copy_all(source.url(), target.url()).await.expect("copy again");
+    let again = copy_all(source.url(), target.url())
+        .await
+        .expect("copy again");
     assert!(again.verified());
     assert_eq!(again.inserted(), 0);
 }
@@ -75,10 +77,19 @@ async fn two_sources_merge_and_a_planted_id_conflict_is_reported_not_overwritten
         .await
         .expect("plant");
     let target = TestDb::empty().await;
-    assert!(copy_all(first.url(), target.url()).await.expect("first").verified());
+    assert!(
+        copy_all(first.url(), target.url())
+            .await
+            .expect("first")
+            .verified()
+    );
     let report = copy_all(second.url(), target.url()).await.expect("second");
     assert!(!report.verified());
-    let bad: Vec<_> = report.verification.iter().filter(|v| !v.matches()).collect();
+    let bad: Vec<_> = report
+        .verification
+        .iter()
+        .filter(|v| !v.matches())
+        .collect();
     assert_eq!(bad.len(), 1, "{bad:#?}");
     assert_eq!(bad[0].table, "organizations");
     assert_eq!(bad[0].conflicts, 1);
@@ -124,7 +135,10 @@ async fn an_interrupted_copy_resumes_without_duplicates_or_recopying_finished_ta
         }
     })
     .await;
-    assert!(matches!(stopped, Err(CopyError::Interrupted)), "{stopped:?}");
+    assert!(
+        matches!(stopped, Err(CopyError::Interrupted)),
+        "{stopped:?}"
+    );
     assert_eq!(count(target.conn(), "tasks").await, 14);
     assert_eq!(count(target.conn(), "organizations").await, 30);
     assert_eq!(count(target.conn(), "personas").await, 0);
@@ -157,9 +171,16 @@ async fn postgres_copies_back_to_sqlite() {
     }
     let source = filled_source(25, "a").await;
     let postgres = TestDb::empty().await;
-    assert!(copy_all(source.url(), postgres.url()).await.expect("to pg").verified());
+    assert!(
+        copy_all(source.url(), postgres.url())
+            .await
+            .expect("to pg")
+            .verified()
+    );
     let home = TestDb::empty_on(DbBackend::Sqlite).await;
-    let report = copy_all(postgres.url(), home.url()).await.expect("to sqlite");
+    let report = copy_all(postgres.url(), home.url())
+        .await
+        .expect("to sqlite");
     assert!(report.verified(), "{report:#?}");
     assert_same_tables(&source, &home).await;
 }

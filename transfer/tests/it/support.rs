@@ -5,7 +5,9 @@ use std::ops::ControlFlow;
 use memdb_migration::plan::{self, Action};
 use memdb_migration::{LEGACY_TRACK, Tracks};
 use memdb_tests::TestDb;
-use memdb_transfer::copy::{self, CopyError, CopyOptions, CopyProgress, CopyReport, Endpoint, Side};
+use memdb_transfer::copy::{
+    self, CopyError, CopyOptions, CopyProgress, CopyReport, Endpoint, Side,
+};
 use sea_orm::{ConnectionTrait as _, DatabaseConnection, DbBackend};
 
 /// Every track memdb has: legacy, enhanced, cache.
@@ -94,12 +96,9 @@ pub(crate) async fn copy_with(
 
 /// Copies `source_url` into `target_url`, every table, to the end.
 pub(crate) async fn copy_all(source_url: &str, target_url: &str) -> Result<CopyReport, CopyError> {
-    copy_with(
-        source_url,
-        target_url,
-        &CopyOptions::default(),
-        &mut |_| ControlFlow::Continue(()),
-    )
+    copy_with(source_url, target_url, &CopyOptions::default(), &mut |_| {
+        ControlFlow::Continue(())
+    })
     .await
 }
 
