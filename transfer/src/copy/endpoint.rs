@@ -73,8 +73,7 @@ impl Endpoint {
                         dir
                     };
                     dir.canonicalize()
-                        .map(|d| d.join(name))
-                        .unwrap_or_else(|_| path.clone())
+                        .map_or_else(|_| path.clone(), |d| d.join(name))
                 }
                 _ => path.clone(),
             };

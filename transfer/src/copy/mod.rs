@@ -74,7 +74,7 @@ impl Default for CopyOptions {
         Self {
             tables: None,
             batch_rows: MAX_BATCH_ROWS,
-            lock_timeout: Duration::from_secs(60),
+            lock_timeout: Duration::from_mins(1),
         }
     }
 }
