@@ -100,12 +100,15 @@ fn print_report(args: &CopyArgs, report: &CopyReport) -> Result<()> {
             report.migrated.len()
         )?;
     }
-    let read: u64 = report.tables.iter().map(|t| t.read).sum();
+    let read = report.read();
     outln!(
-        "{} rows read, {} inserted, {} already in the target",
+        "{} rows read, {} inserted, {} already in the target; copied in {:.1} s ({:.0} rows/s), verified in {:.1} s",
         read,
         report.inserted(),
-        read - report.inserted()
+        read - report.inserted(),
+        report.copy_time.as_secs_f64(),
+        report.rows_per_second(),
+        report.verify_time.as_secs_f64()
     )?;
     let rows: Vec<Vec<String>> = report
         .verification
@@ -175,6 +178,9 @@ fn json(report: &CopyReport) -> serde_json::Value {
     serde_json::json!({
         "verified": report.verified(),
         "migrated": report.migrated,
+        "copy_seconds": report.copy_time.as_secs_f64(),
+        "verify_seconds": report.verify_time.as_secs_f64(),
+        "rows_per_second": report.rows_per_second(),
         "tables": report.tables.iter().map(|t| serde_json::json!({
             "table": t.table,
             "read": t.read,

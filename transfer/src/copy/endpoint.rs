@@ -139,14 +139,11 @@ impl Endpoint {
     /// Connects with memdb's settings.
     ///
     /// # Errors
-    /// [`CopyError::Db`] when the database cannot be opened.
+    /// [`CopyError::Connect`] when the database cannot be opened.
     pub async fn connect(&self) -> Result<DatabaseConnection, CopyError> {
         memdb_repository::connect(&self.url)
             .await
-            .map_err(|err| CopyError::Db {
-                context: format!("connecting to {}", self.redacted()),
-                source: sea_orm::DbErr::Custom(err.to_string()),
-            })
+            .map_err(|err| CopyError::Connect(Box::new(err)))
     }
 }
 

@@ -33,6 +33,9 @@ pub enum CopyError {
         /// The database, as the copy identifies it.
         database: String,
     },
+    /// A database could not be opened (the URL in the message has its password redacted).
+    #[error(transparent)]
+    Connect(Box<memdb_repository::RepoError>),
     /// The source has no memdb track applied.
     #[error("the source is not a memdb database (no migration of any known track applied)")]
     NotMemdb,

@@ -23,6 +23,7 @@
 
 mod canonical;
 mod cell;
+mod depth;
 mod endpoint;
 mod error;
 mod page;
@@ -35,7 +36,7 @@ mod transfer;
 mod verify;
 
 use std::ops::ControlFlow;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use memdb_migration::Tracks;
 use sea_orm::DatabaseConnection;
@@ -116,6 +117,7 @@ pub async fn run(
     for table in &scope.tables {
         shapes.push(shapes_of(source.db, target.db, table).await?);
     }
+    let started = Instant::now();
     for (source_shape, target_shape) in &shapes {
         let job = transfer::TableJob {
             source_shape,
@@ -128,12 +130,15 @@ pub async fn run(
             .tables
             .push(transfer::copy_table(source.db, target.db, &job, record, progress).await?);
     }
+    report.copy_time = started.elapsed();
+    let started = Instant::now();
     for (source_shape, target_shape) in &shapes {
         report.verification.push(
             verify::verify_table(source.db, target.db, source_shape, target_shape, progress)
                 .await?,
         );
     }
+    report.verify_time = started.elapsed();
     if report.verified() {
         record::clear(target.db, source.endpoint.identity()).await?;
     }

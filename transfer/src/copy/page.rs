@@ -1,94 +1,52 @@
 //! Reading a table in pages by keyset: every page starts after the last row of the one before
-//! (a row value comparison on the ordering key), so each page is one index range scan and a
-//! rerun can start after any committed page.
-//!
-//! The ordering key is the primary key; a table with a foreign key onto itself (a task's
-//! parent) is read by depth first (roots, then their children, ...), so every row's parent is
-//! copied before it on both backends without deferring any constraint.
+//! (a row value comparison on the primary key), so each page is one index range scan and a
+//! rerun can start after any committed page; and reading rows by their keys.
 
 use sea_orm::{ConnectionTrait, Statement, Value};
 
-use super::cell::{Cell, Kind, Width, decode};
+use super::cell::{Cell, decode};
 use super::error::{CopyError, db_err};
 use super::sql::{column_list, placeholders, quote};
 use super::table::TableShape;
 
-/// One row read: its cells (in the shape's column order) and its ordering key.
+/// One row read: its cells (in the shape's column order) and its primary key.
 pub(crate) struct Row {
     /// The cells.
     pub(crate) cells: Vec<Cell>,
-    /// The ordering key: the depth for a self-referencing table, then the primary key.
-    pub(crate) order: Vec<Cell>,
+    /// The primary key's cells.
+    pub(crate) key: Vec<Cell>,
 }
 
-/// How the table is ordered when read.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Order {
-    /// By primary key.
-    Key,
-    /// By depth under the self-reference, then primary key (copying).
-    Depth,
-}
-
-/// The ordering key's kinds for `shape` in `order`.
-pub(crate) fn order_kinds(shape: &TableShape, order: Order) -> Vec<Kind> {
-    let mut kinds = Vec::new();
-    if order == Order::Depth && shape.parent.is_some() {
-        kinds.push(Kind::Integer(Width::I64));
-    }
-    kinds.extend(shape.key_kinds());
-    kinds
-}
-
-/// Reads up to `limit` rows of `shape` after the ordering key `after` (from the start when
-/// `None`).
+/// Reads up to `limit` rows of `shape` in primary key order, after the key `after` (from the
+/// start when `None`).
 pub(crate) async fn read(
     db: &impl ConnectionTrait,
     shape: &TableShape,
-    order: Order,
     after: Option<&[Cell]>,
     limit: usize,
 ) -> Result<Vec<Row>, CopyError> {
     let backend = db.get_database_backend();
-    let table = quote(&shape.name);
-    let names = shape.names();
-    let key = shape.key_names();
-    let kinds = order_kinds(shape, order);
-    let depth = order == Order::Depth && shape.parent.is_some();
-    let (prefix, order_list, from) = if depth {
-        let parent = quote(&shape.columns[shape.parent.unwrap_or_default()].name);
-        let id = quote(key[0]);
-        (
-            format!(
-                "WITH RECURSIVE \"memdb_copy_depth\"(\"node\", \"depth\") AS (\
-                 SELECT {id}, CAST(0 AS BIGINT) FROM {table} WHERE {parent} IS NULL \
-                 UNION ALL SELECT c.{id}, d.\"depth\" + 1 FROM {table} c \
-                 JOIN \"memdb_copy_depth\" d ON c.{parent} = d.\"node\") "
-            ),
-            format!("d.\"depth\", t.{id}"),
-            format!("{table} t JOIN \"memdb_copy_depth\" d ON t.{id} = d.\"node\""),
-        )
-    } else {
-        (String::new(), column_list(&key, "t."), format!("{table} t"))
-    };
-    let select = if depth {
-        format!("{}, d.\"depth\"", column_list(&names, "t."))
-    } else {
-        column_list(&names, "t.")
-    };
+    let key = column_list(&shape.key_names(), "");
     let mut values: Vec<Value> = Vec::new();
     let filter = match after {
         Some(last) => {
-            values.extend(last.iter().zip(&kinds).map(|(c, k)| c.to_value(*k)));
+            values.extend(
+                last.iter()
+                    .zip(shape.key_kinds())
+                    .map(|(c, k)| c.to_value(k)),
+            );
             format!(
-                "WHERE ({order_list}) > {} ",
+                "WHERE ({key}) > {} ",
                 placeholders(backend, 1, values.len())
             )
         }
         None => String::new(),
     };
-    let sql =
-        format!("{prefix}SELECT {select} FROM {from} {filter}ORDER BY {order_list} LIMIT {limit}");
+    let sql = format!(
+        "SELECT {} FROM {} {filter}ORDER BY {key} LIMIT {limit}",
+        column_list(&shape.names(), ""),
+        quote(&shape.name),
+    );
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await
@@ -101,20 +59,8 @@ pub(crate) async fn read(
                 .enumerate()
                 .map(|(i, c)| decode(row, i, c.kind, backend))
                 .collect::<Result<Vec<_>, _>>()?;
-            let mut order_key = Vec::with_capacity(kinds.len());
-            if depth {
-                order_key.push(decode(
-                    row,
-                    names.len(),
-                    Kind::Integer(Width::I64),
-                    backend,
-                )?);
-            }
-            order_key.extend(shape.key.iter().map(|&i| cells[i].clone()));
-            Ok(Row {
-                cells,
-                order: order_key,
-            })
+            let key = shape.key.iter().map(|&i| cells[i].clone()).collect();
+            Ok(Row { cells, key })
         })
         .collect::<Result<_, sea_orm::DbErr>>()
         .map_err(db_err(format!("decoding a row of {}", shape.name)))

@@ -1,5 +1,7 @@
 //! What a copy reports: progress while it runs, and [`CopyReport`] at the end.
 
+use std::time::Duration;
+
 /// What the copy is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Phase {
@@ -77,6 +79,10 @@ impl TableVerification {
 pub struct CopyReport {
     /// The migrations applied to the target first.
     pub migrated: Vec<String>,
+    /// How long copying the rows took (after the migrations).
+    pub copy_time: Duration,
+    /// How long verifying took.
+    pub verify_time: Duration,
     /// Each table's copy, in copy order.
     pub tables: Vec<TableCopy>,
     /// Each table's verification, in copy order.
@@ -94,5 +100,19 @@ impl CopyReport {
     #[must_use]
     pub fn inserted(&self) -> u64 {
         self.tables.iter().map(|t| t.inserted).sum()
+    }
+
+    /// Rows read from the source in this run, over all tables.
+    #[must_use]
+    pub fn read(&self) -> u64 {
+        self.tables.iter().map(|t| t.read).sum()
+    }
+
+    /// Rows read per second of copying in this run.
+    #[must_use]
+    pub fn rows_per_second(&self) -> f64 {
+        #[allow(clippy::cast_precision_loss, reason = "a rate")]
+        let read = self.read() as f64;
+        read / self.copy_time.as_secs_f64().max(1e-6)
     }
 }

@@ -9,9 +9,10 @@ use std::ops::ControlFlow;
 use sea_orm::sea_query::{Alias, OnConflict, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait as _};
 
-use super::cell::Cell;
+use super::cell::{Cell, Kind, Width};
+use super::depth;
 use super::error::{CopyError, db_err};
-use super::page::{self, Order, order_kinds};
+use super::page;
 use super::record::{self, Record};
 use super::report::{CopyProgress, Phase, TableCopy};
 use super::sql::bind_limit;
@@ -57,71 +58,142 @@ pub(crate) async fn copy_table(
         .batch_rows
         .clamp(1, MAX_BATCH_ROWS)
         .min(bind_limit(target.get_database_backend()) / columns.max(1));
-    let kinds = order_kinds(job.source_shape, Order::Depth);
-    let mut after = resume_key(record.last_key.as_deref(), &kinds, table)?;
+    let mut pager = Pager::start(source, job.source_shape, record.last_key.as_deref()).await?;
     report(progress, table, record.rows, total)?;
     loop {
-        let rows = page::read(
-            source,
-            job.source_shape,
-            Order::Depth,
-            after.as_deref(),
-            batch,
-        )
-        .await?;
-        let last_page = rows.len() < batch;
+        let page = pager.next(source, job.source_shape, batch).await?;
         let txn = target
             .begin()
             .await
             .map_err(db_err(format!("writing {table}")))?;
-        let inserted = insert(&txn, job.target_shape, rows.iter().map(|r| &r.cells)).await?;
-        if let Some(last) = rows.last() {
-            after = Some(last.order.clone());
+        let inserted = insert(&txn, job.target_shape, &page.rows).await?;
+        record.rows += page.rows.len() as u64;
+        if let Some(last) = &page.last {
+            record.last_key = Some(
+                serde_json::Value::Array(last.iter().map(Cell::to_json).collect()).to_string(),
+            );
         }
-        record.rows += rows.len() as u64;
-        record.last_key = after.as_ref().map(|key| {
-            serde_json::Value::Array(key.iter().map(Cell::to_json).collect()).to_string()
-        });
-        record.finished = last_page;
+        record.finished = page.finished;
         record::save(&txn, job.source_id, table, &record)
             .await
             .map_err(db_err(format!("recording the progress of {table}")))?;
         txn.commit()
             .await
             .map_err(db_err(format!("committing a batch of {table}")))?;
-        done.read += rows.len() as u64;
+        done.read += page.rows.len() as u64;
         done.inserted += inserted;
         report(progress, table, record.rows, total)?;
-        if last_page {
+        if page.finished {
             return Ok(done);
+        }
+    }
+}
+
+/// One page of rows to copy.
+struct Page {
+    /// The rows' cells.
+    rows: Vec<Vec<Cell>>,
+    /// The ordering key of the last row (what the progress record stores), if any row.
+    last: Option<Vec<Cell>>,
+    /// Whether this is the last page.
+    finished: bool,
+}
+
+/// Where the next page comes from: keyset pages by primary key, or, for a table referencing
+/// itself, the depth order's next keys ([`depth::order`]).
+enum Pager {
+    /// After this primary key.
+    Keyset(Option<Vec<Cell>>),
+    /// From this position of the order.
+    Ordered(Vec<depth::Entry>, usize),
+}
+
+impl Pager {
+    /// The pager resuming after the ordering key `stored` (a progress record's), or from the
+    /// start.
+    async fn start(
+        source: &DatabaseConnection,
+        shape: &TableShape,
+        stored: Option<&str>,
+    ) -> Result<Self, CopyError> {
+        let mut kinds = Vec::new();
+        if shape.parent.is_some() {
+            kinds.push(Kind::Integer(Width::I64));
+        }
+        kinds.extend(shape.key_kinds());
+        let after = resume_key(stored, &kinds, &shape.name)?;
+        if shape.parent.is_none() {
+            return Ok(Self::Keyset(after));
+        }
+        let order = depth::order(source, shape).await?;
+        let position = match after.as_deref() {
+            Some([Cell::Int(depth), key]) => {
+                let sort = key.canonical();
+                order.partition_point(|e| (e.depth, &e.sort) <= (*depth, &sort))
+            }
+            _ => 0,
+        };
+        Ok(Self::Ordered(order, position))
+    }
+
+    /// The next page of at most `batch` rows.
+    async fn next(
+        &mut self,
+        source: &DatabaseConnection,
+        shape: &TableShape,
+        batch: usize,
+    ) -> Result<Page, CopyError> {
+        match self {
+            Self::Keyset(after) => {
+                let rows = page::read(source, shape, after.as_deref(), batch).await?;
+                if let Some(last) = rows.last() {
+                    *after = Some(last.key.clone());
+                }
+                Ok(Page {
+                    finished: rows.len() < batch,
+                    last: rows.last().map(|r| r.key.clone()),
+                    rows: rows.into_iter().map(|r| r.cells).collect(),
+                })
+            }
+            Self::Ordered(order, position) => {
+                let chunk = &order[*position..(*position + batch).min(order.len())];
+                let keys: Vec<Vec<Cell>> = chunk.iter().map(|e| vec![e.key.clone()]).collect();
+                let rows = page::read_keys(source, shape, &keys).await?;
+                *position += chunk.len();
+                Ok(Page {
+                    rows,
+                    last: chunk
+                        .last()
+                        .map(|e| vec![Cell::Int(e.depth), e.key.clone()]),
+                    finished: *position >= order.len(),
+                })
+            }
         }
     }
 }
 
 /// Inserts `rows` into `shape`'s table, skipping rows that conflict; returns how many were
 /// inserted.
-async fn insert<'r>(
+async fn insert(
     txn: &impl ConnectionTrait,
     shape: &TableShape,
-    rows: impl Iterator<Item = &'r Vec<Cell>>,
+    rows: &[Vec<Cell>],
 ) -> Result<u64, CopyError> {
     let mut statement = Query::insert();
     statement
         .into_table(Alias::new(&shape.name))
         .columns(shape.columns.iter().map(|c| Alias::new(&c.name)))
         .on_conflict(OnConflict::new().do_nothing().to_owned());
-    let mut any = false;
+    if rows.is_empty() {
+        return Ok(0);
+    }
     for cells in rows {
-        any = true;
         statement.values_panic(
             cells
                 .iter()
                 .zip(&shape.columns)
                 .map(|(cell, column)| cell.to_value(column.kind).into()),
         );
-    }
-    if !any {
-        return Ok(0);
     }
     txn.execute(&statement)
         .await
@@ -132,7 +204,7 @@ async fn insert<'r>(
 /// The ordering key a progress record stores, read back.
 fn resume_key(
     stored: Option<&str>,
-    kinds: &[super::cell::Kind],
+    kinds: &[Kind],
     table: &str,
 ) -> Result<Option<Vec<Cell>>, CopyError> {
     let Some(stored) = stored else {

@@ -11,7 +11,7 @@ use sea_orm::DatabaseConnection;
 use super::canonical::{RowDigest, row_digest, table_checksum};
 use super::cell::Cell;
 use super::error::CopyError;
-use super::page::{self, Order};
+use super::page;
 use super::report::{CopyProgress, LISTED_CONFLICTS, Phase, TableVerification};
 use super::sql::bind_limit;
 use super::table::TableShape;
@@ -43,8 +43,8 @@ pub(crate) async fn verify_table(
     let mut target_digests: Vec<RowDigest> = Vec::new();
     let mut after: Option<Vec<Cell>> = None;
     loop {
-        let rows = page::read(source, source_shape, Order::Key, after.as_deref(), batch).await?;
-        let keys: Vec<Vec<Cell>> = rows.iter().map(|r| r.order.clone()).collect();
+        let rows = page::read(source, source_shape, after.as_deref(), batch).await?;
+        let keys: Vec<Vec<Cell>> = rows.iter().map(|r| r.key.clone()).collect();
         let found: HashMap<String, RowDigest> = page::read_keys(target, target_shape, &keys)
             .await?
             .iter()
@@ -75,7 +75,7 @@ pub(crate) async fn verify_table(
             total,
         });
         match rows.last() {
-            Some(last) if rows.len() == batch => after = Some(last.order.clone()),
+            Some(last) if rows.len() == batch => after = Some(last.key.clone()),
             _ => break,
         }
     }
@@ -115,10 +115,10 @@ pub async fn checksum(db: &DatabaseConnection, table: &str) -> Result<TableCheck
     let mut digests = Vec::new();
     let mut after: Option<Vec<Cell>> = None;
     loop {
-        let rows = page::read(db, &shape, Order::Key, after.as_deref(), MAX_BATCH_ROWS).await?;
+        let rows = page::read(db, &shape, after.as_deref(), MAX_BATCH_ROWS).await?;
         digests.extend(rows.iter().map(|r| row_digest(&r.cells)));
         match rows.last() {
-            Some(last) if rows.len() == MAX_BATCH_ROWS => after = Some(last.order.clone()),
+            Some(last) if rows.len() == MAX_BATCH_ROWS => after = Some(last.key.clone()),
             _ => break,
         }
     }

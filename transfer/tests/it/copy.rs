@@ -31,8 +31,12 @@ async fn a_filled_source_is_copied_and_verified() {
     let report = copy_all(source.url(), target.url()).await.expect("copy");
     let rows: u64 = report.tables.iter().map(|t| t.read).sum();
     eprintln!(
-        "copied {rows} rows SQLite -> {:?} in {:.2?}",
+        "copied {rows} rows SQLite -> {:?} in {:.2?} ({:.0} rows/s), verified in {:.2?}; \
+         {:.2?} in all with the migrations",
         target.backend(),
+        report.copy_time,
+        report.rows_per_second(),
+        report.verify_time,
         started.elapsed()
     );
     assert!(report.verified(), "{report:#?}");
