@@ -203,7 +203,8 @@ async fn measure(
     }
     // Last: it reads every table the workloads above wrote.
     if args.selects(copy::NAME) {
-        rows.extend(copy::run(args, url).await?);
+        // Boxed: the copy's future is large.
+        rows.extend(Box::pin(copy::run(args, url)).await?);
     }
     Ok(rows)
 }

@@ -69,7 +69,7 @@ async fn copy_once(source_url: &str, target_url: &str) -> Result<CopyReport> {
     let source = Endpoint::source(source_url)?;
     let target = Endpoint::target(target_url)?;
     let (source_db, target_db) = (source.connect().await?, target.connect().await?);
-    let report = copy::run(
+    let report = Box::pin(copy::run(
         Side {
             endpoint: &source,
             db: &source_db,
@@ -81,7 +81,7 @@ async fn copy_once(source_url: &str, target_url: &str) -> Result<CopyReport> {
         &tracks,
         &CopyOptions::default(),
         &mut |_| ControlFlow::Continue(()),
-    )
+    ))
     .await;
     source_db.close().await?;
     target_db.close().await?;

@@ -58,9 +58,14 @@ pub(crate) async fn order(
         .enumerate()
         .map(|(i, s)| (s.as_str(), i))
         .collect();
-    let parent_of: Vec<Option<Option<usize>>> = parents
+    let parent_of: Vec<Up> = parents
         .iter()
-        .map(|p| p.as_ref().map(|p| index.get(p.as_str()).copied()))
+        .map(|p| match p {
+            None => Up::Root,
+            Some(p) => index
+                .get(p.as_str())
+                .map_or(Up::Missing, |&i| Up::Parent(i)),
+        })
         .collect();
     let depths = depths(&parent_of);
     let mut entries: Vec<Entry> = keys
@@ -73,9 +78,20 @@ pub(crate) async fn order(
     Ok(entries)
 }
 
-/// Each node's depth given its parent (`None`: a root; `Some(None)`: a parent that does not
-/// exist); `None` for a node without one (in a cycle or under a missing parent).
-fn depths(parent_of: &[Option<Option<usize>>]) -> Vec<Option<i64>> {
+/// A row's parent.
+#[derive(Clone, Copy)]
+enum Up {
+    /// None: the row is a root.
+    Root,
+    /// The row at this index.
+    Parent(usize),
+    /// A row that does not exist.
+    Missing,
+}
+
+/// Each node's depth given its parent; `None` for a node without one (in a cycle or under a
+/// missing parent).
+fn depths(parent_of: &[Up]) -> Vec<Option<i64>> {
     #[derive(Clone, Copy)]
     enum State {
         Unknown,
@@ -96,9 +112,9 @@ fn depths(parent_of: &[Option<Option<usize>>]) -> Vec<Option<i64>> {
             state[node] = State::Visiting;
             path.push(node);
             match parent_of[node] {
-                None => break Some(-1),
-                Some(None) => break None,
-                Some(Some(up)) => node = up,
+                Up::Root => break Some(-1),
+                Up::Missing => break None,
+                Up::Parent(up) => node = up,
             }
         };
         for &n in path.iter().rev() {
@@ -117,18 +133,18 @@ fn depths(parent_of: &[Option<Option<usize>>]) -> Vec<Option<i64>> {
 
 #[cfg(test)]
 mod tests {
-    use super::depths;
+    use super::{Up, depths};
 
     #[test]
     fn depths_follow_parents_and_leave_out_cycles_and_orphans() {
         // 0 root, 1 under 0, 2 under 1, 3 and 4 a cycle, 5 under a missing parent.
         let parents = [
-            None,
-            Some(Some(0)),
-            Some(Some(1)),
-            Some(Some(4)),
-            Some(Some(3)),
-            Some(None),
+            Up::Root,
+            Up::Parent(0),
+            Up::Parent(1),
+            Up::Parent(4),
+            Up::Parent(3),
+            Up::Missing,
         ];
         assert_eq!(
             depths(&parents),
