@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use memdb_transfer::copy::{
-    self, CopyError, CopyOptions, CopyProgress, CopyReport, Endpoint, Phase, Side,
+    self, CopyError, CopyOptions, CopyProgress, CopyReport, Endpoint, Phase,
 };
 
 use crate::cli::CopyArgs;
@@ -23,36 +23,16 @@ const PLAIN_EVERY: Duration = Duration::from_secs(5);
 pub(crate) async fn run(args: &CopyArgs, lock_timeout: Duration) -> Result<()> {
     let source = Endpoint::source(&args.from)?;
     let target = Endpoint::target(&args.to)?;
-    copy::check_distinct(&source, &target)?;
     let tracks = crate::tracks::compiled()?;
-    let source_db = source.connect().await?;
-    let target_db = target.connect().await?;
     let options = CopyOptions {
         tables: args.tables.clone(),
         batch_rows: args.batch_rows,
         lock_timeout,
     };
     let mut meter = Meter::new();
-    let result = copy::run(
-        Side {
-            endpoint: &source,
-            db: &source_db,
-        },
-        Side {
-            endpoint: &target,
-            db: &target_db,
-        },
-        &tracks,
-        &options,
-        &mut |p| meter.show(p),
-    )
-    .await;
+    let result =
+        copy::run_between(&source, &target, &tracks, &options, &mut |p| meter.show(p)).await;
     meter.clear();
-    for db in [source_db, target_db] {
-        if let Err(err) = db.close().await {
-            tracing::warn!("closing a database: {err}");
-        }
-    }
     let report = result.map_err(with_hint)?;
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&json(&report))?)?;
@@ -69,14 +49,14 @@ pub(crate) async fn run(args: &CopyArgs, lock_timeout: Duration) -> Result<()> {
 }
 
 /// The error, with the cargo feature to build with when the source has a track this build
-/// lacks.
+/// lacks (a track's tracking table is `memdb_<feature>_migrations`; the legacy build names no
+/// other build's track).
 fn with_hint(err: CopyError) -> anyhow::Error {
     let feature = match &err {
-        CopyError::UnknownSourceTrack { tracking_table } => match tracking_table.as_str() {
-            "memdb_enhanced_migrations" => Some("enhanced"),
-            "memdb_cache_migrations" => Some("cache"),
-            _ => None,
-        },
+        CopyError::UnknownSourceTrack { tracking_table } => tracking_table
+            .strip_prefix("memdb_")
+            .and_then(|rest| rest.strip_suffix("_migrations"))
+            .map(str::to_owned),
         _ => None,
     };
     match feature {

@@ -9,7 +9,7 @@ use std::ops::ControlFlow;
 
 use anyhow::{Result, bail};
 use memdb_migration::Tracks;
-use memdb_transfer::copy::{self, CopyOptions, CopyReport, Endpoint, Side};
+use memdb_transfer::copy::{self, CopyOptions, CopyReport, Endpoint};
 
 use crate::args::{Args, Backend};
 use crate::report::ResultRow;
@@ -68,22 +68,12 @@ async fn copy_once(source_url: &str, target_url: &str) -> Result<CopyReport> {
     let tracks = Tracks::new(memdb_enhanced_migration::tracks().iter().copied())?;
     let source = Endpoint::source(source_url)?;
     let target = Endpoint::target(target_url)?;
-    let (source_db, target_db) = (source.connect().await?, target.connect().await?);
-    let report = Box::pin(copy::run(
-        Side {
-            endpoint: &source,
-            db: &source_db,
-        },
-        Side {
-            endpoint: &target,
-            db: &target_db,
-        },
+    Ok(Box::pin(copy::run_between(
+        &source,
+        &target,
         &tracks,
         &CopyOptions::default(),
         &mut |_| ControlFlow::Continue(()),
     ))
-    .await;
-    source_db.close().await?;
-    target_db.close().await?;
-    Ok(report?)
+    .await?)
 }

@@ -18,6 +18,9 @@ pub struct Endpoint {
     url: String,
     backend: DbBackend,
     identity: String,
+    /// A SQLite target file that did not exist when the endpoint was made (connecting creates
+    /// it).
+    new_file: Option<PathBuf>,
 }
 
 impl Endpoint {
@@ -44,9 +47,10 @@ impl Endpoint {
     /// [`CopyError::BadUrl`].
     pub fn target(url: &str) -> Result<Self, CopyError> {
         let endpoint = Self::parse(url)?;
-        if sqlite_path(url).is_some() {
+        if let Some(path) = sqlite_path(url) {
             return Ok(Self {
                 url: memdb_repository::with_sqlite_mode(url, "rwc"),
+                new_file: (!path.exists()).then_some(path),
                 ..endpoint
             });
         }
@@ -81,6 +85,7 @@ impl Endpoint {
                 url: url.to_owned(),
                 backend: DbBackend::Sqlite,
                 identity: format!("sqlite:{}", canonical.display()),
+                new_file: None,
             });
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -105,6 +110,7 @@ impl Endpoint {
                     "postgres://{host}:{}/{database}",
                     parsed.port().unwrap_or(5432)
                 ),
+                new_file: None,
             });
         }
         Err(bad("not a sqlite: or postgres:// URL"))
@@ -144,6 +150,21 @@ impl Endpoint {
         memdb_repository::connect(&self.url)
             .await
             .map_err(|err| CopyError::Connect(Box::new(err)))
+    }
+}
+
+impl Endpoint {
+    /// Removes the SQLite target file connecting created (with its WAL and shared-memory
+    /// files), after a refused copy wrote nothing into it.
+    pub(crate) fn discard_new_file(&self) {
+        if let Some(path) = &self.new_file {
+            for suffix in ["", "-wal", "-shm"] {
+                let mut file = path.clone().into_os_string();
+                file.push(suffix);
+                // Best effort: a file that cannot be removed is left as the empty file it is.
+                let _ = std::fs::remove_file(file);
+            }
+        }
     }
 }
 

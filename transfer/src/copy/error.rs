@@ -110,6 +110,26 @@ pub enum CopyError {
     },
 }
 
+impl CopyError {
+    /// Whether the copy was refused before anything was written.
+    #[must_use]
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Self::BadUrl { .. }
+                | Self::SourceMissing { .. }
+                | Self::SourceNotSqlite { .. }
+                | Self::SameDatabase { .. }
+                | Self::NotMemdb
+                | Self::UnknownSourceTrack { .. }
+                | Self::SourceVersion { .. }
+                | Self::InvalidTableName { .. }
+                | Self::UnknownTable { .. }
+                | Self::TargetHasOtherData { .. }
+        )
+    }
+}
+
 /// Wraps a database error with what was being done.
 pub(crate) fn db_err(context: impl Into<String>) -> impl FnOnce(DbErr) -> CopyError {
     let context = context.into();

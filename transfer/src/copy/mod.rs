@@ -145,6 +145,54 @@ pub async fn run(
     Ok(report)
 }
 
+/// Opens `source` (read-only when it is a SQLite file) and `target` with memdb's settings, runs
+/// [`run`], and closes both; a SQLite target file this call created is removed again when the
+/// copy is refused.
+///
+/// # Errors
+/// [`CopyError::Connect`] when a database cannot be opened; [`run`]'s errors.
+pub async fn run_between(
+    source: &Endpoint,
+    target: &Endpoint,
+    tracks: &Tracks,
+    options: &CopyOptions,
+    progress: &mut dyn FnMut(&CopyProgress<'_>) -> ControlFlow<()>,
+) -> Result<CopyReport, CopyError> {
+    check_distinct(source, target)?;
+    let source_db = source.connect().await?;
+    let target_db = match target.connect().await {
+        Ok(db) => db,
+        Err(err) => {
+            source_db.close().await.ok();
+            return Err(err);
+        }
+    };
+    let result = Box::pin(run(
+        Side {
+            endpoint: source,
+            db: &source_db,
+        },
+        Side {
+            endpoint: target,
+            db: &target_db,
+        },
+        tracks,
+        options,
+        progress,
+    ))
+    .await;
+    // Closing lets SQLite checkpoint its WAL; a failure to close does not undo the copy.
+    for db in [source_db, target_db] {
+        if let Err(err) = db.close().await {
+            tracing::warn!("closing a database after the copy: {err}");
+        }
+    }
+    if result.as_ref().is_err_and(CopyError::is_refusal) {
+        target.discard_new_file();
+    }
+    result
+}
+
 /// `table`'s shape on both sides, which must have the same columns of the same kinds.
 async fn shapes_of(
     source: &DatabaseConnection,

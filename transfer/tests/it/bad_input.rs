@@ -55,6 +55,18 @@ async fn a_source_that_is_not_memdb_is_refused() {
         .expect("create");
     let err = refused(empty.url(), &target, &CopyOptions::default()).await;
     assert!(matches!(err, CopyError::NotMemdb), "{err}");
+    // A SQLite target that did not exist is not left behind by a refused copy.
+    let dir = tempfile::tempdir().expect("dir");
+    let new_file = dir.path().join("new.sqlite");
+    let err = copy_all(empty.url(), &format!("sqlite://{}", new_file.display()))
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, CopyError::NotMemdb), "{err}");
+    assert!(
+        !new_file.exists(),
+        "the refused copy left {}",
+        new_file.display()
+    );
 }
 
 #[tokio::test]

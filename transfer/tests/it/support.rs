@@ -74,24 +74,7 @@ pub(crate) async fn copy_with(
 ) -> Result<CopyReport, CopyError> {
     let source = Endpoint::source(source_url)?;
     let target = Endpoint::target(target_url)?;
-    let (source_db, target_db) = (source.connect().await?, target.connect().await?);
-    let result = copy::run(
-        Side {
-            endpoint: &source,
-            db: &source_db,
-        },
-        Side {
-            endpoint: &target,
-            db: &target_db,
-        },
-        &all_tracks(),
-        options,
-        stop,
-    )
-    .await;
-    source_db.close().await.expect("close the source");
-    target_db.close().await.expect("close the target");
-    result
+    copy::run_between(&source, &target, &all_tracks(), options, stop).await
 }
 
 /// Copies `source_url` into `target_url`, every table, to the end.
