@@ -5,9 +5,7 @@ use std::ops::ControlFlow;
 use memdb_migration::plan::{self, Action};
 use memdb_migration::{LEGACY_TRACK, Tracks};
 use memdb_tests::TestDb;
-use memdb_transfer::copy::{
-    self, CopyError, CopyOptions, CopyProgress, CopyReport, Endpoint, Side,
-};
+use memdb_transfer::copy::{self, CopyError, CopyOptions, CopyProgress, CopyReport, Endpoint};
 use sea_orm::{ConnectionTrait as _, DatabaseConnection, DbBackend};
 
 /// Every track memdb has: legacy, enhanced, cache.
