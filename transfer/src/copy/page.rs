@@ -83,13 +83,31 @@ pub(crate) async fn read_keys(
         tuples.push(placeholders(backend, values.len() + 1, kinds.len()));
         values.extend(key.iter().zip(&kinds).map(|(c, k)| c.to_value(*k)));
     }
-    let sql = format!(
-        "SELECT {} FROM {} WHERE ({}) IN ({})",
-        column_list(&shape.names(), ""),
-        quote(&shape.name),
-        column_list(&shape.key_names(), ""),
-        tuples.join(", ")
-    );
+    let sql = if kinds.len() == 1 {
+        format!(
+            "SELECT {} FROM {} WHERE {} IN ({})",
+            column_list(&shape.names(), ""),
+            quote(&shape.name),
+            column_list(&shape.key_names(), ""),
+            tuples.join(", ")
+        )
+    } else {
+        // A composite key: a join with the keys as a VALUES list, which both backends look up
+        // through the key's index (SQLite scans the table for a row value `IN` list).
+        let on: Vec<String> = shape
+            .key_names()
+            .iter()
+            .enumerate()
+            .map(|(i, name)| format!("t.{} = k.column{}", quote(name), i + 1))
+            .collect();
+        format!(
+            "SELECT {} FROM (VALUES {}) AS k JOIN {} t ON {}",
+            column_list(&shape.names(), "t."),
+            tuples.join(", "),
+            quote(&shape.name),
+            on.join(" AND ")
+        )
+    };
     let rows = db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await
