@@ -86,6 +86,14 @@ async fn copying_a_database_into_itself_is_refused() {
     let err = copy_all(source.url(), &other).await.expect_err("refused");
     assert!(matches!(err, CopyError::SameDatabase { .. }), "{err}");
     assert_eq!(schema_tables(source.conn()).await.expect("tables"), before);
+    // The same PostgreSQL database under another name of the server.
+    if memdb_tests::configured_backend() == DbBackend::Postgres {
+        let db = TestDb::empty().await;
+        let other = db.url().replace("127.0.0.1", "localhost");
+        assert_ne!(other, db.url());
+        let err = copy_all(db.url(), &other).await.expect_err("refused");
+        assert!(matches!(err, CopyError::SameDatabase { .. }), "{err}");
+    }
 }
 
 #[tokio::test]
