@@ -62,6 +62,11 @@ pub(crate) enum Command {
     Backup(BackupArgs),
     /// Restore a backup into an empty database (`memdb migrate restore`).
     Restore(RestoreArgs),
+    /// Copy a memdb database into another (SQLite or PostgreSQL, either way; several sources
+    /// merge into one target), then verify it and print a verification table: exit code 1 on
+    /// any mismatch or conflict. An interrupted copy resumes when run again. Uses `--from` and
+    /// `--to`, not `DATABASE_URL`.
+    Copy(CopyArgs),
     /// Copy SQLite databases memdb did not create into PostgreSQL schemas, one schema per
     /// file: tables, keys, indexes and rows with mapped types, identities past the copied
     /// maximum, every table verified (rows and SHA-256) before the one transaction commits.
@@ -217,6 +222,26 @@ mod tests {
         assert!(Cli::try_parse_from(["memdb", "migrate", "upgrade", "2"]).is_err());
         assert!(Cli::try_parse_from(["memdb", "migrate", "downgrade", "1"]).is_err());
     }
+}
+
+/// Options of `memdb copy`.
+#[derive(Debug, Args)]
+pub(crate) struct CopyArgs {
+    /// The database to copy: a SQLite file (opened read-only) or a PostgreSQL database.
+    #[arg(long, value_name = "URL")]
+    pub(crate) from: String,
+    /// The database to copy into: empty, or a memdb database (merged into).
+    #[arg(long, value_name = "URL")]
+    pub(crate) to: String,
+    /// Only these tables (comma separated), in foreign-key order.
+    #[arg(long, value_delimiter = ',', value_name = "TABLE,...")]
+    pub(crate) tables: Option<Vec<String>>,
+    /// Rows per batch (one transaction each), at most 1000.
+    #[arg(long, default_value_t = memdb_transfer::copy::MAX_BATCH_ROWS, value_name = "N")]
+    pub(crate) batch_rows: usize,
+    /// Print JSON for scripts instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// Options of `memdb seed`.

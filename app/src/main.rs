@@ -2,6 +2,7 @@
 
 mod cli;
 mod consolidate;
+mod copy;
 mod doctor;
 mod init;
 mod output;
@@ -28,10 +29,11 @@ async fn main() -> ExitCode {
     memdb_migration::cli::load_dot_env();
     let cli = Cli::parse();
     init_tracing(cli.verbose);
-    // Consolidation names its own sources and target (`--from`, `--to`): no `--database-url`
-    // connection.
+    // `consolidate` and `copy` name their own databases (`--from`, `--to`): no connection to
+    // DATABASE_URL.
     let result = match cli.command {
         Command::Consolidate(args) => consolidate::run(args).await,
+        Command::Copy(args) => copy::run(&args, cli.lock.timeout()).await,
         _ => run(cli).await,
     };
     match result {
@@ -54,7 +56,9 @@ async fn run(mut cli: Cli) -> Result<()> {
     }
     let (read_only, dry_run) = match &cli.command {
         // `memdb backup` only reads, like `memdb migrate backup`.
-        Command::Status | Command::Doctor { .. } | Command::Backup(_) => (true, false),
+        Command::Status | Command::Doctor { .. } | Command::Backup(_) | Command::Copy(_) => {
+            (true, false)
+        }
         Command::Migrate { action } => (action.is_read_only(), action.is_dry_run()),
         Command::Init | Command::Seed(_) | Command::Restore(_) => (false, false),
         // Reached only through `run`; `main` runs consolidations without this connection.
@@ -85,6 +89,7 @@ async fn run(mut cli: Cli) -> Result<()> {
         Command::Backup(args) => migrate(&db, &ctx, MigrateCommand::Backup(args)).await,
         Command::Restore(args) => migrate(&db, &ctx, MigrateCommand::Restore(args)).await,
         Command::Consolidate(args) => consolidate::run(args).await,
+        Command::Copy(args) => copy::run(&args, ctx.lock_timeout).await,
         #[cfg(feature = "enhanced")]
         Command::Policies { action } => policies::run(&db, action).await,
     };

@@ -44,8 +44,8 @@ use crate::stats::Summary;
 use crate::tables::{Table, Tables};
 use crate::target::Target;
 use crate::workloads::{
-    Bench, audited, bulk, document_index, enhanced_reads, graph, listing, memory, memory_bulk,
-    mixed_writers, policies, queue, reads, sessions, sessions_concurrent, tiered,
+    Bench, audited, bulk, copy, document_index, enhanced_reads, graph, listing, memory,
+    memory_bulk, mixed_writers, policies, queue, reads, sessions, sessions_concurrent, tiered,
 };
 
 #[tokio::main]
@@ -86,7 +86,7 @@ async fn run(args: &Args) -> Result<Vec<ResultRow>> {
     let db = memdb_repository::connect(&target.url).await;
     let raw = RawPool::connect(&target.url).await;
     let measured = match (&db, &raw) {
-        (Ok(db), Ok(raw)) => interruptible(measure(args, db, raw)).await,
+        (Ok(db), Ok(raw)) => interruptible(measure(args, db, raw, &target.url)).await,
         (Err(err), _) => Err(anyhow::anyhow!("opening the database: {err}")),
         (_, Err(err)) => Err(anyhow::anyhow!("{err:#}")),
     };
@@ -127,7 +127,12 @@ impl std::fmt::Display for Interrupted {
 impl std::error::Error for Interrupted {}
 
 /// Migrates, builds the data set and runs every selected workload.
-async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<Vec<ResultRow>> {
+async fn measure(
+    args: &Args,
+    db: &DatabaseConnection,
+    raw: &RawPool,
+    url: &str,
+) -> Result<Vec<ResultRow>> {
     let scale = args.scale();
     let mut rows = vec![migrate(db).await?];
     let repos = EnhancedRepositories::from_connection(db.clone());
@@ -195,6 +200,11 @@ async fn measure(args: &Args, db: &DatabaseConnection, raw: &RawPool) -> Result<
     }
     if args.selects("mixed writes") {
         rows.extend(mixed_writers::run(&bench).await?);
+    }
+    // Last: it reads every table the workloads above wrote.
+    if args.selects(copy::NAME) {
+        // Boxed: the copy's future is large.
+        rows.extend(Box::pin(copy::run(args, url)).await?);
     }
     Ok(rows)
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod audited;
 pub(crate) mod bulk;
+pub(crate) mod copy;
 pub(crate) mod document_index;
 pub(crate) mod enhanced_reads;
 pub(crate) mod graph;

@@ -1,0 +1,260 @@
+//! `memdb copy`: the verified, resumable copy of memdb-transfer, with progress on stderr and
+//! the verification table (or JSON) on stdout.
+
+use std::io::{IsTerminal as _, Write as _};
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+use memdb_transfer::copy::{
+    self, CopyError, CopyOptions, CopyProgress, CopyReport, Endpoint, Phase,
+};
+
+use crate::cli::CopyArgs;
+use crate::output::outln;
+
+/// How often the terminal line is redrawn.
+const TICK: Duration = Duration::from_millis(200);
+
+/// How often a plain progress line is written when stderr is not a terminal.
+const PLAIN_EVERY: Duration = Duration::from_secs(5);
+
+/// Runs the copy, prints the verification, and fails (exit code 1) when it did not verify.
+pub(crate) async fn run(args: &CopyArgs, lock_timeout: Duration) -> Result<()> {
+    let source = Endpoint::source(&args.from)?;
+    let target = Endpoint::target(&args.to)?;
+    let tracks = crate::tracks::compiled()?;
+    let options = CopyOptions {
+        tables: args.tables.clone(),
+        batch_rows: args.batch_rows,
+        lock_timeout,
+    };
+    let mut meter = Meter::new();
+    let result =
+        copy::run_between(&source, &target, &tracks, &options, &mut |p| meter.show(p)).await;
+    meter.clear();
+    let report = result.map_err(with_hint)?;
+    if args.json {
+        outln!("{}", serde_json::to_string_pretty(&json(&report))?)?;
+    } else {
+        print_report(args, &report)?;
+    }
+    if !report.verified() {
+        let bad = report.verification.iter().filter(|v| !v.matches()).count();
+        bail!(
+            "the copy did not verify: {bad} table(s) differ (see the table above); a rerun resumes an unfinished copy, conflicts need a person"
+        );
+    }
+    Ok(())
+}
+
+/// The error, with the cargo feature to build with when the source has a track this build
+/// lacks (a track's tracking table is `memdb_<feature>_migrations`; the legacy build names no
+/// other build's track).
+fn with_hint(err: CopyError) -> anyhow::Error {
+    let feature = match &err {
+        CopyError::UnknownSourceTrack { tracking_table } => tracking_table
+            .strip_prefix("memdb_")
+            .and_then(|rest| rest.strip_suffix("_migrations"))
+            .map(str::to_owned),
+        _ => None,
+    };
+    match feature {
+        Some(feature) => anyhow::Error::new(err).context(format!(
+            "build memdb with `--features {feature}` to copy this source"
+        )),
+        None => err.into(),
+    }
+}
+
+/// The copy's summary and the verification table.
+fn print_report(args: &CopyArgs, report: &CopyReport) -> Result<()> {
+    outln!(
+        "copied {} -> {}",
+        memdb_repository::redact_url(&args.from),
+        memdb_repository::redact_url(&args.to)
+    )?;
+    if !report.migrated.is_empty() {
+        outln!(
+            "migrated the target: {} migration(s) applied",
+            report.migrated.len()
+        )?;
+    }
+    let read = report.read();
+    outln!(
+        "{} rows read, {} inserted, {} already in the target; copied in {:.1} s ({:.0} rows/s), verified in {:.1} s",
+        read,
+        report.inserted(),
+        read - report.inserted(),
+        report.copy_time.as_secs_f64(),
+        report.rows_per_second(),
+        report.verify_time.as_secs_f64()
+    )?;
+    let rows: Vec<Vec<String>> = report
+        .verification
+        .iter()
+        .map(|v| {
+            vec![
+                v.table.clone(),
+                v.source_rows.to_string(),
+                v.target_rows.to_string(),
+                v.source_checksum[..12].to_owned(),
+                v.target_checksum[..12].to_owned(),
+                v.conflicts.to_string(),
+                if v.matches() { "ok" } else { "MISMATCH" }.to_owned(),
+            ]
+        })
+        .collect();
+    outln!(
+        "{}",
+        memdb_migration::cli::table::render(
+            &[
+                "table",
+                "source rows",
+                "target rows",
+                "source sha256",
+                "target sha256",
+                "conflicts",
+                "status",
+            ],
+            &rows,
+        )
+    )?;
+    for v in report.verification.iter().filter(|v| !v.matches()) {
+        if v.missing > 0 {
+            outln!(
+                "{}: {} source row(s) not in the target (another row holds one of their unique values, or the copy is unfinished)",
+                v.table,
+                v.missing
+            )?;
+        }
+        for key in &v.conflict_keys {
+            outln!(
+                "{}: conflict on key {key} (the target's row was kept)",
+                v.table
+            )?;
+        }
+        if v.conflicts > v.conflict_keys.len() as u64 {
+            outln!(
+                "{}: {} more conflict(s)",
+                v.table,
+                v.conflicts - v.conflict_keys.len() as u64
+            )?;
+        }
+    }
+    outln!(
+        "{}",
+        if report.verified() {
+            "verified: every table matches"
+        } else {
+            "NOT verified"
+        }
+    )?;
+    Ok(())
+}
+
+/// The report as JSON.
+fn json(report: &CopyReport) -> serde_json::Value {
+    serde_json::json!({
+        "verified": report.verified(),
+        "migrated": report.migrated,
+        "copy_seconds": report.copy_time.as_secs_f64(),
+        "verify_seconds": report.verify_time.as_secs_f64(),
+        "rows_per_second": report.rows_per_second(),
+        "tables": report.tables.iter().map(|t| serde_json::json!({
+            "table": t.table,
+            "read": t.read,
+            "inserted": t.inserted,
+            "already_finished": t.already_finished,
+        })).collect::<Vec<_>>(),
+        "verification": report.verification.iter().map(|v| serde_json::json!({
+            "table": v.table,
+            "source_rows": v.source_rows,
+            "target_rows": v.target_rows,
+            "source_sha256": v.source_checksum,
+            "target_sha256": v.target_checksum,
+            "conflicts": v.conflicts,
+            "conflict_keys": v.conflict_keys,
+            "missing": v.missing,
+            "status": if v.matches() { "ok" } else { "mismatch" },
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// Progress on stderr: on a terminal one line rewritten in place (table, rows done/total,
+/// rows/s, ETA); elsewhere a plain line every [`PLAIN_EVERY`] and when a table is done.
+struct Meter {
+    terminal: bool,
+    table: String,
+    phase: Option<Phase>,
+    started: Instant,
+    start_rows: u64,
+    shown: Instant,
+}
+
+impl Meter {
+    fn new() -> Self {
+        Self {
+            terminal: std::io::stderr().is_terminal(),
+            table: String::new(),
+            phase: None,
+            started: Instant::now(),
+            start_rows: 0,
+            shown: Instant::now(),
+        }
+    }
+
+    fn show(&mut self, p: &CopyProgress<'_>) -> ControlFlow<()> {
+        if self.table != p.table || self.phase != Some(p.phase) {
+            p.table.clone_into(&mut self.table);
+            self.phase = Some(p.phase);
+            self.started = Instant::now();
+            self.start_rows = p.done;
+        }
+        let every = if self.terminal { TICK } else { PLAIN_EVERY };
+        // A log also gets a line for every table copied in this run.
+        let copied = !self.terminal
+            && p.phase == Phase::Copying
+            && p.done == p.total
+            && p.done > self.start_rows;
+        if self.shown.elapsed() < every && !copied {
+            return ControlFlow::Continue(());
+        }
+        self.shown = Instant::now();
+        let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
+        #[allow(clippy::cast_precision_loss, reason = "a rate shown to whole rows")]
+        let rate = (p.done - self.start_rows) as f64 / seconds;
+        #[allow(clippy::cast_precision_loss, reason = "an estimate")]
+        let eta = if rate > 0.0 {
+            format!("{:.0} s", (p.total.saturating_sub(p.done)) as f64 / rate)
+        } else {
+            "-".to_owned()
+        };
+        let verb = match p.phase {
+            Phase::Copying => "copying",
+            Phase::Verifying => "verifying",
+        };
+        let line = format!(
+            "{verb} {}: {}/{} rows, {rate:.0} rows/s, ETA {eta}",
+            p.table, p.done, p.total
+        );
+        let mut stderr = std::io::stderr().lock();
+        // Progress is a courtesy: a stderr that cannot be written must not stop the copy.
+        let _ = if self.terminal {
+            write!(stderr, "\r\x1b[2K{line}")
+        } else {
+            writeln!(stderr, "{line}")
+        };
+        let _ = stderr.flush();
+        ControlFlow::Continue(())
+    }
+
+    /// Clears the terminal line so the report starts on a clean one.
+    fn clear(&self) {
+        if self.terminal {
+            let mut stderr = std::io::stderr().lock();
+            let _ = write!(stderr, "\r\x1b[2K");
+            let _ = stderr.flush();
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! The canonical form of rows, the same whichever backend they were read from: JSON parsed and
+//! re-serialised with sorted keys and normalised numbers, timestamps in UTC at microseconds,
+//! floats as the shortest text that reads back to the same bits, UUIDs lowercase hyphenated,
+//! bytes in hex. A row's digest is the SHA-256 of its cells' canonical texts; a table's checksum
+//! is the SHA-256 of its rows' digests in sorted order, so the order rows are read in (which
+//! differs between backends for text keys) does not matter.
+
+use std::fmt::Write as _;
+
+use sha2::{Digest as _, Sha256};
+
+use super::cell::Cell;
+
+/// A row's digest.
+pub(crate) type RowDigest = [u8; 32];
+
+/// The digest of a row's cells, in the order given (the copy's column order: by name). Each
+/// cell is hashed as a marker, its length and its content: bytes as they are (hashing their
+/// hex text would cost twice the bytes), every other value as its canonical text.
+pub(crate) fn row_digest(cells: &[Cell]) -> RowDigest {
+    let mut hash = Sha256::new();
+    for cell in cells {
+        let text;
+        let (marker, content): (&[u8], &[u8]) = match cell {
+            Cell::Bytes(bytes) => (b"B", bytes),
+            other => {
+                text = other.canonical();
+                (b"T", text.as_bytes())
+            }
+        };
+        hash.update(marker);
+        hash.update((content.len() as u64).to_le_bytes());
+        hash.update(content);
+    }
+    hash.finalize().into()
+}
+
+/// The checksum of a set of rows: SHA-256 over their digests in sorted order, in hex.
+pub(crate) fn table_checksum(digests: &mut [RowDigest]) -> String {
+    digests.sort_unstable();
+    let mut hash = Sha256::new();
+    for digest in digests.iter() {
+        hash.update(digest);
+    }
+    hex(&hash.finalize())
+}
+
+/// A string as a JSON string literal (escaped, quoted).
+pub(crate) fn string(s: &str) -> String {
+    serde_json::Value::String(s.to_owned()).to_string()
+}
+
+/// A float as the shortest decimal that reads back to the same bits (`0.1`, `1e300`, `-0.0`,
+/// `NaN`, `inf`).
+pub(crate) fn float(v: f64) -> String {
+    format!("{v:?}")
+}
+
+/// JSON with object keys sorted and numbers normalised: an integral number within ±2^53 is
+/// written as an integer whatever its spelling (`1`, `1.0`, `1e0`: PostgreSQL's `jsonb` keeps
+/// `1.0` while it turns `1e2` into `100`), any other as [`float`].
+pub(crate) fn json(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    write_json(&mut out, value);
+    out
+}
+
+fn write_json(out: &mut String, value: &serde_json::Value) {
+    use serde_json::Value as J;
+    match value {
+        J::Null | J::Bool(_) | J::String(_) => out.push_str(&value.to_string()),
+        J::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                let _ = write!(out, "{i}");
+            } else if let Some(u) = n.as_u64() {
+                let _ = write!(out, "{u}");
+            } else {
+                let f = n.as_f64().unwrap_or(f64::NAN);
+                out.push_str(&number(f));
+            }
+        }
+        J::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(out, item);
+            }
+            out.push(']');
+        }
+        J::Object(map) => {
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push('{');
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&string(key));
+                out.push(':');
+                write_json(out, item);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// A JSON float: integral values within ±2^53 as integers, others as [`float`].
+fn number(f: f64) -> String {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    if f.fract() == 0.0 && f.abs() <= EXACT {
+        #[allow(clippy::cast_possible_truncation, reason = "integral and within ±2^53")]
+        let i = f as i64;
+        i.to_string()
+    } else {
+        float(f)
+    }
+}
+
+/// Bytes in lowercase hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
+/// Bytes from [`hex`]; `None` for text that is not hex.
+pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Cell, float, hex, json, row_digest, unhex};
+
+    #[test]
+    fn json_is_sorted_and_numbers_normalised() {
+        let a: serde_json::Value = serde_json::from_str(r#"{"b":1.0,"a":[1e2,0.1]}"#).unwrap();
+        let b: serde_json::Value = serde_json::from_str(r#"{"a":[100,0.1],"b":1}"#).unwrap();
+        assert_eq!(json(&a), json(&b));
+        assert_eq!(json(&a), r#"{"a":[100,0.1],"b":1}"#);
+    }
+
+    #[test]
+    fn floats_are_exact_and_null_differs_from_empty() {
+        assert_eq!(float(0.1), "0.1");
+        assert_eq!(float(1e300), "1e300");
+        assert_ne!(float(0.1 + 0.2), float(0.3));
+        assert_ne!(
+            row_digest(&[Cell::Null]),
+            row_digest(&[Cell::Text(String::new())])
+        );
+        assert_eq!(unhex(&hex(&[0, 15, 255])), Some(vec![0, 15, 255]));
+    }
+}
