@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
+use super::source::rowid_name;
+
 /// A table of a source.
 #[derive(Clone, Debug)]
 pub(crate) struct SourceTable {
@@ -15,6 +17,9 @@ pub(crate) struct SourceTable {
     pub(crate) name: String,
     /// Whether it is a `WITHOUT ROWID` table.
     pub(crate) without_rowid: bool,
+    /// The name its rowid is read by (one no column shadows); `None` in a `WITHOUT ROWID`
+    /// table, or when columns shadow `rowid`, `oid` and `_rowid_` alike.
+    pub(crate) rowid: Option<&'static str>,
     /// Whether its key is `INTEGER PRIMARY KEY AUTOINCREMENT`.
     pub(crate) autoincrement: bool,
     /// The columns, in order.
@@ -134,11 +139,22 @@ async fn table(
         Some(&name),
     )
     .await?;
+    let hidden_columns: Vec<String> = hidden
+        .iter()
+        .map(|r| r.try_get_by_index(0))
+        .collect::<Result<_, DbErr>>()?;
+    let every_column: Vec<&str> = columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .chain(hidden_columns.iter().map(String::as_str))
+        .collect();
     Ok(SourceTable {
-        hidden_columns: hidden
-            .iter()
-            .map(|r| r.try_get_by_index(0))
-            .collect::<Result<_, DbErr>>()?,
+        rowid: if without_rowid {
+            None
+        } else {
+            rowid_name(&every_column)
+        },
+        hidden_columns,
         autoincrement: sql.to_ascii_uppercase().contains("AUTOINCREMENT"),
         foreign_keys: foreign_keys(db, &name).await?,
         indexes: indexes(db, &name).await?,

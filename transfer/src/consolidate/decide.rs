@@ -12,14 +12,14 @@
 //!   double already, so `bigint` when every value is an integer, else `double precision`
 //!   (PostgreSQL's `numeric` would not bring back digits SQLite's double never kept);
 //! - no declared type: from the values (all integers `bigint`, numbers `double precision`,
-//!   all text `text`, else `bytea`).
+//!   no blobs `text` (which holds integers, reals and text exactly), else `bytea`).
 //!
 //! Then every value is tried against the preferred type: one that does not fit (an empty
 //! string or non-JSON text in a JSON column, a number in a timestamp column, ...) is reported
 //! and the column falls back along [`PgType::fallbacks`] to the first type every value fits.
 //! Nothing is turned into NULL and nothing is dropped.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
 use super::catalog::{SourceColumn, SourceTable};
 use super::ident::quote;
@@ -46,7 +46,7 @@ struct ClassCounts {
 /// # Errors
 /// The source database's error.
 pub(crate) async fn columns(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     table: &SourceTable,
 ) -> Result<(Vec<ColumnPlan>, Vec<Fallback>, u64), DbErr> {
     let (counts, rows) = class_counts(db, table).await?;
@@ -60,13 +60,7 @@ pub(crate) async fn columns(
     let mut fits: Vec<Vec<bool>> = chains.iter().map(|c| vec![true; c.len()]).collect();
     let mut fallbacks = Vec::new();
     let names: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
-    let mut reader = RowReader::new(
-        db,
-        &table.name,
-        &names,
-        table.without_rowid,
-        &table.primary_key,
-    );
+    let mut reader = RowReader::new(db, &table.name, &names, table.rowid, &table.primary_key);
     loop {
         let batch = reader.next_batch().await?;
         if batch.is_empty() {
@@ -227,7 +221,8 @@ fn from_values(n: &ClassCounts) -> (PgType, String) {
         PgType::BigInt
     } else if n.text == 0 && n.blob == 0 {
         PgType::Double
-    } else if n.blob == 0 && n.integer == 0 && n.real == 0 {
+    } else if n.blob == 0 {
+        // Text holds integers, reals (shortest round-trip form) and text exactly.
         PgType::Text
     } else {
         PgType::Bytea
@@ -237,7 +232,7 @@ fn from_values(n: &ClassCounts) -> (PgType, String) {
 
 /// Each column's storage-class counts (one aggregate query), and the row count.
 async fn class_counts(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     table: &SourceTable,
 ) -> Result<(Vec<ClassCounts>, u64), DbErr> {
     let mut parts = vec!["count(*)".to_owned()];

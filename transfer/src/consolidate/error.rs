@@ -99,17 +99,16 @@ pub enum ConsolidateError {
         /// The planned PostgreSQL type.
         planned: String,
     },
-    /// A source holds a value consolidation cannot read (text that is not UTF-8).
-    #[error("{table}.{column} (rowid {rowid:?}): {reason}")]
-    UnreadableValue {
+    /// A rowid table has columns named `rowid`, `oid` and `_rowid_`: no name reaches its
+    /// rowid, so its rows cannot be read in a verifiable order.
+    #[error(
+        "{source_file}: table {table:?} has columns named rowid, oid and _rowid_, which hide its rowid: rename one of them"
+    )]
+    RowidShadowed {
+        /// The source file.
+        source_file: PathBuf,
         /// The table.
         table: String,
-        /// The column.
-        column: String,
-        /// The row.
-        rowid: Option<i64>,
-        /// What is wrong with it.
-        reason: String,
     },
     /// A source database could not be read.
     #[error("reading {path}: {source}")]

@@ -35,6 +35,7 @@ mod decide;
 mod defaults;
 mod error;
 pub mod ident;
+mod json_keys;
 mod pg_type;
 mod plan;
 mod planner;

@@ -41,6 +41,9 @@ pub struct TablePlan {
     pub rows: u64,
     /// Whether the source is a `WITHOUT ROWID` table (its rows have no rowid to report).
     pub without_rowid: bool,
+    /// The name the rows' rowid is read by (`rowid`, `oid` or `_rowid_`, whichever no column
+    /// shadows); `None` in a `WITHOUT ROWID` table.
+    pub rowid: Option<&'static str>,
     /// The primary key's columns.
     pub primary_key: Vec<String>,
     /// The columns, in order.

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, TransactionTrait};
 
 use super::catalog::{self, SourceTable};
 use super::error::ConsolidateError;
@@ -39,14 +39,23 @@ impl SourceSpec {
 /// [`ConsolidateError::NoSources`], [`ConsolidateError::InvalidSchemaName`],
 /// [`ConsolidateError::DuplicateSchema`], [`ConsolidateError::DuplicateSource`],
 /// [`ConsolidateError::SourceUnreadable`], [`ConsolidateError::NotSqlite`],
-/// [`ConsolidateError::InvalidName`] for a source name PostgreSQL cannot hold, and
+/// [`ConsolidateError::InvalidName`] for a source name PostgreSQL cannot hold,
+/// [`ConsolidateError::RowidShadowed`] for a table whose rowid no name reaches, and
 /// [`ConsolidateError::Source`] when a source cannot be read.
 pub async fn plan(sources: &[SourceSpec]) -> Result<Plan, ConsolidateError> {
     check_specs(sources)?;
     let mut plans = Vec::with_capacity(sources.len());
     for spec in sources {
         let db = source::open(&spec.path).await?;
-        let planned = plan_source(&db, spec).await;
+        // One read transaction: the catalog, the counts and every value from one snapshot.
+        let planned = match db.begin().await {
+            Ok(snapshot) => {
+                let planned = plan_source(&snapshot, spec).await;
+                snapshot.rollback().await.ok();
+                planned
+            }
+            Err(err) => Err(ConsolidateError::source(&spec.path)(err)),
+        };
         db.close().await.ok();
         plans.push(planned?);
     }
@@ -90,7 +99,7 @@ fn check_specs(sources: &[SourceSpec]) -> Result<(), ConsolidateError> {
 
 /// The plan of one source.
 async fn plan_source(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     spec: &SourceSpec,
 ) -> Result<SourcePlan, ConsolidateError> {
     let read = ConsolidateError::source(&spec.path);
@@ -131,6 +140,7 @@ async fn plan_source(
             name: table.name.clone(),
             rows,
             without_rowid: table.without_rowid,
+            rowid: table.rowid,
             primary_key: table.primary_key.clone(),
             columns,
             autoincrement_seq,
@@ -151,8 +161,18 @@ async fn plan_source(
     })
 }
 
-/// Refuses table, column and index names PostgreSQL cannot hold.
+/// Refuses table, column and index names PostgreSQL cannot hold, and rowid tables whose
+/// columns shadow every name of the rowid.
 fn check_names(path: &Path, tables: &[SourceTable]) -> Result<(), ConsolidateError> {
+    if let Some(table) = tables
+        .iter()
+        .find(|t| !t.without_rowid && t.rowid.is_none())
+    {
+        return Err(ConsolidateError::RowidShadowed {
+            source_file: path.to_path_buf(),
+            table: table.name.clone(),
+        });
+    }
     let names = tables.iter().flat_map(|t| {
         std::iter::once(&t.name)
             .chain(t.columns.iter().map(|c| &c.name))
@@ -171,7 +191,7 @@ fn check_names(path: &Path, tables: &[SourceTable]) -> Result<(), ConsolidateErr
 }
 
 /// The last id SQLite's AUTOINCREMENT handed out for `table`.
-async fn sequence(db: &DatabaseConnection, table: &str) -> Result<Option<i64>, DbErr> {
+async fn sequence(db: &impl ConnectionTrait, table: &str) -> Result<Option<i64>, DbErr> {
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Sqlite,

@@ -55,6 +55,35 @@ pub(crate) async fn open(path: &Path) -> Result<DatabaseConnection, ConsolidateE
     Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
 }
 
+/// The names SQLite answers to for a rowid table's rowid, in the order they are tried: a
+/// column of the same name shadows each of them.
+const ROWID_NAMES: [&str; 3] = ["rowid", "oid", "_rowid_"];
+
+/// The name the rowid of a table with `columns` (every column, hidden ones too) can be read
+/// by, or `None` when columns shadow all three.
+#[must_use]
+pub(crate) fn rowid_name(columns: &[&str]) -> Option<&'static str> {
+    ROWID_NAMES
+        .into_iter()
+        .find(|name| !columns.iter().any(|c| c.eq_ignore_ascii_case(name)))
+}
+
+/// The number of rows of `table`, by `count(*)`: independent of how the rows are paged, so a
+/// row the reader skipped shows as a difference.
+///
+/// # Errors
+/// The database's error.
+pub(crate) async fn count_rows(db: &impl ConnectionTrait, table: &str) -> Result<u64, DbErr> {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            format!("SELECT count(*) FROM {}", quote(table)),
+        ))
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound(table.to_owned()))?;
+    Ok(u64::try_from(row.try_get_by_index::<i64>(0)?).unwrap_or(0))
+}
+
 /// One row of a source table: its rowid (`None` in a `WITHOUT ROWID` table) and its values.
 #[derive(Debug)]
 pub(crate) struct SourceRow {
@@ -65,46 +94,54 @@ pub(crate) struct SourceRow {
 }
 
 /// Reads a table's rows in batches, by rowid (or by primary key in a `WITHOUT ROWID` table),
-/// without holding a statement open between batches.
-pub(crate) struct RowReader<'a> {
-    db: &'a DatabaseConnection,
+/// without holding a statement open between batches. Run it inside a read transaction so
+/// every batch sees the same snapshot.
+pub(crate) struct RowReader<'a, C> {
+    db: &'a C,
     select: String,
     order: Order,
     position: u64,
-    last_rowid: i64,
+    last_rowid: Option<i64>,
     done: bool,
 }
 
 /// How a table's rows are paged.
 enum Order {
-    /// By rowid, after the last one read.
-    Rowid,
+    /// By the rowid, read by this (unshadowed) name, after the last one read.
+    Rowid(&'static str),
     /// By the primary key columns (already quoted), with an offset.
     PrimaryKey(String),
 }
 
-impl<'a> RowReader<'a> {
-    /// A reader of `columns` of `table`; `primary_key` orders a `WITHOUT ROWID` table.
+impl<'a, C: ConnectionTrait> RowReader<'a, C> {
+    /// A reader of `columns` of `table`: by the rowid read as `rowid` (see [`rowid_name`]),
+    /// or, when `rowid` is `None` (a `WITHOUT ROWID` table), by `primary_key`.
     #[must_use]
     pub(crate) fn new(
-        db: &'a DatabaseConnection,
+        db: &'a C,
         table: &str,
         columns: &[String],
-        without_rowid: bool,
+        rowid: Option<&'static str>,
         primary_key: &[String],
     ) -> Self {
+        // Text is read as its bytes and decoded here, so text that is not UTF-8 is read too.
         let values: Vec<String> = columns
             .iter()
-            .map(|c| format!("typeof({0}), {0}", quote(c)))
+            .map(|c| {
+                format!(
+                    "typeof({0}), CASE WHEN typeof({0}) = 'text' THEN CAST({0} AS BLOB) ELSE {0} END",
+                    quote(c)
+                )
+            })
             .collect();
-        let (rowid, order) = if without_rowid {
+        let (selected, order) = if let Some(name) = rowid {
+            (name, Order::Rowid(name))
+        } else {
             let pk: Vec<String> = primary_key.iter().map(|c| quote(c)).collect();
             ("NULL", Order::PrimaryKey(pk.join(", ")))
-        } else {
-            ("_rowid_", Order::Rowid)
         };
         let select = format!(
-            "SELECT {rowid}, {} FROM {}",
+            "SELECT {selected}, {} FROM {}",
             values.join(", "),
             quote(table)
         );
@@ -113,7 +150,7 @@ impl<'a> RowReader<'a> {
             select,
             order,
             position: 0,
-            last_rowid: i64::MIN,
+            last_rowid: None,
             done: false,
         }
     }
@@ -121,17 +158,20 @@ impl<'a> RowReader<'a> {
     /// The next batch of rows; empty once every row has been read.
     ///
     /// # Errors
-    /// The database's error, or a text value that is not UTF-8.
+    /// The database's error.
     pub(crate) async fn next_batch(&mut self) -> Result<Vec<SourceRow>, DbErr> {
         if self.done {
             return Ok(Vec::new());
         }
-        let sql = match &self.order {
-            Order::Rowid => format!(
-                "{} WHERE _rowid_ > {} ORDER BY _rowid_ LIMIT {READ_BATCH}",
-                self.select, self.last_rowid
+        let sql = match (&self.order, self.last_rowid) {
+            (Order::Rowid(rowid), None) => {
+                format!("{} ORDER BY {rowid} LIMIT {READ_BATCH}", self.select)
+            }
+            (Order::Rowid(rowid), Some(last)) => format!(
+                "{} WHERE {rowid} > {last} ORDER BY {rowid} LIMIT {READ_BATCH}",
+                self.select
             ),
-            Order::PrimaryKey(pk) => format!(
+            (Order::PrimaryKey(pk), _) => format!(
                 "{} ORDER BY {pk} LIMIT {READ_BATCH} OFFSET {}",
                 self.select, self.position
             ),
@@ -143,7 +183,7 @@ impl<'a> RowReader<'a> {
         let batch = rows.iter().map(source_row).collect::<Result<Vec<_>, _>>()?;
         self.position += batch.len() as u64;
         if let Some(rowid) = batch.last().and_then(|r| r.rowid) {
-            self.last_rowid = rowid;
+            self.last_rowid = Some(rowid);
         }
         self.done = (batch.len() as u64) < READ_BATCH;
         Ok(batch)
@@ -160,14 +200,18 @@ fn source_row(row: &QueryResult) -> Result<SourceRow, DbErr> {
     Ok(SourceRow { rowid, values })
 }
 
-/// The value at `index + 1`, decoded as the storage class named at `index`.
+/// The value at `index + 1`, decoded as the storage class named at `index` (text arrives as
+/// its bytes).
 fn source_value(row: &QueryResult, index: usize) -> Result<SourceValue, DbErr> {
     let class: String = row.try_get_by_index(index)?;
     let at = index + 1;
     Ok(match class.as_str() {
         "integer" => SourceValue::Integer(row.try_get_by_index(at)?),
         "real" => SourceValue::Real(row.try_get_by_index(at)?),
-        "text" => SourceValue::Text(row.try_get_by_index(at)?),
+        "text" => match String::from_utf8(row.try_get_by_index(at)?) {
+            Ok(text) => SourceValue::Text(text),
+            Err(err) => SourceValue::NonUtf8Text(err.into_bytes()),
+        },
         "blob" => SourceValue::Blob(row.try_get_by_index(at)?),
         _ => SourceValue::Null,
     })
