@@ -260,6 +260,10 @@ async fn converted_timestamps_are_the_same_instants_in_postgres() {
             "INSERT INTO events VALUES (1, '2026-01-02 10:00:00.123456+02:00'), \
              (2, '2026-01-02T03:04:05Z'), (3, '2026-01-02 03:04'), (4, '2026-01-02'), \
              (5, '1999-12-31T23:59:59.5-0130')",
+            // PostgreSQL would store a leap second as the next minute: kept as text instead.
+            "CREATE TABLE leaps (id INTEGER PRIMARY KEY, happened TIMESTAMP)",
+            "INSERT INTO leaps VALUES (1, '2016-12-31 23:59:59'), (2, '2016-12-31 23:59:60'), \
+             (3, '2017-01-01 00:00:00')",
         ],
     )
     .await;
@@ -283,5 +287,13 @@ async fn converted_timestamps_are_the_same_instants_in_postgres() {
         utc,
         "2026-01-02 08:00:00.123456,2026-01-02 03:04:05.000000,2026-01-02 03:04:00.000000,\
          2026-01-02 00:00:00.000000,2000-01-01 01:29:59.500000"
+    );
+    assert_eq!(
+        text(
+            target.conn(),
+            "SELECT happened FROM instants.leaps WHERE id = 2"
+        )
+        .await,
+        "2016-12-31 23:59:60"
     );
 }
