@@ -81,27 +81,42 @@ pub(crate) struct SourceIndex {
     pub(crate) columns: Vec<Option<(String, bool)>>,
 }
 
-/// Every table of the source behind `db`, by name (SQLite's own `sqlite_*` tables left out).
+/// Every table of the source behind `db`, by name (SQLite's own `sqlite_*` tables left out),
+/// and notes on the tables left out: virtual tables (FTS5, R*Tree, ...) and their shadow
+/// tables, which are the virtual tables' storage and not data of their own.
 ///
 /// # Errors
 /// The database's error.
-pub(crate) async fn tables(db: &impl ConnectionTrait) -> Result<Vec<SourceTable>, DbErr> {
+pub(crate) async fn tables(
+    db: &impl ConnectionTrait,
+) -> Result<(Vec<SourceTable>, Vec<String>), DbErr> {
     let rows = query(
         db,
-        "SELECT s.name, coalesce(s.sql, ''), coalesce(l.wr, 0) FROM sqlite_schema s \
+        "SELECT s.name, coalesce(s.sql, ''), coalesce(l.wr, 0), coalesce(l.type, 'table') \
+         FROM sqlite_schema s \
          LEFT JOIN pragma_table_list l ON l.name = s.name AND l.schema = 'main' \
          WHERE s.type = 'table' AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY s.name",
         None,
     )
     .await?;
     let mut tables = Vec::new();
+    let mut notes = Vec::new();
     for row in rows {
         let name: String = row.try_get_by_index(0)?;
         let sql: String = row.try_get_by_index(1)?;
         let without_rowid: i64 = row.try_get_by_index(2)?;
-        tables.push(table(db, name, &sql, without_rowid != 0).await?);
+        let kind: String = row.try_get_by_index(3)?;
+        match kind.as_str() {
+            "virtual" => notes.push(format!(
+                "{name}: virtual table not copied (its module's data is not plain rows)"
+            )),
+            "shadow" => notes.push(format!(
+                "{name}: shadow table of a virtual table not copied"
+            )),
+            _ => tables.push(table(db, name, &sql, without_rowid != 0).await?),
+        }
     }
-    Ok(tables)
+    Ok((tables, notes))
 }
 
 /// One table's columns, keys and indexes.

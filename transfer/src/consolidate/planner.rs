@@ -103,10 +103,9 @@ async fn plan_source(
     spec: &SourceSpec,
 ) -> Result<SourcePlan, ConsolidateError> {
     let read = ConsolidateError::source(&spec.path);
-    let tables = catalog::tables(db).await.map_err(read)?;
+    let (tables, mut notes) = catalog::tables(db).await.map_err(read)?;
     check_names(&spec.path, &tables)?;
     let mut planned = Vec::with_capacity(tables.len());
-    let mut notes = Vec::new();
     for table in tables {
         for hidden in &table.hidden_columns {
             notes.push(format!(
@@ -121,6 +120,14 @@ async fn plan_source(
             let Some(sqlite) = &column.default else {
                 continue;
             };
+            if plan.identity {
+                // PostgreSQL refuses a default on an identity column; the identity supplies ids.
+                notes.push(format!(
+                    "{}.{}: default {sqlite} dropped (the identity hands out new ids)",
+                    table.name, column.name
+                ));
+                continue;
+            }
             plan.default = defaults::carry(sqlite, plan.pg_type);
             if plan.default.is_none() && !sqlite.eq_ignore_ascii_case("NULL") {
                 notes.push(format!(

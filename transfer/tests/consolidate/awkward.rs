@@ -15,7 +15,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use crate::run::count;
 
 /// A new SQLite file `name.db` in `dir` made by `statements`.
-async fn source_file(dir: &Path, name: &str, statements: &[&str]) -> PathBuf {
+pub(crate) async fn source_file(dir: &Path, name: &str, statements: &[&str]) -> PathBuf {
     let path = dir.join(format!("{name}.db"));
     let db = memdb_repository::connect(&format!("sqlite://{}?mode=rwc", path.display()))
         .await
@@ -70,7 +70,7 @@ async fn text(db: &DatabaseConnection, sql: &str) -> String {
 
 /// Runs `plan` into a fresh PostgreSQL database and checks that every table verified with the
 /// source's count, the rows copied and the target's count equal; `None` on SQLite.
-async fn run_verified(plan: &Plan) -> Option<TestDb> {
+pub(crate) async fn run_verified(plan: &Plan) -> Option<TestDb> {
     let target = TestDb::empty().await;
     if target.backend() != DbBackend::Postgres {
         return None;

@@ -6,3 +6,4 @@ mod bad_input;
 mod fixture;
 mod plan;
 mod run;
+mod schema_cases;
