@@ -19,13 +19,7 @@ pub(crate) struct TableChecksum {
 impl TableChecksum {
     /// Adds a row.
     pub(crate) fn add(&mut self, cells: &[Cell]) {
-        let mut hasher = Sha256::new();
-        for cell in cells {
-            let text = cell.canonical();
-            hasher.update((text.len() as u64).to_le_bytes());
-            hasher.update(text.as_bytes());
-        }
-        let digest: [u8; 32] = hasher.finalize().into();
+        let digest = row_digest(cells);
         for (lane, bytes) in self.lanes.iter_mut().zip(digest.chunks_exact(8)) {
             let mut word = [0_u8; 8];
             word.copy_from_slice(bytes);
@@ -50,6 +44,19 @@ impl TableChecksum {
         }
         hex(&hasher.finalize())
     }
+}
+
+/// The SHA-256 of a row's cells in canonical form, each prefixed with its length (so cells
+/// cannot run into each other).
+#[must_use]
+pub(crate) fn row_digest(cells: &[Cell]) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    for cell in cells {
+        let text = cell.canonical();
+        hasher.update((text.len() as u64).to_le_bytes());
+        hasher.update(text.as_bytes());
+    }
+    hasher.finalize().into()
 }
 
 #[cfg(test)]

@@ -32,8 +32,8 @@ pub(crate) fn create(schema: &str, tables: &[(SourceTable, TablePlan)]) -> Vec<S
                 column
             })
             .collect();
-        if !plan.primary_key.is_empty() {
-            parts.push(format!("PRIMARY KEY ({})", list(&plan.primary_key)));
+        if !source.primary_key.is_empty() {
+            parts.push(format!("PRIMARY KEY ({})", list(&source.primary_key)));
         }
         for index in source.indexes.iter().filter(|i| i.constraint) {
             if let Some(columns) = plain_columns(index) {

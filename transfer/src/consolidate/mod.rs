@@ -36,6 +36,7 @@ mod defaults;
 mod error;
 pub mod ident;
 mod json_keys;
+mod keys;
 mod pg_type;
 mod plan;
 mod planner;

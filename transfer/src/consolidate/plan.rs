@@ -44,7 +44,8 @@ pub struct TablePlan {
     /// The name the rows' rowid is read by (`rowid`, `oid` or `_rowid_`, whichever no column
     /// shadows); `None` in a `WITHOUT ROWID` table.
     pub rowid: Option<&'static str>,
-    /// The primary key's columns.
+    /// The source's primary key columns (a `WITHOUT ROWID` table's rows are read in their
+    /// order); the notes say when PostgreSQL does not get the key.
     pub primary_key: Vec<String>,
     /// The columns, in order.
     pub columns: Vec<ColumnPlan>,

@@ -10,7 +10,7 @@ use super::catalog::{self, SourceTable};
 use super::error::ConsolidateError;
 use super::ident::{schema_name_problem, source_name_problem};
 use super::plan::{Plan, SourcePlan, TablePlan};
-use super::{ddl, decide, defaults, source};
+use super::{ddl, decide, defaults, keys, source};
 
 /// One `--from FILE --schema NAME` pair.
 #[derive(Clone, Debug)]
@@ -106,7 +106,7 @@ async fn plan_source(
     let (tables, mut notes) = catalog::tables(db).await.map_err(read)?;
     check_names(&spec.path, &tables)?;
     let mut planned = Vec::with_capacity(tables.len());
-    for table in tables {
+    for mut table in tables {
         for hidden in &table.hidden_columns {
             notes.push(format!(
                 "{}.{hidden}: generated column not copied (its values follow from the others)",
@@ -114,6 +114,12 @@ async fn plan_source(
             ));
         }
         let (mut columns, fallbacks, rows) = decide::columns(db, &table)
+            .await
+            .map_err(ConsolidateError::source(&spec.path))?;
+        // The source's key: a WITHOUT ROWID table's rows are paged by it even when PostgreSQL
+        // does not get it.
+        let primary_key = table.primary_key.clone();
+        keys::check(db, &mut table, &mut columns, &mut notes)
             .await
             .map_err(ConsolidateError::source(&spec.path))?;
         for (plan, column) in columns.iter_mut().zip(&table.columns) {
@@ -148,7 +154,7 @@ async fn plan_source(
             rows,
             without_rowid: table.without_rowid,
             rowid: table.rowid,
-            primary_key: table.primary_key.clone(),
+            primary_key,
             columns,
             autoincrement_seq,
             fallbacks,

@@ -3,7 +3,7 @@
 //! KEY` with a default, and virtual tables with their shadow tables. Planning runs on both
 //! backends; the copy when PostgreSQL is configured.
 
-use memdb_transfer::consolidate::{Plan, SourceSpec, plan};
+use memdb_transfer::consolidate::{PgType, Plan, SourceSpec, plan};
 
 use crate::awkward::{run_verified, source_file};
 use crate::run::count;
@@ -106,5 +106,77 @@ async fn an_identity_default_is_dropped_and_virtual_tables_are_left_out() {
     assert_eq!(
         count(db, "INSERT INTO odd.counters DEFAULT VALUES RETURNING id").await,
         6
+    );
+}
+
+#[tokio::test]
+async fn keys_that_postgres_would_refuse_are_kept_apart_as_text_or_left_out_in_the_plan() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = source_file(
+        dir.path(),
+        "keyed",
+        &[
+            // SQLite allows a NULL in a rowid table's TEXT PRIMARY KEY (seed 003's tier_metrics).
+            "CREATE TABLE tier_metrics (item_id TEXT PRIMARY KEY, score REAL)",
+            "INSERT INTO tier_metrics VALUES ('a', 1.0), (NULL, 2.0)",
+            // One instant written with two offsets: distinct as text.
+            "CREATE TABLE stamps (at TIMESTAMP PRIMARY KEY, note TEXT)",
+            "INSERT INTO stamps VALUES ('2026-01-02 10:00:00Z', 'utc'), \
+             ('2026-01-02 12:00:00+02:00', 'cest')",
+            // The integer 1 and the text '1' are the same text: no type keeps them apart.
+            "CREATE TABLE mixed (k UNIQUE, note TEXT)",
+            "INSERT INTO mixed VALUES (1, 'integer'), ('1', 'text')",
+        ],
+    )
+    .await;
+    let plan = plan(&[SourceSpec::new(&path, "keyed")])
+        .await
+        .expect("plan");
+    let notes = notes(&plan);
+    assert!(
+        notes.contains(
+            "tier_metrics: primary key (item_id) not created: rowid 2 has NULL in item_id"
+        ),
+        "{notes}"
+    );
+    assert!(
+        notes.contains(
+            "mixed: unique index sqlite_autoindex_mixed_1 (k) created without UNIQUE: \
+             rowids 1 and 2 have the same converted values"
+        ),
+        "{notes}"
+    );
+    let stamps = plan.sources[0]
+        .tables
+        .iter()
+        .find(|t| t.name == "stamps")
+        .expect("planned");
+    assert_eq!(stamps.columns[0].pg_type, PgType::Text);
+    assert!(
+        stamps.columns[0].reason.contains("kept as text"),
+        "{:?}",
+        stamps.columns[0]
+    );
+    let Some(target) = run_verified(&plan).await else {
+        return;
+    };
+    let db = target.conn();
+    assert_eq!(
+        count(db, "SELECT count(*) FROM keyed.tier_metrics").await,
+        2
+    );
+    assert_eq!(
+        count(db, "SELECT count(DISTINCT at) FROM keyed.stamps").await,
+        2
+    );
+    assert_eq!(count(db, "SELECT count(*) FROM keyed.mixed").await, 2);
+    assert_eq!(
+        count(
+            db,
+            "SELECT count(*) FROM information_schema.table_constraints \
+             WHERE constraint_type = 'PRIMARY KEY' AND constraint_schema = 'keyed'"
+        )
+        .await,
+        1
     );
 }
