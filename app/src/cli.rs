@@ -95,6 +95,11 @@ pub(crate) struct ConsolidateArgs {
     /// Print JSON for scripts instead of tables.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Accept source table, column and index names that are not plain identifiers (a-z, 0-9,
+    /// _, not starting with a digit) and keep them quoted in PostgreSQL; without it they are
+    /// refused before anything is written.
+    #[arg(long)]
+    pub(crate) quote_names: bool,
 }
 
 /// The `memdb policies` commands.

@@ -28,6 +28,10 @@ use super::plan::{ColumnPlan, Fallback};
 use super::source::RowReader;
 use super::values::{SourceValue, convert};
 
+/// Fallbacks kept per column as examples (every one is counted in
+/// [`ColumnPlan::fallback_count`]), so a column of millions of misfits does not fill memory.
+pub const FALLBACK_EXAMPLES: u64 = 1_000;
+
 /// How many values of each storage class a column holds.
 #[derive(Clone, Copy, Debug, Default)]
 struct ClassCounts {
@@ -83,6 +87,9 @@ pub(crate) async fn columns(
                             continue;
                         }
                         plans[c].fallback_count += 1;
+                        if plans[c].fallback_count > FALLBACK_EXAMPLES {
+                            continue;
+                        }
                         fallbacks.push(Fallback {
                             table: table.name.clone(),
                             rowid: row.rowid,
@@ -230,13 +237,36 @@ fn from_values(n: &ClassCounts) -> (PgType, String) {
     (ty, "no declared type: from the values".into())
 }
 
-/// Each column's storage-class counts (one aggregate query), and the row count.
+/// Columns counted per query: six result columns each, under SQLite's limit of 2,000.
+const COUNTED_COLUMNS: usize = 300;
+
+/// Each column's storage-class counts (one aggregate query per [`COUNTED_COLUMNS`]
+/// columns), and the row count.
 async fn class_counts(
     db: &impl ConnectionTrait,
     table: &SourceTable,
 ) -> Result<(Vec<ClassCounts>, u64), DbErr> {
+    let mut counts = Vec::with_capacity(table.columns.len());
+    let mut rows = 0;
+    for chunk in table.columns.chunks(COUNTED_COLUMNS) {
+        let (chunk_counts, chunk_rows) = chunk_counts(db, &table.name, chunk).await?;
+        counts.extend(chunk_counts);
+        rows = chunk_rows;
+    }
+    if table.columns.is_empty() {
+        rows = chunk_counts(db, &table.name, &[]).await?.1;
+    }
+    Ok((counts, rows))
+}
+
+/// The storage-class counts of `columns` of `table`, and the row count.
+async fn chunk_counts(
+    db: &impl ConnectionTrait,
+    table: &str,
+    columns: &[SourceColumn],
+) -> Result<(Vec<ClassCounts>, u64), DbErr> {
     let mut parts = vec!["count(*)".to_owned()];
-    for column in &table.columns {
+    for column in columns {
         let c = quote(&column.name);
         for class in ["integer", "real", "text", "blob"] {
             parts.push(format!("coalesce(sum(typeof({c}) = '{class}'), 0)"));
@@ -249,13 +279,13 @@ async fn class_counts(
             "coalesce(sum(typeof({c}) = 'text' AND datetime({c}) IS NOT NULL), 0)"
         ));
     }
-    let sql = format!("SELECT {} FROM {}", parts.join(", "), quote(&table.name));
+    let sql = format!("SELECT {} FROM {}", parts.join(", "), quote(table));
     let row = db
         .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
         .await?
-        .ok_or_else(|| DbErr::RecordNotFound(table.name.clone()))?;
+        .ok_or_else(|| DbErr::RecordNotFound(table.to_owned()))?;
     let count = |i: usize| -> Result<u64, DbErr> { Ok(row.try_get_by_index::<i64>(i)? as u64) };
-    let counts = (0..table.columns.len())
+    let counts = (0..columns.len())
         .map(|c| {
             let at = 1 + 6 * c;
             Ok(ClassCounts {

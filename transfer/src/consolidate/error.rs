@@ -56,6 +56,19 @@ pub enum ConsolidateError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A table, column or index name of a source is not a plain identifier (a-z, 0-9, _, not
+    /// starting with a digit) and quoting was not asked for.
+    #[error(
+        "{source_file}: the name {name:?} needs quoting in PostgreSQL ({reason}): rename it, or accept quoted names with --quote-names"
+    )]
+    NameNeedsQuoting {
+        /// The source file.
+        source_file: PathBuf,
+        /// The name.
+        name: String,
+        /// What is not plain about it.
+        reason: &'static str,
+    },
     /// The target is not a PostgreSQL URL.
     #[error("the target {target} is not a PostgreSQL database (postgres://...)")]
     TargetNotPostgres {

@@ -52,7 +52,9 @@ pub struct TablePlan {
     /// The highest id SQLite's AUTOINCREMENT handed out (`sqlite_sequence`), which may be
     /// above the highest id left in the table; the identity continues past both.
     pub autoincrement_seq: Option<i64>,
-    /// Every value that did not fit its column's preferred type.
+    /// The values that did not fit their column's preferred type: the first
+    /// [`FALLBACK_EXAMPLES`](super::FALLBACK_EXAMPLES) of each column (each column's
+    /// [`ColumnPlan::fallback_count`] counts them all).
     pub fallbacks: Vec<Fallback>,
 }
 
@@ -75,7 +77,8 @@ pub struct ColumnPlan {
     pub default: Option<String>,
     /// Why `preferred` was chosen.
     pub reason: String,
-    /// How many values did not fit `preferred`.
+    /// How many values did not fit `preferred` (all of them, also beyond the examples kept in
+    /// [`TablePlan::fallbacks`]).
     pub fallback_count: u64,
 }
 

@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, TransactionTrait};
 
 use super::catalog::{self, SourceTable};
 use super::error::ConsolidateError;
-use super::ident::{schema_name_problem, source_name_problem};
+use super::ident::{plain_name_problem, schema_name_problem, source_name_problem};
 use super::plan::{Plan, SourcePlan, TablePlan};
 use super::{ddl, decide, defaults, keys, source};
 
@@ -32,6 +32,33 @@ impl SourceSpec {
     }
 }
 
+/// Choices a plan can be made with.
+#[derive(Clone, Copy, Debug, Default)]
+#[non_exhaustive]
+pub struct PlanOptions {
+    /// Accept source table, column and index names that are not plain identifiers (a-z, 0-9,
+    /// _, not starting with a digit) and quote them everywhere; by default such a name is
+    /// refused with [`ConsolidateError::NameNeedsQuoting`].
+    pub quote_names: bool,
+}
+
+impl PlanOptions {
+    /// These options with [`PlanOptions::quote_names`] set to `quote`.
+    #[must_use]
+    pub fn quote_names(mut self, quote: bool) -> Self {
+        self.quote_names = quote;
+        self
+    }
+}
+
+/// [`plan_with`] with the default options: names that need quoting are refused.
+///
+/// # Errors
+/// As [`plan_with`].
+pub async fn plan(sources: &[SourceSpec]) -> Result<Plan, ConsolidateError> {
+    plan_with(sources, PlanOptions::default()).await
+}
+
 /// Plans the consolidation of `sources`: checks the input, reads each source's catalog, scans
 /// every value to choose the column types, and writes the DDL. Writes nothing anywhere.
 ///
@@ -40,9 +67,14 @@ impl SourceSpec {
 /// [`ConsolidateError::DuplicateSchema`], [`ConsolidateError::DuplicateSource`],
 /// [`ConsolidateError::SourceUnreadable`], [`ConsolidateError::NotSqlite`],
 /// [`ConsolidateError::InvalidName`] for a source name PostgreSQL cannot hold,
+/// [`ConsolidateError::NameNeedsQuoting`] for one that is not a plain identifier (unless
+/// [`PlanOptions::quote_names`]),
 /// [`ConsolidateError::RowidShadowed`] for a table whose rowid no name reaches, and
 /// [`ConsolidateError::Source`] when a source cannot be read.
-pub async fn plan(sources: &[SourceSpec]) -> Result<Plan, ConsolidateError> {
+pub async fn plan_with(
+    sources: &[SourceSpec],
+    options: PlanOptions,
+) -> Result<Plan, ConsolidateError> {
     check_specs(sources)?;
     let mut plans = Vec::with_capacity(sources.len());
     for spec in sources {
@@ -50,7 +82,7 @@ pub async fn plan(sources: &[SourceSpec]) -> Result<Plan, ConsolidateError> {
         // One read transaction: the catalog, the counts and every value from one snapshot.
         let planned = match db.begin().await {
             Ok(snapshot) => {
-                let planned = plan_source(&snapshot, spec).await;
+                let planned = plan_source(&snapshot, spec, options).await;
                 snapshot.rollback().await.ok();
                 planned
             }
@@ -101,10 +133,11 @@ fn check_specs(sources: &[SourceSpec]) -> Result<(), ConsolidateError> {
 async fn plan_source(
     db: &impl ConnectionTrait,
     spec: &SourceSpec,
+    options: PlanOptions,
 ) -> Result<SourcePlan, ConsolidateError> {
     let read = ConsolidateError::source(&spec.path);
     let (tables, mut notes) = catalog::tables(db).await.map_err(read)?;
-    check_names(&spec.path, &tables)?;
+    check_names(&spec.path, &tables, options)?;
     let mut planned = Vec::with_capacity(tables.len());
     for mut table in tables {
         for hidden in &table.hidden_columns {
@@ -174,9 +207,14 @@ async fn plan_source(
     })
 }
 
-/// Refuses table, column and index names PostgreSQL cannot hold, and rowid tables whose
+/// Refuses table, column and index names PostgreSQL cannot hold or (unless
+/// `options.quote_names`) that need quoting, and rowid tables whose
 /// columns shadow every name of the rowid.
-fn check_names(path: &Path, tables: &[SourceTable]) -> Result<(), ConsolidateError> {
+fn check_names(
+    path: &Path,
+    tables: &[SourceTable],
+    options: PlanOptions,
+) -> Result<(), ConsolidateError> {
     if let Some(table) = tables
         .iter()
         .find(|t| !t.without_rowid && t.rowid.is_none())
@@ -194,6 +232,16 @@ fn check_names(path: &Path, tables: &[SourceTable]) -> Result<(), ConsolidateErr
     for name in names {
         if let Some(reason) = source_name_problem(name) {
             return Err(ConsolidateError::InvalidName {
+                source_file: path.to_path_buf(),
+                name: name.clone(),
+                reason,
+            });
+        }
+        if options.quote_names {
+            continue;
+        }
+        if let Some(reason) = plain_name_problem(name) {
+            return Err(ConsolidateError::NameNeedsQuoting {
                 source_file: path.to_path_buf(),
                 name: name.clone(),
                 reason,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbBackend, DbErr, QueryResult, RuntimeErr,
-    SqlxSqliteConnector, Statement,
+    SqlxSqliteConnector, Statement, Value,
 };
 
 use super::error::ConsolidateError;
@@ -94,28 +94,38 @@ pub(crate) struct SourceRow {
 }
 
 /// Reads a table's rows in batches, by rowid (or by primary key in a `WITHOUT ROWID` table),
-/// without holding a statement open between batches. Run it inside a read transaction so
-/// every batch sees the same snapshot.
+/// each batch after the last key read, without holding a statement open between batches.
+/// Run it inside a read transaction so every batch sees the same snapshot.
 pub(crate) struct RowReader<'a, C> {
     db: &'a C,
     select: String,
     order: Order,
-    position: u64,
-    last_rowid: Option<i64>,
+    /// The last row's rowid, or its primary key values; `None` before the first batch.
+    last: Option<Last>,
     done: bool,
 }
 
 /// How a table's rows are paged.
 enum Order {
-    /// By the rowid, read by this (unshadowed) name, after the last one read.
+    /// By the rowid, read by this (unshadowed) name.
     Rowid(&'static str),
-    /// By the primary key columns (already quoted), with an offset.
-    PrimaryKey(String),
+    /// By the primary key: its columns (quoted, comma-separated) and their positions among
+    /// the columns read.
+    PrimaryKey(String, Vec<usize>),
+}
+
+/// Where the previous batch ended.
+enum Last {
+    /// A rowid.
+    Rowid(i64),
+    /// A primary key's values.
+    Key(Vec<SourceValue>),
 }
 
 impl<'a, C: ConnectionTrait> RowReader<'a, C> {
     /// A reader of `columns` of `table`: by the rowid read as `rowid` (see [`rowid_name`]),
-    /// or, when `rowid` is `None` (a `WITHOUT ROWID` table), by `primary_key`.
+    /// or, when `rowid` is `None` (a `WITHOUT ROWID` table), by `primary_key` (columns among
+    /// `columns`).
     #[must_use]
     pub(crate) fn new(
         db: &'a C,
@@ -138,7 +148,11 @@ impl<'a, C: ConnectionTrait> RowReader<'a, C> {
             (name, Order::Rowid(name))
         } else {
             let pk: Vec<String> = primary_key.iter().map(|c| quote(c)).collect();
-            ("NULL", Order::PrimaryKey(pk.join(", ")))
+            let positions = primary_key
+                .iter()
+                .filter_map(|k| columns.iter().position(|c| c == k))
+                .collect();
+            ("NULL", Order::PrimaryKey(pk.join(", "), positions))
         };
         let select = format!(
             "SELECT {selected}, {} FROM {}",
@@ -149,8 +163,7 @@ impl<'a, C: ConnectionTrait> RowReader<'a, C> {
             db,
             select,
             order,
-            position: 0,
-            last_rowid: None,
+            last: None,
             done: false,
         }
     }
@@ -163,30 +176,68 @@ impl<'a, C: ConnectionTrait> RowReader<'a, C> {
         if self.done {
             return Ok(Vec::new());
         }
-        let sql = match (&self.order, self.last_rowid) {
-            (Order::Rowid(rowid), None) => {
-                format!("{} ORDER BY {rowid} LIMIT {READ_BATCH}", self.select)
+        let (after, values) = match &self.last {
+            None => (String::new(), Vec::new()),
+            Some(Last::Rowid(last)) => (format!(" WHERE {} > {last}", self.order_by()), Vec::new()),
+            Some(Last::Key(key)) => {
+                // A row value compares column by column, with each key column's collation,
+                // as ORDER BY sorts. Text that is not UTF-8 is bound as its bytes, cast back.
+                let params: Vec<&str> = key
+                    .iter()
+                    .map(|v| match v {
+                        SourceValue::NonUtf8Text(_) => "CAST(? AS TEXT)",
+                        _ => "?",
+                    })
+                    .collect();
+                (
+                    format!(" WHERE ({}) > ({})", self.order_by(), params.join(", ")),
+                    key.iter().map(bind).collect(),
+                )
             }
-            (Order::Rowid(rowid), Some(last)) => format!(
-                "{} WHERE {rowid} > {last} ORDER BY {rowid} LIMIT {READ_BATCH}",
-                self.select
-            ),
-            (Order::PrimaryKey(pk), _) => format!(
-                "{} ORDER BY {pk} LIMIT {READ_BATCH} OFFSET {}",
-                self.select, self.position
-            ),
         };
+        let sql = format!(
+            "{}{after} ORDER BY {} LIMIT {READ_BATCH}",
+            self.select,
+            self.order_by()
+        );
         let rows = self
             .db
-            .query_all_raw(Statement::from_string(DbBackend::Sqlite, sql))
+            .query_all_raw(Statement::from_sql_and_values(
+                DbBackend::Sqlite,
+                sql,
+                values,
+            ))
             .await?;
         let batch = rows.iter().map(source_row).collect::<Result<Vec<_>, _>>()?;
-        self.position += batch.len() as u64;
-        if let Some(rowid) = batch.last().and_then(|r| r.rowid) {
-            self.last_rowid = Some(rowid);
+        if let Some(row) = batch.last() {
+            self.last = match &self.order {
+                Order::Rowid(_) => row.rowid.map(Last::Rowid),
+                Order::PrimaryKey(_, positions) => Some(Last::Key(
+                    positions.iter().map(|p| row.values[*p].clone()).collect(),
+                )),
+            };
         }
         self.done = (batch.len() as u64) < READ_BATCH;
         Ok(batch)
+    }
+
+    /// The paging order's columns.
+    fn order_by(&self) -> &str {
+        match &self.order {
+            Order::Rowid(rowid) => rowid,
+            Order::PrimaryKey(pk, _) => pk,
+        }
+    }
+}
+
+/// A key value bound as SQLite stored it.
+fn bind(value: &SourceValue) -> Value {
+    match value {
+        SourceValue::Null => Value::String(None),
+        SourceValue::Integer(i) => Value::BigInt(Some(*i)),
+        SourceValue::Real(r) => Value::Double(Some(*r)),
+        SourceValue::Text(t) => Value::String(Some(t.clone())),
+        SourceValue::Blob(b) | SourceValue::NonUtf8Text(b) => Value::Bytes(Some(b.clone())),
     }
 }
 

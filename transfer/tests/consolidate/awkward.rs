@@ -297,3 +297,37 @@ async fn converted_timestamps_are_the_same_instants_in_postgres() {
         "2016-12-31 23:59:60"
     );
 }
+
+#[tokio::test]
+async fn every_misfit_is_counted_and_the_first_thousand_per_column_are_listed() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = source_file(
+        dir.path(),
+        "misfits",
+        &[
+            "CREATE TABLE readings (id INTEGER PRIMARY KEY, at_json TEXT, level INTEGER)",
+            "INSERT INTO readings (at_json, level) \
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3005) \
+             SELECT CASE WHEN i <= 2000 THEN '[' || i || ']' ELSE 'plain ' || i END, \
+             CASE WHEN i <= 1003 THEN i + 0.5 ELSE i END FROM n",
+        ],
+    )
+    .await;
+    let plan = plan(&[SourceSpec::new(&path, "misfits")])
+        .await
+        .expect("plan");
+    let readings = table(&plan, "readings");
+    for (column, misfits) in [("at_json", 1_005), ("level", 1_003)] {
+        let planned = readings
+            .columns
+            .iter()
+            .find(|c| c.name == column)
+            .expect("planned");
+        assert_eq!(planned.fallback_count, misfits, "{column}");
+        let listed = fallbacks(readings, column);
+        assert_eq!(listed.len(), 1_000, "{column}");
+        assert_eq!(listed[0].0, Some(if column == "level" { 1 } else { 2001 }));
+    }
+    assert_eq!(chosen(readings, "at_json"), PgType::Text);
+    assert_eq!(chosen(readings, "level"), PgType::Double);
+}
