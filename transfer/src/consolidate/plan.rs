@@ -22,7 +22,8 @@ pub struct SourcePlan {
     pub path: PathBuf,
     /// The PostgreSQL schema it goes into.
     pub schema: String,
-    /// Its tables, parents before the tables whose foreign keys name them.
+    /// Its tables, by name (their order does not matter: foreign keys are added after every
+    /// table is copied).
     pub tables: Vec<TablePlan>,
     /// Statements run before the copy: the schema and its tables.
     pub create: Vec<String>,
