@@ -19,6 +19,8 @@
 //! and the column falls back along [`PgType::fallbacks`] to the first type every value fits.
 //! Nothing is turned into NULL and nothing is dropped.
 
+use std::fmt::Write as _;
+
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
 use super::catalog::{SourceColumn, SourceTable};
@@ -26,6 +28,7 @@ use super::ident::quote;
 use super::pg_type::PgType;
 use super::plan::{ColumnPlan, Fallback};
 use super::source::RowReader;
+use super::timestamp;
 use super::values::{SourceValue, convert};
 
 /// Fallbacks kept per column as examples (every one is counted in
@@ -65,6 +68,8 @@ pub(crate) async fn columns(
     let mut fallbacks = Vec::new();
     let names: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
     let mut reader = RowReader::new(db, &table.name, &names, table.rowid, &table.primary_key);
+    // Per column: timestamps read without offset (as UTC), and with an offset (normalised).
+    let mut zones = vec![[0_u64; 2]; names.len()];
     loop {
         let batch = reader.next_batch().await?;
         if batch.is_empty() {
@@ -74,6 +79,13 @@ pub(crate) async fn columns(
             for (c, value) in row.values.iter().enumerate() {
                 if *value == SourceValue::Null {
                     continue;
+                }
+                if let (PgType::Timestamptz, SourceValue::Text(text)) = (chains[c][0], value) {
+                    match timestamp::offset(text) {
+                        None if timestamp::parse(text).is_ok() => zones[c][0] += 1,
+                        Some(true) => zones[c][1] += 1,
+                        _ => {}
+                    }
                 }
                 for (i, ty) in chains[c].iter().enumerate() {
                     // The preferred type is tried on every value, so every misfit is reported;
@@ -105,6 +117,17 @@ pub(crate) async fn columns(
     for (plan, (chain, fit)) in plans.iter_mut().zip(chains.iter().zip(&fits)) {
         let chosen = chain.iter().zip(fit).find(|(_, f)| **f).map(|(t, _)| *t);
         plan.pg_type = chosen.unwrap_or(PgType::Bytea);
+    }
+    for (plan, [naive, offset]) in plans.iter_mut().zip(zones) {
+        if plan.pg_type != PgType::Timestamptz {
+            continue;
+        }
+        if naive > 0 {
+            let _ = write!(plan.reason, "; {naive} without offset read as UTC");
+        }
+        if offset > 0 {
+            let _ = write!(plan.reason, "; {offset} with an offset normalised to UTC");
+        }
     }
     Ok((plans, fallbacks, rows))
 }

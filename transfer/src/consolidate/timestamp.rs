@@ -61,6 +61,20 @@ pub fn parse(text: &str) -> Result<DateTime<Utc>, &'static str> {
     Ok(at)
 }
 
+/// Whether `text` (one [`parse`] accepts) names its zone: `Some(true)` for an offset other
+/// than UTC (normalised to UTC), `Some(false)` for `Z` or `+00:00`, `None` for none (read as
+/// UTC).
+#[must_use]
+pub fn offset(text: &str) -> Option<bool> {
+    if text.ends_with('Z') {
+        return Some(false);
+    }
+    OFFSET_FORMATS
+        .iter()
+        .find_map(|f| DateTime::parse_from_str(text, f).ok())
+        .map(|at| at.offset().local_minus_utc() != 0)
+}
+
 /// How many digits follow the seconds' decimal point.
 fn fraction_digits(text: &str) -> usize {
     text.split_once('.').map_or(0, |(_, rest)| {
@@ -94,6 +108,15 @@ mod tests {
         );
         assert_eq!(utc("2024-03-01 10:20"), "2024-03-01T10:20:00+00:00");
         assert_eq!(utc("2024-03-01"), "2024-03-01T00:00:00+00:00");
+    }
+
+    #[test]
+    fn zones_are_told_apart() {
+        assert_eq!(offset("2024-03-01 10:20:30"), None);
+        assert_eq!(offset("2024-03-01"), None);
+        assert_eq!(offset("2024-03-01T10:20:30Z"), Some(false));
+        assert_eq!(offset("2024-03-01T10:20:30+00:00"), Some(false));
+        assert_eq!(offset("2024-03-01 12:20:30.5+0200"), Some(true));
     }
 
     #[test]

@@ -274,6 +274,11 @@ async fn converted_timestamps_are_the_same_instants_in_postgres() {
         chosen(table(&plan, "events"), "happened"),
         PgType::Timestamptz
     );
+    let happened = &table(&plan, "events").columns[1];
+    assert_eq!(
+        happened.reason,
+        "declared TIMESTAMP; 2 without offset read as UTC; 2 with an offset normalised to UTC"
+    );
     let Some(target) = run_verified(&plan).await else {
         return;
     };
