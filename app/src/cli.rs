@@ -37,6 +37,20 @@ pub(crate) struct Cli {
 /// The top-level commands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// The commands on the memdb database `--database-url` names.
+    #[command(flatten)]
+    Database(DatabaseCommand),
+    /// Copy SQLite databases memdb did not create into PostgreSQL schemas, one schema per
+    /// file: tables, keys, indexes and rows with mapped types, identities past the copied
+    /// maximum, every table verified (rows and SHA-256) before the one transaction commits.
+    /// With `--plan`, print the type decisions and the DDL and write nothing.
+    Consolidate(ConsolidateArgs),
+}
+
+/// The commands that work on the database `--database-url` names (every command but
+/// `consolidate`, which names its own sources and target).
+#[derive(Debug, Subcommand)]
+pub(crate) enum DatabaseCommand {
     /// Apply pending migrations, seed the defaults and show the status. Safe to run again.
     Init,
     /// Show the backend, each track's migrations and its tables' row counts, and any track
@@ -62,11 +76,6 @@ pub(crate) enum Command {
     Backup(BackupArgs),
     /// Restore a backup into an empty database (`memdb migrate restore`).
     Restore(RestoreArgs),
-    /// Copy SQLite databases memdb did not create into PostgreSQL schemas, one schema per
-    /// file: tables, keys, indexes and rows with mapped types, identities past the copied
-    /// maximum, every table verified (rows and SHA-256) before the one transaction commits.
-    /// With `--plan`, print the type decisions and the DDL and write nothing.
-    Consolidate(ConsolidateArgs),
     /// Memory lifecycle policies: episodic TTL, per-user trim, tier promotion and demotion.
     #[cfg(feature = "enhanced")]
     Policies {
@@ -152,7 +161,7 @@ pub(crate) struct PolicyRunArgs {
 mod tests {
     use clap::{CommandFactory, Parser};
 
-    use super::{Cli, Command, MigrateCommand};
+    use super::{Cli, Command, DatabaseCommand, MigrateCommand};
     use memdb_migration::cli::{DowngradeTarget, UpgradeTarget};
 
     #[test]
@@ -165,9 +174,9 @@ mod tests {
         let cli = Cli::try_parse_from(["memdb", "migrate", "status"].iter().chain(args))
             .expect("a valid command line");
         match cli.command {
-            Command::Migrate {
+            Command::Database(DatabaseCommand::Migrate {
                 action: MigrateCommand::Status { track, .. },
-            } => track.only().map(str::to_owned),
+            }) => track.only().map(str::to_owned),
             other => panic!("parsed as {other:?}"),
         }
     }
@@ -184,7 +193,7 @@ mod tests {
         let cli = Cli::try_parse_from(["memdb", "migrate"].iter().chain(args))
             .expect("a valid command line");
         match cli.command {
-            Command::Migrate { action } => action,
+            Command::Database(DatabaseCommand::Migrate { action }) => action,
             other => panic!("parsed as {other:?}"),
         }
     }
