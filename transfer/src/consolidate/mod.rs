@@ -2,8 +2,10 @@
 //! schema.
 //!
 //! [`plan`] reads the sources only: their catalog (tables, columns, primary keys, foreign
-//! keys, indexes), every value (to choose each column's type; the rules are in the README and in `decide.rs`),
-//! and writes the DDL. [`run`] checks the target and carries the plan out in one transaction,
+//! keys, indexes), every value (to choose each column's type; the rules are in the README and
+//! in `decide.rs`), the primary keys and unique indexes against the converted values
+//! (`keys.rs`: a NULL or values that convert to equal ones would make PostgreSQL refuse them),
+//! and writes the DDL. Names that need quoting are refused unless [`PlanOptions::quote_names`]. [`run`] checks the target and carries the plan out in one transaction,
 //! verifying every table's row count and content checksum before it commits.
 //!
 //! Choices, and why:
