@@ -214,6 +214,7 @@ async fn long_fallback_lists_are_cut_in_text_and_whole_in_json() {
         ],
     );
     let plan: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    assert_eq!(plan["fallback_examples_per_column"], 1000);
     let fallbacks = &plan["sources"][0]["tables"][0]["fallbacks"];
     assert_eq!(fallbacks.as_array().map(Vec::len), Some(13), "{fallbacks}");
 }

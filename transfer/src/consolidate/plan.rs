@@ -13,6 +13,9 @@ use super::pg_type::PgType;
 pub struct Plan {
     /// One entry per `--from`/`--schema` pair, in the order given.
     pub sources: Vec<SourcePlan>,
+    /// How many fallbacks per column [`TablePlan::fallbacks`] lists at most (every one is
+    /// counted in [`ColumnPlan::fallback_count`]).
+    pub fallback_examples_per_column: u64,
 }
 
 /// The plan of one source file.

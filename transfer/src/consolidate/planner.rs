@@ -91,7 +91,10 @@ pub async fn plan_with(
         db.close().await.ok();
         plans.push(planned?);
     }
-    Ok(Plan { sources: plans })
+    Ok(Plan {
+        sources: plans,
+        fallback_examples_per_column: decide::FALLBACK_EXAMPLES,
+    })
 }
 
 /// Refuses an empty list, invalid or repeated schema names and repeated files.
