@@ -37,6 +37,25 @@ pub(crate) struct Cli {
 /// The top-level commands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// The commands on the memdb database `--database-url` names.
+    #[command(flatten)]
+    Database(DatabaseCommand),
+    /// Copy a memdb database into another (SQLite or PostgreSQL, either way; several sources
+    /// merge into one target), then verify it and print a verification table: exit code 1 on
+    /// any mismatch or conflict. An interrupted copy resumes when run again. Uses `--from` and
+    /// `--to`, not `DATABASE_URL`.
+    Copy(CopyArgs),
+    /// Copy SQLite databases memdb did not create into PostgreSQL schemas, one schema per
+    /// file: tables, keys, indexes and rows with mapped types, identities past the copied
+    /// maximum, every table verified (rows and SHA-256) before the one transaction commits.
+    /// With `--plan`, print the type decisions and the DDL and write nothing.
+    Consolidate(ConsolidateArgs),
+}
+
+/// The commands that work on the database `--database-url` names (every command but `copy`
+/// and `consolidate`, which name their own sources and targets).
+#[derive(Debug, Subcommand)]
+pub(crate) enum DatabaseCommand {
     /// Apply pending migrations, seed the defaults and show the status. Safe to run again.
     Init,
     /// Show the backend, each track's migrations and its tables' row counts, and any track
@@ -62,16 +81,6 @@ pub(crate) enum Command {
     Backup(BackupArgs),
     /// Restore a backup into an empty database (`memdb migrate restore`).
     Restore(RestoreArgs),
-    /// Copy a memdb database into another (SQLite or PostgreSQL, either way; several sources
-    /// merge into one target), then verify it and print a verification table: exit code 1 on
-    /// any mismatch or conflict. An interrupted copy resumes when run again. Uses `--from` and
-    /// `--to`, not `DATABASE_URL`.
-    Copy(CopyArgs),
-    /// Copy SQLite databases memdb did not create into PostgreSQL schemas, one schema per
-    /// file: tables, keys, indexes and rows with mapped types, identities past the copied
-    /// maximum, every table verified (rows and SHA-256) before the one transaction commits.
-    /// With `--plan`, print the type decisions and the DDL and write nothing.
-    Consolidate(ConsolidateArgs),
     /// Memory lifecycle policies: episodic TTL, per-user trim, tier promotion and demotion.
     #[cfg(feature = "enhanced")]
     Policies {
@@ -100,6 +109,11 @@ pub(crate) struct ConsolidateArgs {
     /// Print JSON for scripts instead of tables.
     #[arg(long)]
     pub(crate) json: bool,
+    /// Accept source table, column and index names that are not plain identifiers (a-z, 0-9,
+    /// _, not starting with a digit) and keep them quoted in PostgreSQL; without it they are
+    /// refused before anything is written.
+    #[arg(long)]
+    pub(crate) quote_names: bool,
 }
 
 /// The `memdb policies` commands.
@@ -152,7 +166,7 @@ pub(crate) struct PolicyRunArgs {
 mod tests {
     use clap::{CommandFactory, Parser};
 
-    use super::{Cli, Command, MigrateCommand};
+    use super::{Cli, Command, DatabaseCommand, MigrateCommand};
     use memdb_migration::cli::{DowngradeTarget, UpgradeTarget};
 
     #[test]
@@ -165,9 +179,9 @@ mod tests {
         let cli = Cli::try_parse_from(["memdb", "migrate", "status"].iter().chain(args))
             .expect("a valid command line");
         match cli.command {
-            Command::Migrate {
+            Command::Database(DatabaseCommand::Migrate {
                 action: MigrateCommand::Status { track, .. },
-            } => track.only().map(str::to_owned),
+            }) => track.only().map(str::to_owned),
             other => panic!("parsed as {other:?}"),
         }
     }
@@ -184,7 +198,7 @@ mod tests {
         let cli = Cli::try_parse_from(["memdb", "migrate"].iter().chain(args))
             .expect("a valid command line");
         match cli.command {
-            Command::Migrate { action } => action,
+            Command::Database(DatabaseCommand::Migrate { action }) => action,
             other => panic!("parsed as {other:?}"),
         }
     }

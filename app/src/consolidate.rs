@@ -36,7 +36,8 @@ pub(crate) async fn run(args: ConsolidateArgs) -> Result<()> {
             args.from.iter().map(std::path::PathBuf::as_path).collect();
         consolidate::check_target_url(to, &paths)?;
     }
-    let plan = consolidate::plan(&specs).await?;
+    let options = consolidate::PlanOptions::default().quote_names(args.quote_names);
+    let plan = consolidate::plan_with(&specs, options).await?;
     let target = match &args.to {
         Some(to) => {
             let db = memdb_repository::connect(to)
@@ -128,7 +129,8 @@ fn render_fallbacks(plan: &Plan) -> String {
 }
 
 /// A source's fallbacks as `schema.table rowid N column: value (reason) -> type` lines, at
-/// most [`FALLBACKS_SHOWN`] per column and a count of the rest (`--json` lists every one).
+/// most [`FALLBACKS_SHOWN`] per column and a count of the rest (`--json` lists the first
+/// [`consolidate::FALLBACK_EXAMPLES`] per column).
 fn fallback_lines(source: &SourcePlan) -> String {
     let mut text = String::new();
     for t in &source.tables {
@@ -146,8 +148,11 @@ fn fallback_lines(source: &SourcePlan) -> String {
             if more > 0 {
                 let _ = writeln!(
                     text,
-                    "fallback: {}.{} {}: {more} more (--json lists every one)",
-                    source.schema, t.name, c.name
+                    "fallback: {}.{} {}: {more} more (--json lists the first {} per column)",
+                    source.schema,
+                    t.name,
+                    c.name,
+                    consolidate::FALLBACK_EXAMPLES
                 );
             }
         }
@@ -172,6 +177,7 @@ fn render_report(report: &Report) -> String {
                 vec![
                     t.table.clone(),
                     t.source_rows.to_string(),
+                    t.copied_rows.to_string(),
                     t.target_rows.to_string(),
                     t.target_sha256[..16].to_owned(),
                     if t.verified() { "ok" } else { "MISMATCH" }.to_owned(),
@@ -183,6 +189,7 @@ fn render_report(report: &Report) -> String {
             &[
                 "TABLE",
                 "SOURCE ROWS",
+                "COPIED",
                 "TARGET ROWS",
                 "SHA-256",
                 "VERIFIED",

@@ -20,9 +20,9 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use clap::Parser as _;
 
-use memdb_migration::cli::MigrateCommand;
+use memdb_migration::cli::{LockArgs, MigrateCommand};
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, DatabaseCommand};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -34,7 +34,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Consolidate(args) => consolidate::run(args).await,
         Command::Copy(args) => copy::run(&args, cli.lock.timeout()).await,
-        _ => run(cli).await,
+        Command::Database(command) => run(cli.database_url, &cli.lock, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -48,50 +48,48 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Connects (with memdb's per-backend settings) and runs the command.
-async fn run(mut cli: Cli) -> Result<()> {
+/// Connects to `database_url` (with memdb's per-backend settings) and runs `command`.
+async fn run(mut database_url: String, lock: &LockArgs, command: DatabaseCommand) -> Result<()> {
     // An empty DATABASE_URL means "not set", as in `database_url_from_env`.
-    if cli.database_url.trim().is_empty() {
-        memdb_repository::DEFAULT_DATABASE_URL.clone_into(&mut cli.database_url);
+    if database_url.trim().is_empty() {
+        memdb_repository::DEFAULT_DATABASE_URL.clone_into(&mut database_url);
     }
-    let (read_only, dry_run) = match &cli.command {
+    let (read_only, dry_run) = match &command {
         // `memdb backup` only reads, like `memdb migrate backup`.
-        Command::Status | Command::Doctor { .. } | Command::Backup(_) | Command::Copy(_) => {
+        DatabaseCommand::Status | DatabaseCommand::Doctor { .. } | DatabaseCommand::Backup(_) => {
             (true, false)
         }
-        Command::Migrate { action } => (action.is_read_only(), action.is_dry_run()),
-        Command::Init | Command::Seed(_) | Command::Restore(_) => (false, false),
-        // Reached only through `run`; `main` runs consolidations without this connection.
-        Command::Consolidate(_) => (true, false),
+        DatabaseCommand::Migrate { action } => (action.is_read_only(), action.is_dry_run()),
+        DatabaseCommand::Init | DatabaseCommand::Seed(_) | DatabaseCommand::Restore(_) => {
+            (false, false)
+        }
         #[cfg(feature = "enhanced")]
-        Command::Policies {
+        DatabaseCommand::Policies {
             action: cli::PoliciesCommand::Run(args),
         } => (args.dry_run, false),
     };
     // Reading must not create a missing SQLite file; a dry run reads an empty database then.
-    let url = memdb_migration::cli::connect::url_for(&cli.database_url, read_only, dry_run);
+    let url = memdb_migration::cli::connect::url_for(&database_url, read_only, dry_run);
     let tracks = tracks::compiled()?;
     let db = memdb_repository::connect(&url)
         .await
         .with_context(|| missing_file_hint(&url))?;
     let ctx = memdb_migration::cli::Context {
         tracks: &tracks,
-        database: memdb_repository::redact_url(&cli.database_url),
-        url: memdb_migration::cli::DatabaseUrl::new(cli.database_url.clone()),
-        lock_timeout: cli.lock.timeout(),
+        database: memdb_repository::redact_url(&database_url),
+        url: memdb_migration::cli::DatabaseUrl::new(database_url.clone()),
+        lock_timeout: lock.timeout(),
     };
-    let result = match cli.command {
-        Command::Init => init::run(&db, &ctx, &cli.database_url).await,
-        Command::Status => status::run(&db, &tracks, &cli.database_url).await,
-        Command::Migrate { action } => migrate(&db, &ctx, action).await,
-        Command::Seed(args) => seed::run(&db, &args).await,
-        Command::Doctor { json } => doctor::run(&db, &ctx, json).await,
-        Command::Backup(args) => migrate(&db, &ctx, MigrateCommand::Backup(args)).await,
-        Command::Restore(args) => migrate(&db, &ctx, MigrateCommand::Restore(args)).await,
-        Command::Consolidate(args) => consolidate::run(args).await,
-        Command::Copy(args) => copy::run(&args, ctx.lock_timeout).await,
+    let result = match command {
+        DatabaseCommand::Init => init::run(&db, &ctx, &database_url).await,
+        DatabaseCommand::Status => status::run(&db, &tracks, &database_url).await,
+        DatabaseCommand::Migrate { action } => migrate(&db, &ctx, action).await,
+        DatabaseCommand::Seed(args) => seed::run(&db, &args).await,
+        DatabaseCommand::Doctor { json } => doctor::run(&db, &ctx, json).await,
+        DatabaseCommand::Backup(args) => migrate(&db, &ctx, MigrateCommand::Backup(args)).await,
+        DatabaseCommand::Restore(args) => migrate(&db, &ctx, MigrateCommand::Restore(args)).await,
         #[cfg(feature = "enhanced")]
-        Command::Policies { action } => policies::run(&db, action).await,
+        DatabaseCommand::Policies { action } => policies::run(&db, action).await,
     };
     // Closing lets SQLite checkpoint its WAL; a failure here does not undo the command.
     if let Err(err) = db.close().await {

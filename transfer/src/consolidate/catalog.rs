@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
+use super::source::rowid_name;
+
 /// A table of a source.
 #[derive(Clone, Debug)]
 pub(crate) struct SourceTable {
@@ -15,6 +17,9 @@ pub(crate) struct SourceTable {
     pub(crate) name: String,
     /// Whether it is a `WITHOUT ROWID` table.
     pub(crate) without_rowid: bool,
+    /// The name its rowid is read by (one no column shadows); `None` in a `WITHOUT ROWID`
+    /// table, or when columns shadow `rowid`, `oid` and `_rowid_` alike.
+    pub(crate) rowid: Option<&'static str>,
     /// Whether its key is `INTEGER PRIMARY KEY AUTOINCREMENT`.
     pub(crate) autoincrement: bool,
     /// The columns, in order.
@@ -76,27 +81,42 @@ pub(crate) struct SourceIndex {
     pub(crate) columns: Vec<Option<(String, bool)>>,
 }
 
-/// Every table of the source behind `db`, by name (SQLite's own `sqlite_*` tables left out).
+/// Every table of the source behind `db`, by name (SQLite's own `sqlite_*` tables left out),
+/// and notes on the tables left out: virtual tables (FTS5, R*Tree, ...) and their shadow
+/// tables, which are the virtual tables' storage and not data of their own.
 ///
 /// # Errors
 /// The database's error.
-pub(crate) async fn tables(db: &impl ConnectionTrait) -> Result<Vec<SourceTable>, DbErr> {
+pub(crate) async fn tables(
+    db: &impl ConnectionTrait,
+) -> Result<(Vec<SourceTable>, Vec<String>), DbErr> {
     let rows = query(
         db,
-        "SELECT s.name, coalesce(s.sql, ''), coalesce(l.wr, 0) FROM sqlite_schema s \
+        "SELECT s.name, coalesce(s.sql, ''), coalesce(l.wr, 0), coalesce(l.type, 'table') \
+         FROM sqlite_schema s \
          LEFT JOIN pragma_table_list l ON l.name = s.name AND l.schema = 'main' \
          WHERE s.type = 'table' AND s.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY s.name",
         None,
     )
     .await?;
     let mut tables = Vec::new();
+    let mut notes = Vec::new();
     for row in rows {
         let name: String = row.try_get_by_index(0)?;
         let sql: String = row.try_get_by_index(1)?;
         let without_rowid: i64 = row.try_get_by_index(2)?;
-        tables.push(table(db, name, &sql, without_rowid != 0).await?);
+        let kind: String = row.try_get_by_index(3)?;
+        match kind.as_str() {
+            "virtual" => notes.push(format!(
+                "{name}: virtual table not copied (its module's data is not plain rows)"
+            )),
+            "shadow" => notes.push(format!(
+                "{name}: shadow table of a virtual table not copied"
+            )),
+            _ => tables.push(table(db, name, &sql, without_rowid != 0).await?),
+        }
     }
-    Ok(tables)
+    Ok((tables, notes))
 }
 
 /// One table's columns, keys and indexes.
@@ -134,11 +154,22 @@ async fn table(
         Some(&name),
     )
     .await?;
+    let hidden_columns: Vec<String> = hidden
+        .iter()
+        .map(|r| r.try_get_by_index(0))
+        .collect::<Result<_, DbErr>>()?;
+    let every_column: Vec<&str> = columns
+        .iter()
+        .map(|c| c.name.as_str())
+        .chain(hidden_columns.iter().map(String::as_str))
+        .collect();
     Ok(SourceTable {
-        hidden_columns: hidden
-            .iter()
-            .map(|r| r.try_get_by_index(0))
-            .collect::<Result<_, DbErr>>()?,
+        rowid: if without_rowid {
+            None
+        } else {
+            rowid_name(&every_column)
+        },
+        hidden_columns,
         autoincrement: sql.to_ascii_uppercase().contains("AUTOINCREMENT"),
         foreign_keys: foreign_keys(db, &name).await?,
         indexes: indexes(db, &name).await?,

@@ -70,20 +70,28 @@ async fn copy_source(
         execute(txn, statement).await?;
     }
     let db = source::open(&plan.path).await?;
-    let copied = copy_tables(txn, &db, plan, progress).await;
+    // One read transaction: the counts and every row from one snapshot of the source.
+    let copied = match db.begin().await {
+        Ok(snapshot) => {
+            let copied = copy_tables(txn, &snapshot, plan, progress).await;
+            snapshot.rollback().await.ok();
+            copied
+        }
+        Err(err) => Err(ConsolidateError::source(&plan.path)(err)),
+    };
     db.close().await.ok();
     let copied = copied?;
     for statement in &plan.finish {
         execute(txn, statement).await?;
     }
     let mut tables = Vec::with_capacity(copied.len());
-    for (table, (checksum, next_id)) in plan.tables.iter().zip(copied) {
-        let source_rows = checksum.rows();
+    for (table, (source_rows, checksum, next_id)) in plan.tables.iter().zip(copied) {
         let (target_rows, target_sha256) =
             verify::target_checksum(txn, &plan.schema, table).await?;
         tables.push(TableReport {
             table: table.name.clone(),
             source_rows,
+            copied_rows: checksum.rows(),
             target_rows,
             source_sha256: checksum.finish(),
             target_sha256,
@@ -100,10 +108,10 @@ async fn copy_source(
 /// Every table of a source, in the plan's order.
 async fn copy_tables(
     txn: &DatabaseTransaction,
-    db: &DatabaseConnection,
+    db: &DatabaseTransaction,
     plan: &SourcePlan,
     progress: &mut dyn Progress,
-) -> Result<Vec<(TableChecksum, Option<i64>)>, ConsolidateError> {
+) -> Result<Vec<(u64, TableChecksum, Option<i64>)>, ConsolidateError> {
     let mut copied = Vec::with_capacity(plan.tables.len());
     for table in &plan.tables {
         copied.push(copy_table(txn, db, plan, table, progress).await?);
@@ -111,15 +119,18 @@ async fn copy_tables(
     Ok(copied)
 }
 
-/// One table's rows, converted as planned; returns the source side's checksum and the
-/// identity's next value.
+/// One table's rows, converted as planned; returns the source's `count(*)` (from the same
+/// snapshot as the rows), the checksum of the rows read and the identity's next value.
 async fn copy_table(
     txn: &DatabaseTransaction,
-    db: &DatabaseConnection,
+    db: &DatabaseTransaction,
     plan: &SourcePlan,
     table: &TablePlan,
     progress: &mut dyn Progress,
-) -> Result<(TableChecksum, Option<i64>), ConsolidateError> {
+) -> Result<(u64, TableChecksum, Option<i64>), ConsolidateError> {
+    let source_rows = source::count_rows(db, &table.name)
+        .await
+        .map_err(ConsolidateError::source(&plan.path))?;
     let names: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
     let types: Vec<PgType> = table.columns.iter().map(|c| c.pg_type).collect();
     let rows_per_insert = (MAX_BIND_PARAMETERS / names.len()).clamp(1, MAX_ROWS_PER_INSERT);
@@ -132,13 +143,7 @@ async fn copy_table(
             .collect::<Vec<_>>()
             .join(", ")
     );
-    let mut reader = RowReader::new(
-        db,
-        &table.name,
-        &names,
-        table.without_rowid,
-        &table.primary_key,
-    );
+    let mut reader = RowReader::new(db, &table.name, &names, table.rowid, &table.primary_key);
     let mut checksum = TableChecksum::default();
     progress.copied(&plan.schema, &table.name, 0, table.rows);
     loop {
@@ -188,7 +193,7 @@ async fn copy_table(
         Some(column) => Some(reset_identity(txn, &plan.schema, table, &column.name).await?),
         None => None,
     };
-    Ok((checksum, next_id))
+    Ok((source_rows, checksum, next_id))
 }
 
 /// Moves the identity of `column` past the copied maximum and SQLite's AUTOINCREMENT counter;

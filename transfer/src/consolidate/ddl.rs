@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 
 use super::catalog::{SourceForeignKey, SourceIndex, SourceTable};
 use super::ident::{qualified, quote};
-use super::plan::TablePlan;
+use super::pg_type::PgType;
+use super::plan::{ColumnPlan, TablePlan};
 
 /// `CREATE SCHEMA` and a `CREATE TABLE` per table.
 #[must_use]
@@ -31,8 +32,8 @@ pub(crate) fn create(schema: &str, tables: &[(SourceTable, TablePlan)]) -> Vec<S
                 column
             })
             .collect();
-        if !plan.primary_key.is_empty() {
-            parts.push(format!("PRIMARY KEY ({})", list(&plan.primary_key)));
+        if !source.primary_key.is_empty() {
+            parts.push(format!("PRIMARY KEY ({})", list(&source.primary_key)));
         }
         for index in source.indexes.iter().filter(|i| i.constraint) {
             if let Some(columns) = plain_columns(index) {
@@ -56,9 +57,9 @@ pub(crate) fn finish(
 ) -> (Vec<String>, Vec<String>) {
     let mut statements = Vec::new();
     let mut notes = Vec::new();
-    for (source, _) in tables {
+    for (source, plan) in tables {
         for (n, key) in source.foreign_keys.iter().enumerate() {
-            match foreign_key(schema, source, n, key, tables) {
+            match foreign_key(schema, (source, plan), n, key, tables) {
                 Ok(statement) => statements.push(statement),
                 Err(why) => notes.push(format!(
                     "{}: foreign key ({}) -> {} not created: {why}",
@@ -103,21 +104,30 @@ pub(crate) fn finish(
 /// `ALTER TABLE ... ADD FOREIGN KEY`, or why the key cannot be created.
 fn foreign_key(
     schema: &str,
-    table: &SourceTable,
+    (table, plan): (&SourceTable, &TablePlan),
     n: usize,
     key: &SourceForeignKey,
     tables: &[(SourceTable, TablePlan)],
 ) -> Result<String, String> {
-    let parent = tables
+    let (parent, parent_plan) = tables
         .iter()
-        .map(|(t, _)| t)
-        .find(|t| t.name.eq_ignore_ascii_case(&key.parent))
+        .find(|(t, _)| t.name.eq_ignore_ascii_case(&key.parent))
         .ok_or("the parent table does not exist")?;
-    let parent_columns = if key.parent_columns.is_empty() {
+    let written = if key.parent_columns.is_empty() {
         parent.primary_key.clone()
     } else {
         key.parent_columns.clone()
     };
+    // SQLite matches the REFERENCES clause's names case-insensitively; PostgreSQL's quoted
+    // names must be spelled as the parent spells them.
+    let parent_columns = written
+        .iter()
+        .map(|w| {
+            column(parent_plan, w)
+                .map(|c| c.name.clone())
+                .ok_or_else(|| format!("the parent has no column {w}"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let unique: BTreeSet<&str> = parent_columns.iter().map(String::as_str).collect();
     let keyed =
         |cols: &[String]| cols.iter().map(String::as_str).collect::<BTreeSet<_>>() == unique;
@@ -130,6 +140,18 @@ fn foreign_key(
             .any(|c| keyed(&c));
     if !parent_unique || parent_columns.len() != key.columns.len() {
         return Err("the parent columns are not a primary key or unique".into());
+    }
+    for (child, parent_column) in key.columns.iter().zip(&parent_columns) {
+        let child_type = column(plan, child).map(|c| c.pg_type);
+        let parent_type = column(parent_plan, parent_column).map(|c| c.pg_type);
+        if child_type != parent_type {
+            return Err(format!(
+                "{child} became {} but {}.{parent_column} became {}",
+                child_type.map_or("nothing", PgType::sql),
+                parent.name,
+                parent_type.map_or("nothing", PgType::sql)
+            ));
+        }
     }
     match key.orphans {
         None => return Err("SQLite reports a foreign key mismatch".into()),
@@ -183,6 +205,14 @@ fn index_columns(index: &SourceIndex) -> Option<Vec<String>> {
                 .map(|(name, desc)| format!("{}{}", quote(name), if *desc { " DESC" } else { "" }))
         })
         .collect()
+}
+
+/// The planned column of `table` named `name`, compared as SQLite compares names.
+fn column<'a>(table: &'a TablePlan, name: &str) -> Option<&'a ColumnPlan> {
+    table
+        .columns
+        .iter()
+        .find(|c| c.name.eq_ignore_ascii_case(name))
 }
 
 /// Quoted names, comma-separated.

@@ -12,21 +12,28 @@
 //!   double already, so `bigint` when every value is an integer, else `double precision`
 //!   (PostgreSQL's `numeric` would not bring back digits SQLite's double never kept);
 //! - no declared type: from the values (all integers `bigint`, numbers `double precision`,
-//!   all text `text`, else `bytea`).
+//!   no blobs `text` (which holds integers, reals and text exactly), else `bytea`).
 //!
 //! Then every value is tried against the preferred type: one that does not fit (an empty
 //! string or non-JSON text in a JSON column, a number in a timestamp column, ...) is reported
 //! and the column falls back along [`PgType::fallbacks`] to the first type every value fits.
 //! Nothing is turned into NULL and nothing is dropped.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
+use std::fmt::Write as _;
+
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
 use super::catalog::{SourceColumn, SourceTable};
 use super::ident::quote;
 use super::pg_type::PgType;
 use super::plan::{ColumnPlan, Fallback};
 use super::source::RowReader;
+use super::timestamp;
 use super::values::{SourceValue, convert};
+
+/// Fallbacks kept per column as examples (every one is counted in
+/// [`ColumnPlan::fallback_count`]), so a column of millions of misfits does not fill memory.
+pub const FALLBACK_EXAMPLES: u64 = 1_000;
 
 /// How many values of each storage class a column holds.
 #[derive(Clone, Copy, Debug, Default)]
@@ -46,7 +53,7 @@ struct ClassCounts {
 /// # Errors
 /// The source database's error.
 pub(crate) async fn columns(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     table: &SourceTable,
 ) -> Result<(Vec<ColumnPlan>, Vec<Fallback>, u64), DbErr> {
     let (counts, rows) = class_counts(db, table).await?;
@@ -60,13 +67,9 @@ pub(crate) async fn columns(
     let mut fits: Vec<Vec<bool>> = chains.iter().map(|c| vec![true; c.len()]).collect();
     let mut fallbacks = Vec::new();
     let names: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
-    let mut reader = RowReader::new(
-        db,
-        &table.name,
-        &names,
-        table.without_rowid,
-        &table.primary_key,
-    );
+    let mut reader = RowReader::new(db, &table.name, &names, table.rowid, &table.primary_key);
+    // Per column: timestamps read without offset (as UTC), and with an offset (normalised).
+    let mut zones = vec![[0_u64; 2]; names.len()];
     loop {
         let batch = reader.next_batch().await?;
         if batch.is_empty() {
@@ -76,6 +79,13 @@ pub(crate) async fn columns(
             for (c, value) in row.values.iter().enumerate() {
                 if *value == SourceValue::Null {
                     continue;
+                }
+                if let (PgType::Timestamptz, SourceValue::Text(text)) = (chains[c][0], value) {
+                    match timestamp::offset(text) {
+                        None if timestamp::parse(text).is_ok() => zones[c][0] += 1,
+                        Some(true) => zones[c][1] += 1,
+                        _ => {}
+                    }
                 }
                 for (i, ty) in chains[c].iter().enumerate() {
                     // The preferred type is tried on every value, so every misfit is reported;
@@ -89,6 +99,9 @@ pub(crate) async fn columns(
                             continue;
                         }
                         plans[c].fallback_count += 1;
+                        if plans[c].fallback_count > FALLBACK_EXAMPLES {
+                            continue;
+                        }
                         fallbacks.push(Fallback {
                             table: table.name.clone(),
                             rowid: row.rowid,
@@ -104,6 +117,17 @@ pub(crate) async fn columns(
     for (plan, (chain, fit)) in plans.iter_mut().zip(chains.iter().zip(&fits)) {
         let chosen = chain.iter().zip(fit).find(|(_, f)| **f).map(|(t, _)| *t);
         plan.pg_type = chosen.unwrap_or(PgType::Bytea);
+    }
+    for (plan, [naive, offset]) in plans.iter_mut().zip(zones) {
+        if plan.pg_type != PgType::Timestamptz {
+            continue;
+        }
+        if naive > 0 {
+            let _ = write!(plan.reason, "; {naive} without offset read as UTC");
+        }
+        if offset > 0 {
+            let _ = write!(plan.reason, "; {offset} with an offset normalised to UTC");
+        }
     }
     Ok((plans, fallbacks, rows))
 }
@@ -227,7 +251,8 @@ fn from_values(n: &ClassCounts) -> (PgType, String) {
         PgType::BigInt
     } else if n.text == 0 && n.blob == 0 {
         PgType::Double
-    } else if n.blob == 0 && n.integer == 0 && n.real == 0 {
+    } else if n.blob == 0 {
+        // Text holds integers, reals (shortest round-trip form) and text exactly.
         PgType::Text
     } else {
         PgType::Bytea
@@ -235,13 +260,36 @@ fn from_values(n: &ClassCounts) -> (PgType, String) {
     (ty, "no declared type: from the values".into())
 }
 
-/// Each column's storage-class counts (one aggregate query), and the row count.
+/// Columns counted per query: six result columns each, under SQLite's limit of 2,000.
+const COUNTED_COLUMNS: usize = 300;
+
+/// Each column's storage-class counts (one aggregate query per [`COUNTED_COLUMNS`]
+/// columns), and the row count.
 async fn class_counts(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     table: &SourceTable,
 ) -> Result<(Vec<ClassCounts>, u64), DbErr> {
+    let mut counts = Vec::with_capacity(table.columns.len());
+    let mut rows = 0;
+    for chunk in table.columns.chunks(COUNTED_COLUMNS) {
+        let (chunk_counts, chunk_rows) = chunk_counts(db, &table.name, chunk).await?;
+        counts.extend(chunk_counts);
+        rows = chunk_rows;
+    }
+    if table.columns.is_empty() {
+        rows = chunk_counts(db, &table.name, &[]).await?.1;
+    }
+    Ok((counts, rows))
+}
+
+/// The storage-class counts of `columns` of `table`, and the row count.
+async fn chunk_counts(
+    db: &impl ConnectionTrait,
+    table: &str,
+    columns: &[SourceColumn],
+) -> Result<(Vec<ClassCounts>, u64), DbErr> {
     let mut parts = vec!["count(*)".to_owned()];
-    for column in &table.columns {
+    for column in columns {
         let c = quote(&column.name);
         for class in ["integer", "real", "text", "blob"] {
             parts.push(format!("coalesce(sum(typeof({c}) = '{class}'), 0)"));
@@ -254,13 +302,13 @@ async fn class_counts(
             "coalesce(sum(typeof({c}) = 'text' AND datetime({c}) IS NOT NULL), 0)"
         ));
     }
-    let sql = format!("SELECT {} FROM {}", parts.join(", "), quote(&table.name));
+    let sql = format!("SELECT {} FROM {}", parts.join(", "), quote(table));
     let row = db
         .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
         .await?
-        .ok_or_else(|| DbErr::RecordNotFound(table.name.clone()))?;
+        .ok_or_else(|| DbErr::RecordNotFound(table.to_owned()))?;
     let count = |i: usize| -> Result<u64, DbErr> { Ok(row.try_get_by_index::<i64>(i)? as u64) };
-    let counts = (0..table.columns.len())
+    let counts = (0..columns.len())
         .map(|c| {
             let at = 1 + 6 * c;
             Ok(ClassCounts {

@@ -56,6 +56,19 @@ pub enum ConsolidateError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A table, column or index name of a source is not a plain identifier (a-z, 0-9, _, not
+    /// starting with a digit) and quoting was not asked for.
+    #[error(
+        "{source_file}: the name {name:?} needs quoting in PostgreSQL ({reason}): rename it, or accept quoted names with --quote-names"
+    )]
+    NameNeedsQuoting {
+        /// The source file.
+        source_file: PathBuf,
+        /// The name.
+        name: String,
+        /// What is not plain about it.
+        reason: &'static str,
+    },
     /// The target is not a PostgreSQL URL.
     #[error("the target {target} is not a PostgreSQL database (postgres://...)")]
     TargetNotPostgres {
@@ -99,17 +112,16 @@ pub enum ConsolidateError {
         /// The planned PostgreSQL type.
         planned: String,
     },
-    /// A source holds a value consolidation cannot read (text that is not UTF-8).
-    #[error("{table}.{column} (rowid {rowid:?}): {reason}")]
-    UnreadableValue {
+    /// A rowid table has columns named `rowid`, `oid` and `_rowid_`: no name reaches its
+    /// rowid, so its rows cannot be read in a verifiable order.
+    #[error(
+        "{source_file}: table {table:?} has columns named rowid, oid and _rowid_, which hide its rowid: rename one of them"
+    )]
+    RowidShadowed {
+        /// The source file.
+        source_file: PathBuf,
         /// The table.
         table: String,
-        /// The column.
-        column: String,
-        /// The row.
-        rowid: Option<i64>,
-        /// What is wrong with it.
-        reason: String,
     },
     /// A source database could not be read.
     #[error("reading {path}: {source}")]

@@ -11,6 +11,22 @@ const MAX_IDENTIFIER_BYTES: usize = 63;
 /// so the schema is as easy to name in `psql` as in memdb.
 #[must_use]
 pub fn schema_name_problem(name: &str) -> Option<&'static str> {
+    if let Some(problem) = plain_name_problem(name) {
+        return Some(problem);
+    }
+    if name.starts_with("pg_") {
+        return Some("pg_ names are reserved for PostgreSQL");
+    }
+    if name == "public" || name == "information_schema" {
+        return Some("that schema holds other data");
+    }
+    None
+}
+
+/// Why `name` is not a plain identifier, or `None` when it is: 1 to 63 characters of `a-z`,
+/// `0-9` and `_`, not starting with a digit; a name that is one never needs quoting.
+#[must_use]
+pub fn plain_name_problem(name: &str) -> Option<&'static str> {
     if name.is_empty() {
         return Some("it is empty");
     }
@@ -25,12 +41,6 @@ pub fn schema_name_problem(name: &str) -> Option<&'static str> {
     }
     if name.as_bytes()[0].is_ascii_digit() {
         return Some("it starts with a digit");
-    }
-    if name.starts_with("pg_") {
-        return Some("pg_ names are reserved for PostgreSQL");
-    }
-    if name == "public" || name == "information_schema" {
-        return Some("that schema holds other data");
     }
     None
 }

@@ -13,6 +13,9 @@ use super::pg_type::PgType;
 pub struct Plan {
     /// One entry per `--from`/`--schema` pair, in the order given.
     pub sources: Vec<SourcePlan>,
+    /// How many fallbacks per column [`TablePlan::fallbacks`] lists at most (every one is
+    /// counted in [`ColumnPlan::fallback_count`]).
+    pub fallback_examples_per_column: u64,
 }
 
 /// The plan of one source file.
@@ -22,7 +25,8 @@ pub struct SourcePlan {
     pub path: PathBuf,
     /// The PostgreSQL schema it goes into.
     pub schema: String,
-    /// Its tables, parents before the tables whose foreign keys name them.
+    /// Its tables, by name (their order does not matter: foreign keys are added after every
+    /// table is copied).
     pub tables: Vec<TablePlan>,
     /// Statements run before the copy: the schema and its tables.
     pub create: Vec<String>,
@@ -41,14 +45,20 @@ pub struct TablePlan {
     pub rows: u64,
     /// Whether the source is a `WITHOUT ROWID` table (its rows have no rowid to report).
     pub without_rowid: bool,
-    /// The primary key's columns.
+    /// The name the rows' rowid is read by (`rowid`, `oid` or `_rowid_`, whichever no column
+    /// shadows); `None` in a `WITHOUT ROWID` table.
+    pub rowid: Option<&'static str>,
+    /// The source's primary key columns (a `WITHOUT ROWID` table's rows are read in their
+    /// order); the notes say when PostgreSQL does not get the key.
     pub primary_key: Vec<String>,
     /// The columns, in order.
     pub columns: Vec<ColumnPlan>,
     /// The highest id SQLite's AUTOINCREMENT handed out (`sqlite_sequence`), which may be
     /// above the highest id left in the table; the identity continues past both.
     pub autoincrement_seq: Option<i64>,
-    /// Every value that did not fit its column's preferred type.
+    /// The values that did not fit their column's preferred type: the first
+    /// [`FALLBACK_EXAMPLES`](super::FALLBACK_EXAMPLES) of each column (each column's
+    /// [`ColumnPlan::fallback_count`] counts them all).
     pub fallbacks: Vec<Fallback>,
 }
 
@@ -71,7 +81,8 @@ pub struct ColumnPlan {
     pub default: Option<String>,
     /// Why `preferred` was chosen.
     pub reason: String,
-    /// How many values did not fit `preferred`.
+    /// How many values did not fit `preferred` (all of them, also beyond the examples kept in
+    /// [`TablePlan::fallbacks`]).
     pub fallback_count: u64,
 }
 

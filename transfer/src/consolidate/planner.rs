@@ -4,13 +4,13 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, TransactionTrait};
 
 use super::catalog::{self, SourceTable};
 use super::error::ConsolidateError;
-use super::ident::{schema_name_problem, source_name_problem};
+use super::ident::{plain_name_problem, schema_name_problem, source_name_problem};
 use super::plan::{Plan, SourcePlan, TablePlan};
-use super::{ddl, decide, defaults, source};
+use super::{ddl, decide, defaults, keys, source};
 
 /// One `--from FILE --schema NAME` pair.
 #[derive(Clone, Debug)]
@@ -32,6 +32,33 @@ impl SourceSpec {
     }
 }
 
+/// Choices a plan can be made with.
+#[derive(Clone, Copy, Debug, Default)]
+#[non_exhaustive]
+pub struct PlanOptions {
+    /// Accept source table, column and index names that are not plain identifiers (a-z, 0-9,
+    /// _, not starting with a digit) and quote them everywhere; by default such a name is
+    /// refused with [`ConsolidateError::NameNeedsQuoting`].
+    pub quote_names: bool,
+}
+
+impl PlanOptions {
+    /// These options with [`PlanOptions::quote_names`] set to `quote`.
+    #[must_use]
+    pub fn quote_names(mut self, quote: bool) -> Self {
+        self.quote_names = quote;
+        self
+    }
+}
+
+/// [`plan_with`] with the default options: names that need quoting are refused.
+///
+/// # Errors
+/// As [`plan_with`].
+pub async fn plan(sources: &[SourceSpec]) -> Result<Plan, ConsolidateError> {
+    plan_with(sources, PlanOptions::default()).await
+}
+
 /// Plans the consolidation of `sources`: checks the input, reads each source's catalog, scans
 /// every value to choose the column types, and writes the DDL. Writes nothing anywhere.
 ///
@@ -39,18 +66,35 @@ impl SourceSpec {
 /// [`ConsolidateError::NoSources`], [`ConsolidateError::InvalidSchemaName`],
 /// [`ConsolidateError::DuplicateSchema`], [`ConsolidateError::DuplicateSource`],
 /// [`ConsolidateError::SourceUnreadable`], [`ConsolidateError::NotSqlite`],
-/// [`ConsolidateError::InvalidName`] for a source name PostgreSQL cannot hold, and
+/// [`ConsolidateError::InvalidName`] for a source name PostgreSQL cannot hold,
+/// [`ConsolidateError::NameNeedsQuoting`] for one that is not a plain identifier (unless
+/// [`PlanOptions::quote_names`]),
+/// [`ConsolidateError::RowidShadowed`] for a table whose rowid no name reaches, and
 /// [`ConsolidateError::Source`] when a source cannot be read.
-pub async fn plan(sources: &[SourceSpec]) -> Result<Plan, ConsolidateError> {
+pub async fn plan_with(
+    sources: &[SourceSpec],
+    options: PlanOptions,
+) -> Result<Plan, ConsolidateError> {
     check_specs(sources)?;
     let mut plans = Vec::with_capacity(sources.len());
     for spec in sources {
         let db = source::open(&spec.path).await?;
-        let planned = plan_source(&db, spec).await;
+        // One read transaction: the catalog, the counts and every value from one snapshot.
+        let planned = match db.begin().await {
+            Ok(snapshot) => {
+                let planned = plan_source(&snapshot, spec, options).await;
+                snapshot.rollback().await.ok();
+                planned
+            }
+            Err(err) => Err(ConsolidateError::source(&spec.path)(err)),
+        };
         db.close().await.ok();
         plans.push(planned?);
     }
-    Ok(Plan { sources: plans })
+    Ok(Plan {
+        sources: plans,
+        fallback_examples_per_column: decide::FALLBACK_EXAMPLES,
+    })
 }
 
 /// Refuses an empty list, invalid or repeated schema names and repeated files.
@@ -90,15 +134,15 @@ fn check_specs(sources: &[SourceSpec]) -> Result<(), ConsolidateError> {
 
 /// The plan of one source.
 async fn plan_source(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     spec: &SourceSpec,
+    options: PlanOptions,
 ) -> Result<SourcePlan, ConsolidateError> {
     let read = ConsolidateError::source(&spec.path);
-    let tables = catalog::tables(db).await.map_err(read)?;
-    check_names(&spec.path, &tables)?;
+    let (tables, mut notes) = catalog::tables(db).await.map_err(read)?;
+    check_names(&spec.path, &tables, options)?;
     let mut planned = Vec::with_capacity(tables.len());
-    let mut notes = Vec::new();
-    for table in tables {
+    for mut table in tables {
         for hidden in &table.hidden_columns {
             notes.push(format!(
                 "{}.{hidden}: generated column not copied (its values follow from the others)",
@@ -108,10 +152,24 @@ async fn plan_source(
         let (mut columns, fallbacks, rows) = decide::columns(db, &table)
             .await
             .map_err(ConsolidateError::source(&spec.path))?;
+        // The source's key: a WITHOUT ROWID table's rows are paged by it even when PostgreSQL
+        // does not get it.
+        let primary_key = table.primary_key.clone();
+        keys::check(db, &mut table, &mut columns, &mut notes)
+            .await
+            .map_err(ConsolidateError::source(&spec.path))?;
         for (plan, column) in columns.iter_mut().zip(&table.columns) {
             let Some(sqlite) = &column.default else {
                 continue;
             };
+            if plan.identity {
+                // PostgreSQL refuses a default on an identity column; the identity supplies ids.
+                notes.push(format!(
+                    "{}.{}: default {sqlite} dropped (the identity hands out new ids)",
+                    table.name, column.name
+                ));
+                continue;
+            }
             plan.default = defaults::carry(sqlite, plan.pg_type);
             if plan.default.is_none() && !sqlite.eq_ignore_ascii_case("NULL") {
                 notes.push(format!(
@@ -131,7 +189,8 @@ async fn plan_source(
             name: table.name.clone(),
             rows,
             without_rowid: table.without_rowid,
-            primary_key: table.primary_key.clone(),
+            rowid: table.rowid,
+            primary_key,
             columns,
             autoincrement_seq,
             fallbacks,
@@ -151,8 +210,23 @@ async fn plan_source(
     })
 }
 
-/// Refuses table, column and index names PostgreSQL cannot hold.
-fn check_names(path: &Path, tables: &[SourceTable]) -> Result<(), ConsolidateError> {
+/// Refuses table, column and index names PostgreSQL cannot hold or (unless
+/// `options.quote_names`) that need quoting, and rowid tables whose
+/// columns shadow every name of the rowid.
+fn check_names(
+    path: &Path,
+    tables: &[SourceTable],
+    options: PlanOptions,
+) -> Result<(), ConsolidateError> {
+    if let Some(table) = tables
+        .iter()
+        .find(|t| !t.without_rowid && t.rowid.is_none())
+    {
+        return Err(ConsolidateError::RowidShadowed {
+            source_file: path.to_path_buf(),
+            table: table.name.clone(),
+        });
+    }
     let names = tables.iter().flat_map(|t| {
         std::iter::once(&t.name)
             .chain(t.columns.iter().map(|c| &c.name))
@@ -166,12 +240,22 @@ fn check_names(path: &Path, tables: &[SourceTable]) -> Result<(), ConsolidateErr
                 reason,
             });
         }
+        if options.quote_names {
+            continue;
+        }
+        if let Some(reason) = plain_name_problem(name) {
+            return Err(ConsolidateError::NameNeedsQuoting {
+                source_file: path.to_path_buf(),
+                name: name.clone(),
+                reason,
+            });
+        }
     }
     Ok(())
 }
 
 /// The last id SQLite's AUTOINCREMENT handed out for `table`.
-async fn sequence(db: &DatabaseConnection, table: &str) -> Result<Option<i64>, DbErr> {
+async fn sequence(db: &impl ConnectionTrait, table: &str) -> Result<Option<i64>, DbErr> {
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             DbBackend::Sqlite,

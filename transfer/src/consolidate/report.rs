@@ -29,8 +29,11 @@ pub struct SourceReport {
 pub struct TableReport {
     /// The table.
     pub table: String,
-    /// Rows read from the source.
+    /// Rows in the source: its `count(*)`, in the same read snapshot the rows were copied
+    /// from.
     pub source_rows: u64,
+    /// Rows read from the source and inserted into the target.
+    pub copied_rows: u64,
     /// Rows read back from the target.
     pub target_rows: u64,
     /// SHA-256 of the source's rows as the planned types map them.
@@ -42,10 +45,13 @@ pub struct TableReport {
 }
 
 impl TableReport {
-    /// Whether the target holds exactly the source's rows.
+    /// Whether the target holds exactly the source's rows: the source's count, the rows
+    /// copied and the target's count agree, and so do the checksums.
     #[must_use]
     pub fn verified(&self) -> bool {
-        self.source_rows == self.target_rows && self.source_sha256 == self.target_sha256
+        self.source_rows == self.copied_rows
+            && self.copied_rows == self.target_rows
+            && self.source_sha256 == self.target_sha256
     }
 }
 

@@ -3,9 +3,10 @@
 //! Accepted: `YYYY-MM-DD HH:MM[:SS[.fff]]` and the same with `T`, each optionally followed by
 //! `Z` or an offset (`+02:00`, `+0200`), and a date alone (`YYYY-MM-DD`, midnight). A value
 //! without offset is UTC (SQLite's `CURRENT_TIMESTAMP` and `datetime('now')` write UTC). More
-//! than six fractional digits do not fit: PostgreSQL keeps microseconds and would round.
+//! than six fractional digits do not fit: PostgreSQL keeps microseconds and would round; nor
+//! does a leap second (`23:59:60`), which PostgreSQL would turn into the next minute.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike as _, Utc};
 
 /// The naive layouts tried, most common first.
 const NAIVE_FORMATS: [&str; 4] = [
@@ -39,20 +40,39 @@ pub fn parse(text: &str) -> Result<DateTime<Utc>, &'static str> {
     let naive = NAIVE_FORMATS
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(trimmed, f).ok());
-    if let Some(naive) = naive {
-        return Ok(naive.and_utc());
-    }
-    if let Some(at) = OFFSET_FORMATS
+    let at = if let Some(naive) = naive {
+        naive.and_utc()
+    } else if let Some(at) = OFFSET_FORMATS
         .iter()
         .find_map(|f| DateTime::parse_from_str(text, f).ok())
     {
-        return Ok(at.with_timezone(&Utc));
+        at.with_timezone(&Utc)
+    } else {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|d| d.and_utc())
+            .ok_or("not a timestamp")?
+    };
+    // chrono keeps a leap second (`23:59:60`) as such; PostgreSQL moves it to the next minute.
+    if at.nanosecond() >= 1_000_000_000 {
+        return Err("a leap second");
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc())
-        .ok_or("not a timestamp")
+    Ok(at)
+}
+
+/// Whether `text` (one [`parse`] accepts) names its zone: `Some(true)` for an offset other
+/// than UTC (normalised to UTC), `Some(false)` for `Z` or `+00:00`, `None` for none (read as
+/// UTC).
+#[must_use]
+pub fn offset(text: &str) -> Option<bool> {
+    if text.ends_with('Z') {
+        return Some(false);
+    }
+    OFFSET_FORMATS
+        .iter()
+        .find_map(|f| DateTime::parse_from_str(text, f).ok())
+        .map(|at| at.offset().local_minus_utc() != 0)
 }
 
 /// How many digits follow the seconds' decimal point.
@@ -91,6 +111,15 @@ mod tests {
     }
 
     #[test]
+    fn zones_are_told_apart() {
+        assert_eq!(offset("2024-03-01 10:20:30"), None);
+        assert_eq!(offset("2024-03-01"), None);
+        assert_eq!(offset("2024-03-01T10:20:30Z"), Some(false));
+        assert_eq!(offset("2024-03-01T10:20:30+00:00"), Some(false));
+        assert_eq!(offset("2024-03-01 12:20:30.5+0200"), Some(true));
+    }
+
+    #[test]
     fn other_text_does_not_parse() {
         for bad in [
             "",
@@ -101,5 +130,7 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+        assert_eq!(parse("2016-12-31 23:59:60"), Err("a leap second"));
+        assert_eq!(parse("2016-12-31T23:59:60.5Z"), Err("a leap second"));
     }
 }

@@ -6,10 +6,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::Value;
 
 use super::pg_type::PgType;
-use super::timestamp;
+use super::{json_keys, timestamp};
 
 /// The largest integer magnitude a double holds exactly (2^53).
-const EXACT_DOUBLE_INTEGER: i64 = 1 << 53;
+const EXACT_DOUBLE_INTEGER: u64 = 1 << 53;
 
 /// A value as SQLite stores it (its storage class).
 #[derive(Clone, Debug, PartialEq)]
@@ -24,6 +24,8 @@ pub(crate) enum SourceValue {
     Text(String),
     /// BLOB.
     Blob(Vec<u8>),
+    /// TEXT that is not valid UTF-8, as its bytes: only `bytea` holds it unchanged.
+    NonUtf8Text(Vec<u8>),
 }
 
 impl SourceValue {
@@ -36,6 +38,7 @@ impl SourceValue {
             Self::Real(r) => format!("{r:?}"),
             Self::Text(t) => format!("{t:?}"),
             Self::Blob(b) => format!("x'{}'", hex(&b[..b.len().min(16)])),
+            Self::NonUtf8Text(b) => format!("text x'{}'", hex(&b[..b.len().min(16)])),
         };
         if full.chars().count() > 40 {
             format!("{}...", full.chars().take(37).collect::<String>())
@@ -79,7 +82,7 @@ pub(crate) fn convert(value: &SourceValue, to: PgType) -> Result<Cell, &'static 
     match (to, value) {
         (_, S::Null) => Ok(Cell::Null),
         (PgType::BigInt, S::Integer(i)) => Ok(Cell::BigInt(*i)),
-        (PgType::Double, S::Integer(i)) if i.abs() <= EXACT_DOUBLE_INTEGER => {
+        (PgType::Double, S::Integer(i)) if i.unsigned_abs() <= EXACT_DOUBLE_INTEGER => {
             Ok(Cell::Double(*i as f64))
         }
         (PgType::Double, S::Integer(_)) => Err("integer too large for a double"),
@@ -91,7 +94,8 @@ pub(crate) fn convert(value: &SourceValue, to: PgType) -> Result<Cell, &'static 
         (PgType::Text, S::Real(r)) => Ok(Cell::Text(format!("{r:?}"))),
         (PgType::Text, S::Text(t)) if t.contains('\0') => Err("text with a NUL character"),
         (PgType::Text, S::Text(t)) => Ok(Cell::Text(t.clone())),
-        (PgType::Bytea, S::Blob(b)) => Ok(Cell::Bytes(b.clone())),
+        (PgType::Bytea, S::Blob(b) | S::NonUtf8Text(b)) => Ok(Cell::Bytes(b.clone())),
+        (_, S::NonUtf8Text(_)) => Err("text that is not UTF-8"),
         (PgType::Bytea, S::Text(t)) => Ok(Cell::Bytes(t.clone().into_bytes())),
         (PgType::Bytea, S::Integer(i)) => Ok(Cell::Bytes(i.to_string().into_bytes())),
         (PgType::Bytea, S::Real(r)) => Ok(Cell::Bytes(format!("{r:?}").into_bytes())),
@@ -114,6 +118,8 @@ fn json(text: &str) -> Result<serde_json::Value, &'static str> {
         Ok(v) if !(v.is_object() || v.is_array()) => Err("JSON, but not an object or array"),
         // jsonb cannot hold the NUL character (\u0000).
         Ok(_) if text.contains("\\u0000") => Err("JSON with \\u0000"),
+        // jsonb (and serde_json) would keep only the last of two equal keys.
+        Ok(_) if json_keys::has_duplicate_key(text) => Err("JSON with a duplicate object key"),
         Ok(v) => Ok(v),
         Err(_) => Err("not JSON"),
     }

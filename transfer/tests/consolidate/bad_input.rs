@@ -4,11 +4,12 @@
 
 use memdb_tests::TestDb;
 use memdb_transfer::consolidate::{
-    ConsolidateError, NoProgress, SourceSpec, check_target_url, plan, run,
+    ConsolidateError, NoProgress, SourceSpec, check_target_url, plan, plan_with, run,
 };
 use sea_orm::{ConnectionTrait, DbBackend};
 
 use crate::fixture;
+use crate::quoted;
 
 #[tokio::test]
 async fn a_file_that_is_not_sqlite_or_missing_is_refused() {
@@ -100,7 +101,7 @@ fn a_target_that_is_not_postgres_or_is_a_source_is_refused() {
 #[tokio::test]
 async fn a_target_holding_data_or_not_postgres_is_refused_before_anything_is_written() {
     let fixture = fixture::build().await;
-    let plan = plan(&fixture.specs()).await.expect("plan");
+    let plan = plan_with(&fixture.specs(), quoted()).await.expect("plan");
     let target = TestDb::empty().await;
     let db = target.conn();
     if target.backend() == DbBackend::Sqlite {
@@ -131,4 +132,48 @@ async fn a_target_holding_data_or_not_postgres_is_refused_before_anything_is_wri
     )
     .await;
     assert_eq!(schemas, 0, "nothing written");
+}
+
+#[tokio::test]
+async fn names_that_need_quoting_are_refused_unless_quoting_is_asked_for() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    for (name, schema, sql) in [
+        (
+            "Daily Stats",
+            "tables",
+            "CREATE TABLE \"Daily Stats\" (day TEXT)",
+        ),
+        (
+            "userId",
+            "columns",
+            "CREATE TABLE stats (\"userId\" INTEGER)",
+        ),
+        (
+            "by-day",
+            "indexes",
+            "CREATE TABLE stats (day TEXT); CREATE INDEX \"by-day\" ON stats (day)",
+        ),
+        ("2fa", "digits", "CREATE TABLE \"2fa\" (code TEXT)"),
+    ] {
+        let path = crate::awkward::source_file(dir.path(), schema, &[sql]).await;
+        let err = plan(&[SourceSpec::new(&path, schema)])
+            .await
+            .expect_err(name);
+        assert!(
+            matches!(&err, ConsolidateError::NameNeedsQuoting { name: n, .. } if n == name),
+            "{name}: {err}"
+        );
+        assert!(err.to_string().contains("--quote-names"), "{err}");
+        let quoted = plan_with(&[SourceSpec::new(&path, schema)], quoted())
+            .await
+            .expect("quoted names are accepted when asked for");
+        assert_eq!(quoted.sources[0].tables.len(), 1);
+    }
+    // The fixture's "Score Notes" table needs the option too.
+    let fixture = fixture::build().await;
+    let err = plan(&fixture.specs()).await.expect_err("Score Notes");
+    assert!(
+        matches!(err, ConsolidateError::NameNeedsQuoting { .. }),
+        "{err}"
+    );
 }

@@ -1,10 +1,11 @@
 //! Plans of the four seed-003-shaped files: the type decisions, every awkward value, the DDL,
 //! and that planning writes nothing.
 
-use memdb_transfer::consolidate::{PgType, Plan, TablePlan, plan};
+use memdb_transfer::consolidate::{PgType, Plan, TablePlan, plan_with};
 use sha2::{Digest, Sha256};
 
 use crate::fixture;
+use crate::quoted;
 
 fn table<'a>(plan: &'a Plan, schema: &str, name: &str) -> &'a TablePlan {
     plan.sources
@@ -27,7 +28,7 @@ fn types(plan: &Plan, schema: &str, table_name: &str, column: &str) -> (PgType, 
 #[tokio::test]
 async fn types_follow_declarations_and_values() {
     let fixture = fixture::build().await;
-    let plan = plan(&fixture.specs()).await.expect("plan");
+    let plan = plan_with(&fixture.specs(), quoted()).await.expect("plan");
 
     let items = table(&plan, "knowledge", "knowledge_items");
     assert!(
@@ -99,7 +100,7 @@ async fn types_follow_declarations_and_values() {
 #[tokio::test]
 async fn every_value_that_forced_a_fallback_is_reported() {
     let fixture = fixture::build().await;
-    let plan = plan(&fixture.specs()).await.expect("plan");
+    let plan = plan_with(&fixture.specs(), quoted()).await.expect("plan");
     let mut reported: Vec<(String, String, Option<i64>, String, String)> = plan
         .fallbacks()
         .map(|(s, f)| {
@@ -165,7 +166,7 @@ async fn every_value_that_forced_a_fallback_is_reported() {
 #[tokio::test]
 async fn the_ddl_names_keys_indexes_and_quoted_names() {
     let fixture = fixture::build().await;
-    let plan = plan(&fixture.specs()).await.expect("plan");
+    let plan = plan_with(&fixture.specs(), quoted()).await.expect("plan");
     let ddl = |schema: &str| {
         let s = plan
             .sources
@@ -228,7 +229,7 @@ async fn planning_changes_no_source() {
             .collect()
     };
     let before = digest(&fixture);
-    plan(&fixture.specs()).await.expect("plan");
+    plan_with(&fixture.specs(), quoted()).await.expect("plan");
     assert_eq!(digest(&fixture), before);
 }
 
@@ -244,7 +245,7 @@ async fn a_foreign_key_with_orphans_is_left_out_and_noted() {
     )
     .await;
     db.close().await.expect("close");
-    let plan = plan(&fixture.specs()).await.expect("plan");
+    let plan = plan_with(&fixture.specs(), quoted()).await.expect("plan");
     let rss = plan
         .sources
         .iter()

@@ -3,10 +3,11 @@
 //! and says so; the copy itself runs in the PostgreSQL pass.
 
 use memdb_tests::TestDb;
-use memdb_transfer::consolidate::{ConsolidateError, NoProgress, Plan, Report, plan, run};
+use memdb_transfer::consolidate::{ConsolidateError, NoProgress, Plan, Report, plan_with, run};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use crate::fixture;
+use crate::quoted;
 
 /// The integer the one-row query `sql` returns.
 pub(crate) async fn count(db: &DatabaseConnection, sql: &str) -> i64 {
@@ -48,7 +49,7 @@ async fn postgres_target(plan: &Plan) -> Option<TestDb> {
 #[tokio::test]
 async fn four_sources_consolidate_into_four_verified_schemas() {
     let fixture = fixture::build().await;
-    let plan = plan(&fixture.specs()).await.expect("plan");
+    let plan = plan_with(&fixture.specs(), quoted()).await.expect("plan");
     let Some(target) = postgres_target(&plan).await else {
         return;
     };
@@ -209,7 +210,7 @@ async fn awkward_values_are_kept(db: &DatabaseConnection) {
 #[tokio::test]
 async fn a_source_changed_since_planning_leaves_the_target_untouched() {
     let fixture = fixture::build().await;
-    let plan = plan(&fixture.specs()).await.expect("plan");
+    let plan = plan_with(&fixture.specs(), quoted()).await.expect("plan");
     // The third source changes after the first two were planned (and will have been copied).
     let rss = fixture::open_unchecked(fixture.file("rss")).await;
     fixture::exec(
@@ -239,7 +240,7 @@ async fn a_source_changed_since_planning_leaves_the_target_untouched() {
 #[tokio::test]
 async fn a_table_that_does_not_verify_rolls_everything_back() {
     let fixture = fixture::build().await;
-    let plan = plan(&fixture.specs()).await.expect("plan");
+    let plan = plan_with(&fixture.specs(), quoted()).await.expect("plan");
     let Some(target) = postgres_target(&plan).await else {
         return;
     };
