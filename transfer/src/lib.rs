@@ -4,5 +4,5 @@
 //! crate: the work, its checks and its errors live here so they can be tested against real
 //! databases on every backend.
 
-pub mod copy;
 pub mod consolidate;
+pub mod copy;

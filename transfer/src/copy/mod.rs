@@ -12,9 +12,12 @@
 //!    parents first; a table referencing itself by depth, parents first), in batches under the
 //!    backend's bound-parameter limit, each batch committed with a progress record
 //!    ([`PROGRESS_TABLE`]) so a rerun after a crash resumes after the last batch and skips
-//!    finished tables; rows already in the target are skipped, never overwritten;
+//!    finished tables; rows whose key the target holds are skipped, never overwritten; before
+//!    the first row, source rows whose values of another unique index the target holds under
+//!    another key are found and left out, with the rows referencing them ([`unique`]);
 //! 4. verifies every table: row counts and checksums of the canonical rows on both sides, and
-//!    every source row whose key the target holds with other content is a conflict;
+//!    every source row whose key the target holds with other content is a conflict, and the
+//!    rows left out are reported as unique-value conflicts and skipped dependents;
 //! 5. after a verified copy, deletes the source's progress records (and the progress table
 //!    once no source has records), leaving a plain memdb database.
 //!
@@ -29,10 +32,12 @@ mod error;
 mod page;
 mod preflight;
 mod record;
+mod references;
 mod report;
 mod sql;
 mod table;
 mod transfer;
+mod unique;
 mod verify;
 
 use std::ops::ControlFlow;
@@ -44,7 +49,10 @@ use sea_orm::DatabaseConnection;
 pub use endpoint::{Endpoint, check_distinct};
 pub use error::CopyError;
 pub use record::PROGRESS_TABLE;
-pub use report::{CopyProgress, CopyReport, LISTED_CONFLICTS, Phase, TableCopy, TableVerification};
+pub use report::{
+    CopyProgress, CopyReport, LISTED_CONFLICTS, Phase, SkippedRow, TableCopy, TableVerification,
+    UniqueConflict,
+};
 pub use transfer::MAX_BATCH_ROWS;
 pub use verify::{TableChecksum, checksum};
 
@@ -117,6 +125,7 @@ pub async fn run(
     for table in &scope.tables {
         shapes.push(shapes_of(source.db, target.db, table).await?);
     }
+    let skips = unique::find(source.db, target.db, &shapes).await?;
     let started = Instant::now();
     for (source_shape, target_shape) in &shapes {
         let job = transfer::TableJob {
@@ -124,6 +133,7 @@ pub async fn run(
             target_shape,
             source_id: source.endpoint.identity(),
             batch_rows: options.batch_rows,
+            skips: skips.of(&source_shape.name),
         };
         let record = records.get(&source_shape.name).cloned().unwrap_or_default();
         report
@@ -134,8 +144,15 @@ pub async fn run(
     let started = Instant::now();
     for (source_shape, target_shape) in &shapes {
         report.verification.push(
-            verify::verify_table(source.db, target.db, source_shape, target_shape, progress)
-                .await?,
+            verify::verify_table(
+                source.db,
+                target.db,
+                source_shape,
+                target_shape,
+                skips.of(&source_shape.name),
+                progress,
+            )
+            .await?,
         );
     }
     report.verify_time = started.elapsed();

@@ -3,7 +3,7 @@
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
-use super::cell::Kind;
+use super::cell::{Cell, Kind};
 use super::error::{CopyError, db_err};
 
 /// One column.
@@ -41,6 +41,21 @@ impl TableShape {
             .iter()
             .map(|&i| self.columns[i].name.as_str())
             .collect()
+    }
+
+    /// A row's primary key for people and for matching: the key cell for a one-column key, a
+    /// JSON array of the key cells otherwise (unambiguous whatever the values hold).
+    pub(crate) fn key_text(&self, cells: &[Cell]) -> String {
+        if let [only] = self.key.as_slice() {
+            return cells[*only].display();
+        }
+        serde_json::Value::Array(
+            self.key
+                .iter()
+                .map(|&i| serde_json::Value::String(cells[i].display()))
+                .collect(),
+        )
+        .to_string()
     }
 
     /// The key columns' kinds.

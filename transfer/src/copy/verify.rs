@@ -16,6 +16,7 @@ use super::report::{CopyProgress, LISTED_CONFLICTS, Phase, TableVerification};
 use super::sql::bind_limit;
 use super::table::TableShape;
 use super::transfer::MAX_BATCH_ROWS;
+use super::unique::TableSkips;
 
 /// Compares `source_shape`'s table on both sides.
 pub(crate) async fn verify_table(
@@ -23,6 +24,7 @@ pub(crate) async fn verify_table(
     target: &DatabaseConnection,
     source_shape: &TableShape,
     target_shape: &TableShape,
+    skips: Option<&TableSkips>,
     progress: &mut dyn FnMut(&CopyProgress<'_>) -> ControlFlow<()>,
 ) -> Result<TableVerification, CopyError> {
     let table = source_shape.name.as_str();
@@ -38,6 +40,12 @@ pub(crate) async fn verify_table(
         conflicts: 0,
         conflict_keys: Vec::new(),
         missing: 0,
+        unique_conflicts: skips.map_or(0, |s| s.conflicts),
+        listed_unique_conflicts: skips
+            .map(|s| s.listed_conflicts.clone())
+            .unwrap_or_default(),
+        skipped: skips.map_or(0, |s| s.skipped),
+        listed_skipped: skips.map(|s| s.listed_skipped.clone()).unwrap_or_default(),
     };
     let mut source_digests: Vec<RowDigest> = Vec::new();
     let mut target_digests: Vec<RowDigest> = Vec::new();
@@ -48,12 +56,12 @@ pub(crate) async fn verify_table(
         let found: HashMap<String, RowDigest> = page::read_keys(target, target_shape, &keys)
             .await?
             .iter()
-            .map(|cells| (key_text(target_shape, cells), row_digest(cells)))
+            .map(|cells| (target_shape.key_text(cells), row_digest(cells)))
             .collect();
         for row in &rows {
             let digest = row_digest(&row.cells);
             source_digests.push(digest);
-            let key = key_text(source_shape, &row.cells);
+            let key = source_shape.key_text(&row.cells);
             match found.get(&key) {
                 Some(theirs) => {
                     target_digests.push(*theirs);
@@ -64,6 +72,7 @@ pub(crate) async fn verify_table(
                         }
                     }
                 }
+                None if skips.is_some_and(|s| s.contains(&key)) => {}
                 None => result.missing += 1,
             }
         }
@@ -83,16 +92,6 @@ pub(crate) async fn verify_table(
     result.source_checksum = table_checksum(&mut source_digests);
     result.target_checksum = table_checksum(&mut target_digests);
     Ok(result)
-}
-
-/// A row's primary key for people and for matching: its key cells, `, ` separated.
-fn key_text(shape: &TableShape, cells: &[Cell]) -> String {
-    shape
-        .key
-        .iter()
-        .map(|&i| cells[i].display())
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// A table's rows and checksum, as verification computes them.

@@ -53,10 +53,38 @@ async fn a_filled_source_is_copied_and_verified() {
     assert_eq!(again.inserted(), 0);
 }
 
+/// Gives `db` (SQLite) what `memdb init` gives every database: an organization `default` (its
+/// own id) with `documents` documents under it.
+async fn add_default_organization(db: &TestDb, documents: u32) {
+    let backend = DbBackend::Sqlite;
+    db.conn()
+        .execute_unprepared(
+            "INSERT INTO organizations VALUES (randomblob(16), 'Default', 'default', '{}', \
+             '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')",
+        )
+        .await
+        .expect("default organization");
+    for i in 0..documents {
+        db.conn()
+            .execute_raw(Statement::from_sql_and_values(
+                backend,
+                "INSERT INTO documents SELECT randomblob(16), id, '/default/' || ?, 't', 'md', \
+                 '', printf('%064d', ?), 1, '{}', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00' \
+                 FROM organizations WHERE slug = 'default'",
+                [i.into(), i.into()],
+            ))
+            .await
+            .expect("default document");
+    }
+}
+
 #[tokio::test]
-async fn two_sources_merge_and_a_planted_id_conflict_is_reported_not_overwritten() {
+async fn two_sources_merge_with_unique_value_and_id_conflicts_reported_not_overwritten() {
     let first = filled_source(20, "a").await;
     let second = filled_source(20, "b").await;
+    // Both ran `memdb init`: an organization `default` each, under different ids.
+    add_default_organization(&first, 2).await;
+    add_default_organization(&second, 3).await;
     // The second source gets an organization with the id of one of the first's, other content.
     let backend = DbBackend::Sqlite;
     let planted = first
@@ -80,6 +108,20 @@ async fn two_sources_merge_and_a_planted_id_conflict_is_reported_not_overwritten
         ))
         .await
         .expect("plant");
+    let second_default = second
+        .conn()
+        .query_one_raw(Statement::from_string(
+            backend,
+            "SELECT id FROM organizations WHERE slug = 'default'",
+        ))
+        .await
+        .expect("read")
+        .expect("a row");
+    let second_default =
+        uuid::Uuid::from_slice(&second_default.try_get_by_index::<Vec<u8>>(0).expect("id"))
+            .expect("uuid")
+            .hyphenated()
+            .to_string();
     let target = TestDb::empty().await;
     assert!(
         copy_all(first.url(), target.url())
@@ -87,6 +129,7 @@ async fn two_sources_merge_and_a_planted_id_conflict_is_reported_not_overwritten
             .expect("first")
             .verified()
     );
+    // The merge completes: everything but the conflicting rows and their documents.
     let report = copy_all(second.url(), target.url()).await.expect("second");
     assert!(!report.verified());
     let bad: Vec<_> = report
@@ -94,11 +137,31 @@ async fn two_sources_merge_and_a_planted_id_conflict_is_reported_not_overwritten
         .iter()
         .filter(|v| !v.matches())
         .collect();
-    assert_eq!(bad.len(), 1, "{bad:#?}");
-    assert_eq!(bad[0].table, "organizations");
-    assert_eq!(bad[0].conflicts, 1);
+    assert_eq!(bad.len(), 2, "{bad:#?}");
+    let organizations = bad[0];
+    assert_eq!(organizations.table, "organizations");
+    assert_eq!(organizations.conflicts, 1);
     let uuid = uuid::Uuid::from_slice(&id).expect("uuid");
-    assert_eq!(bad[0].conflict_keys, [uuid.hyphenated().to_string()]);
+    assert_eq!(organizations.conflict_keys, [uuid.hyphenated().to_string()]);
+    assert_eq!(organizations.unique_conflicts, 1);
+    assert_eq!(organizations.missing, 0);
+    let unique = &organizations.listed_unique_conflicts[0];
+    assert_eq!(unique.key, second_default);
+    assert_ne!(unique.target_key, second_default);
+    assert!(
+        ["name", "slug"].contains(&unique.columns.join(",").as_str()),
+        "{unique:?}"
+    );
+    let documents = bad[1];
+    assert_eq!(documents.table, "documents");
+    assert_eq!((documents.skipped, documents.missing), (3, 0));
+    assert!(
+        documents
+            .listed_skipped
+            .iter()
+            .all(|s| s.because_table == "organizations" && s.because_key == second_default),
+        "{documents:?}"
+    );
     // The target's row is the first source's.
     let kept = target
         .conn()
@@ -117,10 +180,12 @@ async fn two_sources_merge_and_a_planted_id_conflict_is_reported_not_overwritten
     assert_eq!(kept.try_get_by_index::<String>(0).expect("name"), name);
     // Every other row of both sources is there.
     assert_eq!(count(target.conn(), "tasks").await, 40);
-    assert_eq!(count(target.conn(), "organizations").await, 40);
-    // The unverified copy keeps its progress records for a rerun.
-    let tables = schema_tables(target.conn()).await.expect("tables");
-    assert!(tables.iter().any(|t| t == PROGRESS_TABLE));
+    assert_eq!(count(target.conn(), "organizations").await, 41);
+    assert_eq!(count(target.conn(), "documents").await, 42);
+    // A rerun reports the same and writes nothing.
+    let again = copy_all(second.url(), target.url()).await.expect("rerun");
+    assert_eq!(again.inserted(), 0);
+    assert_eq!(again.verification, report.verification);
 }
 
 #[tokio::test]
