@@ -34,6 +34,7 @@ mod preflight;
 mod record;
 mod references;
 mod report;
+mod snapshot;
 mod sql;
 mod table;
 mod transfer;
@@ -48,6 +49,7 @@ use sea_orm::DatabaseConnection;
 
 pub use endpoint::{Endpoint, check_distinct};
 pub use error::CopyError;
+use error::db_err;
 pub use record::PROGRESS_TABLE;
 pub use report::{
     CopyProgress, CopyReport, LISTED_CONFLICTS, Phase, SkippedRow, TableCopy, TableVerification,
@@ -121,11 +123,12 @@ pub async fn run(
     };
     record::ensure_table(target.db).await?;
     let records = record::load(target.db, source.endpoint.identity()).await?;
+    let snapshot = snapshot::open(source.db).await?;
     let mut shapes = Vec::with_capacity(scope.tables.len());
     for table in &scope.tables {
-        shapes.push(shapes_of(source.db, target.db, table).await?);
+        shapes.push(shapes_of(&snapshot, target.db, table).await?);
     }
-    let skips = unique::find(source.db, target.db, &shapes).await?;
+    let skips = unique::find(&snapshot, target.db, &shapes).await?;
     let started = Instant::now();
     for (source_shape, target_shape) in &shapes {
         let job = transfer::TableJob {
@@ -138,14 +141,14 @@ pub async fn run(
         let record = records.get(&source_shape.name).cloned().unwrap_or_default();
         report
             .tables
-            .push(transfer::copy_table(source.db, target.db, &job, record, progress).await?);
+            .push(transfer::copy_table(&snapshot, target.db, &job, record, progress).await?);
     }
     report.copy_time = started.elapsed();
     let started = Instant::now();
     for (source_shape, target_shape) in &shapes {
         report.verification.push(
             verify::verify_table(
-                source.db,
+                &snapshot,
                 target.db,
                 source_shape,
                 target_shape,
@@ -156,6 +159,10 @@ pub async fn run(
         );
     }
     report.verify_time = started.elapsed();
+    snapshot
+        .rollback()
+        .await
+        .map_err(db_err("closing the source's read snapshot"))?;
     if report.verified() {
         record::clear(target.db, source.endpoint.identity()).await?;
     }
@@ -212,7 +219,7 @@ pub async fn run_between(
 
 /// `table`'s shape on both sides, which must have the same columns of the same kinds.
 async fn shapes_of(
-    source: &DatabaseConnection,
+    source: &impl sea_orm::ConnectionTrait,
     target: &DatabaseConnection,
     table: &str,
 ) -> Result<(TableShape, TableShape), CopyError> {

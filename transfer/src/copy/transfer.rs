@@ -40,7 +40,7 @@ pub(crate) struct TableJob<'a> {
 /// Copies the rows of the job's table after `record`'s last key; reports each committed batch
 /// to `progress`, which may stop the copy.
 pub(crate) async fn copy_table(
-    source: &DatabaseConnection,
+    source: &impl ConnectionTrait,
     target: &DatabaseConnection,
     job: &TableJob<'_>,
     mut record: Record,
@@ -125,7 +125,7 @@ impl Pager {
     /// The pager resuming after the ordering key `stored` (a progress record's), or from the
     /// start.
     async fn start(
-        source: &DatabaseConnection,
+        source: &impl ConnectionTrait,
         shape: &TableShape,
         stored: Option<&str>,
     ) -> Result<Self, CopyError> {
@@ -152,7 +152,7 @@ impl Pager {
     /// The next page of at most `batch` rows.
     async fn next(
         &mut self,
-        source: &DatabaseConnection,
+        source: &impl ConnectionTrait,
         shape: &TableShape,
         batch: usize,
     ) -> Result<Page, CopyError> {

@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use memdb_migration::dialect::catalog::{Catalog, EXPRESSION, read_catalog};
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::cell::Cell;
 use super::error::{CopyError, db_err};
@@ -64,7 +64,7 @@ impl Skips {
 /// Finds the source rows to leave out, reading every table of `shapes` (parents first) on both
 /// sides; writes nothing.
 pub(crate) async fn find(
-    source: &DatabaseConnection,
+    source: &impl ConnectionTrait,
     target: &DatabaseConnection,
     shapes: &[(TableShape, TableShape)],
 ) -> Result<Skips, CopyError> {

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::canonical::{RowDigest, row_digest, table_checksum};
 use super::cell::Cell;
@@ -20,7 +20,7 @@ use super::unique::TableSkips;
 
 /// Compares `source_shape`'s table on both sides.
 pub(crate) async fn verify_table(
-    source: &DatabaseConnection,
+    source: &impl ConnectionTrait,
     target: &DatabaseConnection,
     source_shape: &TableShape,
     target_shape: &TableShape,

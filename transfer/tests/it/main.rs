@@ -4,4 +4,5 @@
 mod bad_input;
 mod checksum;
 mod copy;
+mod snapshot;
 mod support;
