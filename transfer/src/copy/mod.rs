@@ -18,8 +18,12 @@
 //! 4. verifies every table: row counts and checksums of the canonical rows on both sides, and
 //!    every source row whose key the target holds with other content is a conflict, and the
 //!    rows left out are reported as unique-value conflicts and skipped dependents;
-//! 5. after a verified copy, deletes the source's progress records (and the progress table
-//!    once no source has records), leaving a plain memdb database.
+//! 5. once verification has run (passed or failed), deletes the source's progress records (and
+//!    the progress table once no source has records), so only an interrupted copy resumes and
+//!    a rerun after a failed verification copies every table again.
+//!
+//! The source is read as one snapshot ([`snapshot`]): rows written to it during the copy are
+//! neither copied nor verified.
 //!
 //! Timestamps are copied at microsecond precision (what PostgreSQL keeps): a SQLite value
 //! with more digits is truncated, and the checksums compare the truncated values.
@@ -163,9 +167,9 @@ pub async fn run(
         .rollback()
         .await
         .map_err(db_err("closing the source's read snapshot"))?;
-    if report.verified() {
-        record::clear(target.db, source.endpoint.identity()).await?;
-    }
+    // Verified or not, the copy ran to its end: a rerun copies every table again (keyed
+    // inserts skip what is there); only an interrupted copy resumes.
+    record::clear(target.db, source.endpoint.identity()).await?;
     Ok(report)
 }
 

@@ -47,6 +47,9 @@ pub struct TableVerification {
     pub source_rows: u64,
     /// Rows in the target with a key of a source row.
     pub target_rows: u64,
+    /// Rows in the target in all: more than `target_rows` when the target holds other rows
+    /// (a merge target: other sources' rows, or rows written there).
+    pub target_total_rows: u64,
     /// SHA-256 of the source rows' canonical digests, sorted.
     pub source_checksum: String,
     /// The same over the target's rows with the source's keys.

@@ -35,6 +35,7 @@ pub(crate) async fn verify_table(
         table: table.to_owned(),
         source_rows: 0,
         target_rows: 0,
+        target_total_rows: page::count(target, table).await?,
         source_checksum: String::new(),
         target_checksum: String::new(),
         conflicts: 0,
@@ -77,12 +78,16 @@ pub(crate) async fn verify_table(
             }
         }
         result.source_rows += rows.len() as u64;
-        let _ = progress(&CopyProgress {
+        if progress(&CopyProgress {
             phase: Phase::Verifying,
             table,
             done: result.source_rows,
             total,
-        });
+        })
+        .is_break()
+        {
+            return Err(CopyError::Interrupted);
+        }
         match rows.last() {
             Some(last) if rows.len() == batch => after = Some(last.key.clone()),
             _ => break,

@@ -4,5 +4,6 @@
 mod bad_input;
 mod checksum;
 mod copy;
+mod merge;
 mod snapshot;
 mod support;
