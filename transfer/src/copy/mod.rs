@@ -33,6 +33,7 @@ mod cell;
 mod depth;
 mod endpoint;
 mod error;
+mod json_text;
 mod page;
 mod preflight;
 mod record;

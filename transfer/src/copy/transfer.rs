@@ -7,8 +7,8 @@
 
 use std::ops::ControlFlow;
 
-use sea_orm::sea_query::{Alias, OnConflict, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait as _};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, OnConflict, Query};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait as _};
 
 use super::cell::{Cell, Kind, Width};
 use super::depth;
@@ -205,13 +205,17 @@ async fn insert(
     if rows.is_empty() {
         return Ok(0);
     }
+    let postgres = txn.get_database_backend() == DbBackend::Postgres;
     for cells in rows {
-        statement.values_panic(
-            cells
-                .iter()
-                .zip(&shape.columns)
-                .map(|(cell, column)| cell.to_value(column.kind).into()),
-        );
+        statement.values_panic(cells.iter().zip(&shape.columns).map(|(cell, column)| {
+            let value = Expr::val(cell.to_value(column.kind));
+            // JSON is bound as its source text, which PostgreSQL reads as `jsonb`.
+            if postgres && column.kind == Kind::Json {
+                value.cast_as(Alias::new("jsonb"))
+            } else {
+                value
+            }
+        }));
     }
     txn.execute(&statement)
         .await

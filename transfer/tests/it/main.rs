@@ -4,6 +4,7 @@
 mod bad_input;
 mod checksum;
 mod copy;
+mod json_numbers;
 mod merge;
 mod snapshot;
 mod support;
