@@ -12,6 +12,7 @@ use sea_orm::DatabaseConnection;
 use super::endpoint::Endpoint;
 use super::error::{CopyError, db_err};
 use super::record::PROGRESS_TABLE;
+use super::references::references;
 use super::sql::is_plain_identifier;
 
 /// What a copy covers.
@@ -24,7 +25,8 @@ pub(crate) struct Scope {
 }
 
 /// Checks the source (a memdb database whose every track this build has, at this build's
-/// version), the `wanted` tables, and the target (no tables that are not memdb's); only reads.
+/// version), the `wanted` tables (plain names of the source's tracks' tables, their parent
+/// tables selected too), and the target (no tables that are not memdb's); only reads.
 pub(crate) async fn check(
     source: &DatabaseConnection,
     target: &DatabaseConnection,
@@ -75,9 +77,12 @@ pub(crate) async fn check(
                     known: all.join(", "),
                 });
             }
-            all.into_iter()
+            let selected: Vec<&'static str> = all
+                .into_iter()
                 .filter(|t| names.iter().any(|n| n == t))
-                .collect()
+                .collect();
+            check_parents(source, &selected).await?;
+            selected
         }
     };
     let foreign: Vec<String> = inspect::foreign_tables(target, tracks)
@@ -93,6 +98,28 @@ pub(crate) async fn check(
     }
     let tracks = Tracks::new(present).map_err(|err| CopyError::Migrate(Box::new(err.into())))?;
     Ok(Scope { tracks, tables })
+}
+
+/// Refuses a selection with a table whose referenced tables (other than itself) are not
+/// selected: its rows would fail their foreign keys after the migrations were written.
+async fn check_parents(source: &DatabaseConnection, selected: &[&str]) -> Result<(), CopyError> {
+    for table in selected {
+        let mut missing: Vec<String> = references(source, table)
+            .await?
+            .into_iter()
+            .map(|r| r.parent)
+            .filter(|p| p != table && !selected.contains(&p.as_str()))
+            .collect();
+        missing.sort();
+        missing.dedup();
+        if !missing.is_empty() {
+            return Err(CopyError::MissingParentTables {
+                table: (*table).to_owned(),
+                parents: missing.join(", "),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Applies every pending migration of the scope's tracks to the target under the deploy lock

@@ -157,3 +157,32 @@ async fn only_the_tables_asked_for_are_copied() {
     assert_eq!(tables, ["organizations", "personas"]);
     assert_eq!(crate::support::count(target.conn(), "tasks").await, 0);
 }
+
+#[tokio::test]
+async fn a_table_without_its_parent_tables_is_refused_before_anything_is_written() {
+    let source = filled_source(3, "a").await;
+    let target = TestDb::empty().await;
+    let only = |names: &[&str]| CopyOptions {
+        tables: Some(names.iter().map(|n| (*n).to_owned()).collect()),
+        ..CopyOptions::default()
+    };
+    let err = refused(source.url(), &target, &only(&["documents"])).await;
+    assert!(
+        matches!(
+            err,
+            CopyError::MissingParentTables { ref table, ref parents }
+                if table == "documents" && parents == "organizations"
+        ),
+        "{err}"
+    );
+    // With its parent (and a table referencing only itself), it is copied.
+    let report = copy_with(
+        source.url(),
+        target.url(),
+        &only(&["documents", "organizations", "tasks"]),
+        &mut |_| std::ops::ControlFlow::Continue(()),
+    )
+    .await
+    .expect("copy");
+    assert!(report.verified(), "{report:#?}");
+}
