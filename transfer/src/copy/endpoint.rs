@@ -1,6 +1,6 @@
 //! [`Endpoint`]: a database the copy reads or writes, identified so that two URLs of the same
-//! database are recognised (the same SQLite file by canonical path, the same PostgreSQL server
-//! and database), and checked before anything connects.
+//! database are recognised (the same SQLite file by canonical path, symbolic links resolved;
+//! the same PostgreSQL server and database), and checked before anything connects.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
@@ -12,8 +12,8 @@ use super::error::CopyError;
 /// The first 16 bytes of every SQLite database file.
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
-/// One side of a copy.
-#[derive(Clone, Debug)]
+/// One side of a copy. Its `Debug` shows the URL with the password redacted.
+#[derive(Clone)]
 pub struct Endpoint {
     url: String,
     backend: DbBackend,
@@ -68,8 +68,10 @@ impl Endpoint {
                     "an in-memory or unnamed SQLite database cannot be copied",
                 ));
             }
-            // The file may not exist yet (a target): canonicalise its directory.
+            // An existing file is canonicalised itself (a symbolic link names its file); one
+            // that does not exist yet (a target), through its directory.
             let canonical = match (path.parent(), path.file_name()) {
+                _ if path.exists() => path.canonicalize().unwrap_or_else(|_| path.clone()),
                 (Some(dir), Some(name)) => {
                     let dir = if dir.as_os_str().is_empty() {
                         Path::new(".")
@@ -150,6 +152,17 @@ impl Endpoint {
         memdb_repository::connect(&self.url)
             .await
             .map_err(|err| CopyError::Connect(Box::new(err)))
+    }
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("url", &self.redacted())
+            .field("backend", &self.backend)
+            .field("identity", &self.identity)
+            .field("new_file", &self.new_file)
+            .finish()
     }
 }
 
