@@ -45,6 +45,32 @@ pub(crate) fn table_checksum(digests: &mut [RowDigest]) -> String {
     hex(&hash.finalize())
 }
 
+/// The checksum of rows streamed in a given order (verification: both sides in the source's
+/// key order): SHA-256 over their digests, without keeping them.
+#[derive(Default)]
+pub(crate) struct StreamChecksum {
+    hash: Sha256,
+    rows: u64,
+}
+
+impl StreamChecksum {
+    /// Adds the next row's digest.
+    pub(crate) fn add(&mut self, digest: &RowDigest) {
+        self.hash.update(digest);
+        self.rows += 1;
+    }
+
+    /// How many rows were added.
+    pub(crate) fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The checksum, in hex.
+    pub(crate) fn finish(self) -> String {
+        hex(&self.hash.finalize())
+    }
+}
+
 /// A string as a JSON string literal (escaped, quoted).
 pub(crate) fn string(s: &str) -> String {
     serde_json::Value::String(s.to_owned()).to_string()

@@ -50,9 +50,9 @@ pub struct TableVerification {
     /// Rows in the target in all: more than `target_rows` when the target holds other rows
     /// (a merge target: other sources' rows, or rows written there).
     pub target_total_rows: u64,
-    /// SHA-256 of the source rows' canonical digests, sorted.
+    /// SHA-256 of the source rows' canonical digests, in the source's key order.
     pub source_checksum: String,
-    /// The same over the target's rows with the source's keys.
+    /// The same over the target's rows with the source's keys, in the same order.
     pub target_checksum: String,
     /// How many source rows the target holds with other content under the same key.
     pub conflicts: u64,

@@ -8,7 +8,7 @@ use std::ops::ControlFlow;
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-use super::canonical::{RowDigest, row_digest, table_checksum};
+use super::canonical::{RowDigest, StreamChecksum, row_digest, table_checksum};
 use super::cell::Cell;
 use super::error::CopyError;
 use super::page;
@@ -48,8 +48,9 @@ pub(crate) async fn verify_table(
         skipped: skips.map_or(0, |s| s.skipped),
         listed_skipped: skips.map(|s| s.listed_skipped.clone()).unwrap_or_default(),
     };
-    let mut source_digests: Vec<RowDigest> = Vec::new();
-    let mut target_digests: Vec<RowDigest> = Vec::new();
+    // Both sides' digests in the source's key order, hashed as they come.
+    let mut source_digests = StreamChecksum::default();
+    let mut target_digests = StreamChecksum::default();
     let mut after: Option<Vec<Cell>> = None;
     loop {
         let rows = page::read(source, source_shape, after.as_deref(), batch).await?;
@@ -61,11 +62,11 @@ pub(crate) async fn verify_table(
             .collect();
         for row in &rows {
             let digest = row_digest(&row.cells);
-            source_digests.push(digest);
+            source_digests.add(&digest);
             let key = source_shape.key_text(&row.cells);
             match found.get(&key) {
                 Some(theirs) => {
-                    target_digests.push(*theirs);
+                    target_digests.add(theirs);
                     if *theirs != digest {
                         result.conflicts += 1;
                         if result.conflict_keys.len() < LISTED_CONFLICTS {
@@ -93,9 +94,9 @@ pub(crate) async fn verify_table(
             _ => break,
         }
     }
-    result.target_rows = target_digests.len() as u64;
-    result.source_checksum = table_checksum(&mut source_digests);
-    result.target_checksum = table_checksum(&mut target_digests);
+    result.target_rows = target_digests.rows();
+    result.source_checksum = source_digests.finish();
+    result.target_checksum = target_digests.finish();
     Ok(result)
 }
 
