@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use sea_orm::{DatabaseConnection, DbBackend};
 
-use super::error::CopyError;
+use memdb_migration::cli::SQLITE_HEADER;
+use memdb_migration::cli::connect::sqlite_file_path;
 
-/// The first 16 bytes of every SQLite database file.
-const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+use super::error::CopyError;
 
 /// One side of a copy. Its `Debug` shows the URL with the password redacted.
 #[derive(Clone)]
@@ -31,7 +31,7 @@ impl Endpoint {
     /// [`CopyError::BadUrl`], [`CopyError::SourceMissing`], [`CopyError::SourceNotSqlite`].
     pub fn source(url: &str) -> Result<Self, CopyError> {
         let endpoint = Self::parse(url)?;
-        if let Some(path) = sqlite_path(url) {
+        if let Some(path) = sqlite_file_path(url) {
             check_sqlite_file(&path)?;
             return Ok(Self {
                 url: memdb_repository::with_sqlite_mode(url, "ro"),
@@ -47,7 +47,7 @@ impl Endpoint {
     /// [`CopyError::BadUrl`].
     pub fn target(url: &str) -> Result<Self, CopyError> {
         let endpoint = Self::parse(url)?;
-        if let Some(path) = sqlite_path(url) {
+        if let Some(path) = sqlite_file_path(url) {
             return Ok(Self {
                 url: memdb_repository::with_sqlite_mode(url, "rwc"),
                 new_file: (!path.exists()).then_some(path),
@@ -62,7 +62,7 @@ impl Endpoint {
             url: memdb_repository::redact_url(url),
             reason: reason.to_owned(),
         };
-        if let Some(path) = sqlite_path(url) {
+        if let Some(path) = sqlite_file_path(url) {
             if path.as_os_str().is_empty() || url.contains(":memory:") {
                 return Err(bad(
                     "an in-memory or unnamed SQLite database cannot be copied",
@@ -192,14 +192,6 @@ pub fn check_distinct(source: &Endpoint, target: &Endpoint) -> Result<(), CopyEr
         });
     }
     Ok(())
-}
-
-/// The file of a `sqlite:` URL.
-fn sqlite_path(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    Some(PathBuf::from(rest.split('?').next().unwrap_or(rest)))
 }
 
 /// A source file must exist and start with SQLite's header.

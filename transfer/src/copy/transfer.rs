@@ -7,6 +7,7 @@
 
 use std::ops::ControlFlow;
 
+use memdb_repository::backend::max_parameters;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, OnConflict, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait as _};
 
@@ -16,7 +17,6 @@ use super::error::{CopyError, db_err};
 use super::page;
 use super::record::{self, Record};
 use super::report::{CopyProgress, Phase, TableCopy};
-use super::sql::bind_limit;
 use super::table::TableShape;
 use super::unique::TableSkips;
 
@@ -61,7 +61,7 @@ pub(crate) async fn copy_table(
     let batch = job
         .batch_rows
         .clamp(1, MAX_BATCH_ROWS)
-        .min(bind_limit(target.get_database_backend()) / columns.max(1));
+        .min(max_parameters(target.get_database_backend()) / columns.max(1));
     let mut pager = Pager::start(source, job.source_shape, record.last_key.as_deref()).await?;
     report(progress, table, record.rows, total)?;
     loop {

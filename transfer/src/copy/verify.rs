@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
+use memdb_repository::backend::max_parameters;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::canonical::{RowDigest, StreamChecksum, row_digest, table_checksum};
@@ -13,7 +14,6 @@ use super::cell::Cell;
 use super::error::CopyError;
 use super::page;
 use super::report::{CopyProgress, LISTED_CONFLICTS, Phase, TableVerification};
-use super::sql::bind_limit;
 use super::table::TableShape;
 use super::transfer::MAX_BATCH_ROWS;
 use super::unique::TableSkips;
@@ -30,7 +30,7 @@ pub(crate) async fn verify_table(
     let table = source_shape.name.as_str();
     let total = page::count(source, table).await?;
     let batch = MAX_BATCH_ROWS
-        .min(bind_limit(target.get_database_backend()) / source_shape.key.len().max(1));
+        .min(max_parameters(target.get_database_backend()) / source_shape.key.len().max(1));
     let mut result = TableVerification {
         table: table.to_owned(),
         source_rows: 0,
