@@ -80,6 +80,11 @@ fn print_report(args: &CopyArgs, report: &CopyReport) -> Result<()> {
             report.migrated.len()
         )?;
     }
+    for track in &report.left_out_tracks {
+        outln!(
+            "left out the {track} track: disposable and at another version in the source; the target has this build's version, empty"
+        )?;
+    }
     let read = report.read();
     outln!(
         "{} rows read, {} inserted, {} already in the target; copied in {:.1} s ({:.0} rows/s), verified in {:.1} s",
@@ -197,6 +202,7 @@ fn json(report: &CopyReport) -> serde_json::Value {
     serde_json::json!({
         "verified": report.verified(),
         "migrated": report.migrated,
+        "left_out_tracks": report.left_out_tracks,
         "copy_seconds": report.copy_time.as_secs_f64(),
         "verify_seconds": report.verify_time.as_secs_f64(),
         "rows_per_second": report.rows_per_second(),

@@ -5,7 +5,8 @@
 //! [`run`] does, in order:
 //! 1. refuses, before anything is written: a copy into the same database ([`check_distinct`]),
 //!    a source that is not a memdb database or has a track this build lacks or at another
-//!    version, `--tables` names that are not plain identifiers or not tables of the source's
+//!    version (a disposable track at another version is left out instead, its tables not
+//!    copied, [`CopyReport::left_out_tracks`]), `--tables` names that are not plain identifiers or not tables of the source's
 //!    tracks, a target holding tables that are not memdb's;
 //! 2. migrates the target to every track the source has, under the deploy lock;
 //! 3. copies every table in foreign-key order (tracks dependencies first, each track's tables
@@ -124,6 +125,7 @@ pub async fn run(
             options.lock_timeout,
         )
         .await?,
+        left_out_tracks: scope.left_out.iter().map(|t| (*t).to_owned()).collect(),
         ..CopyReport::default()
     };
     record::ensure_table(target.db).await?;

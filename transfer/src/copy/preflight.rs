@@ -22,6 +22,9 @@ pub(crate) struct Scope {
     pub(crate) tracks: Tracks,
     /// The tables to copy, parents first.
     pub(crate) tables: Vec<&'static str>,
+    /// Disposable tracks at another version in the source: their tables are left out, the
+    /// target gets this build's version of them.
+    pub(crate) left_out: Vec<&'static str>,
 }
 
 /// Checks the source (a memdb database whose every track this build has, at this build's
@@ -47,12 +50,15 @@ pub(crate) async fn check(
         });
     }
     let mut present = Vec::new();
+    let mut left_out = Vec::new();
     for track in &status.tracks {
         if !track.has_tracking_table || track.applied_count() == 0 {
             continue;
         }
         let unknown = track.unknown_versions();
-        if track.pending_count() > 0 || !unknown.is_empty() {
+        if (track.pending_count() > 0 || !unknown.is_empty()) && track.track.disposable {
+            left_out.push(track.track.name);
+        } else if track.pending_count() > 0 || !unknown.is_empty() {
             return Err(CopyError::SourceVersion {
                 track: track.track.name.to_owned(),
                 pending: track.pending_count(),
@@ -66,6 +72,7 @@ pub(crate) async fn check(
     }
     let all: Vec<&'static str> = present
         .iter()
+        .filter(|t| !left_out.contains(&t.name))
         .flat_map(|t| t.tables.iter().copied())
         .collect();
     let tables = match wanted {
@@ -97,7 +104,11 @@ pub(crate) async fn check(
         });
     }
     let tracks = Tracks::new(present).map_err(|err| CopyError::Migrate(Box::new(err.into())))?;
-    Ok(Scope { tracks, tables })
+    Ok(Scope {
+        tracks,
+        tables,
+        left_out,
+    })
 }
 
 /// Refuses a selection with a table whose referenced tables (other than itself) are not

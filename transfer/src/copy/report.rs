@@ -115,6 +115,9 @@ impl TableVerification {
 pub struct CopyReport {
     /// The migrations applied to the target first.
     pub migrated: Vec<String>,
+    /// Disposable tracks (the cache) at another version in the source: their tables were not
+    /// copied, the target has this build's version of them.
+    pub left_out_tracks: Vec<String>,
     /// How long copying the rows took (after the migrations).
     pub copy_time: Duration,
     /// How long verifying took.

@@ -8,3 +8,4 @@ mod json_numbers;
 mod merge;
 mod snapshot;
 mod support;
+mod tracks;
