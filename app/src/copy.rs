@@ -132,6 +132,17 @@ fn print_report(args: &CopyArgs, report: &CopyReport) -> Result<()> {
     for v in report.verification.iter().filter(|v| !v.matches()) {
         print_mismatch(v)?;
     }
+    for v in report
+        .verification
+        .iter()
+        .filter(|v| v.truncated_timestamps > 0)
+    {
+        outln!(
+            "{}: {} row(s) with timestamps truncated to microseconds (the source had more digits)",
+            v.table,
+            v.truncated_timestamps
+        )?;
+    }
     outln!(
         "{}",
         if report.verified() {
@@ -217,6 +228,7 @@ fn json(report: &CopyReport) -> serde_json::Value {
             "source_rows": v.source_rows,
             "target_rows": v.target_rows,
             "target_total_rows": v.target_total_rows,
+            "truncated_timestamps": v.truncated_timestamps,
             "source_sha256": v.source_checksum,
             "target_sha256": v.target_checksum,
             "conflicts": v.conflicts,

@@ -50,6 +50,10 @@ pub struct TableVerification {
     /// Rows in the target in all: more than `target_rows` when the target holds other rows
     /// (a merge target: other sources' rows, or rows written there).
     pub target_total_rows: u64,
+    /// Source rows holding a timestamp with more than six fraction digits (SQLite text),
+    /// copied truncated to microseconds (PostgreSQL's precision); both checksums compare the
+    /// truncated values.
+    pub truncated_timestamps: u64,
     /// SHA-256 of the source rows' canonical digests, in the source's key order.
     pub source_checksum: String,
     /// The same over the target's rows with the source's keys, in the same order.

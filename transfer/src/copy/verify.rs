@@ -7,13 +7,15 @@ use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use memdb_repository::backend::max_parameters;
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use super::canonical::{RowDigest, StreamChecksum, row_digest, table_checksum};
 use super::cell::Cell;
-use super::error::CopyError;
+use super::cell::Kind;
+use super::error::{CopyError, db_err};
 use super::page;
 use super::report::{CopyProgress, LISTED_CONFLICTS, Phase, TableVerification};
+use super::sql::quote;
 use super::table::TableShape;
 use super::transfer::MAX_BATCH_ROWS;
 use super::unique::TableSkips;
@@ -36,6 +38,7 @@ pub(crate) async fn verify_table(
         source_rows: 0,
         target_rows: 0,
         target_total_rows: page::count(target, table).await?,
+        truncated_timestamps: truncated_timestamps(source, source_shape).await?,
         source_checksum: String::new(),
         target_checksum: String::new(),
         conflicts: 0,
@@ -98,6 +101,43 @@ pub(crate) async fn verify_table(
     result.source_checksum = source_digests.finish();
     result.target_checksum = target_digests.finish();
     Ok(result)
+}
+
+/// How many of the source's rows of `shape` hold a timestamp with more than six fraction
+/// digits, truncated to microseconds (PostgreSQL's precision) when copied: only SQLite, which
+/// stores timestamps as text, can hold one.
+async fn truncated_timestamps(
+    source: &impl ConnectionTrait,
+    shape: &TableShape,
+) -> Result<u64, CopyError> {
+    let backend = source.get_database_backend();
+    let times: Vec<String> = shape
+        .columns
+        .iter()
+        .filter(|c| c.kind == Kind::Time)
+        .map(|c| {
+            format!(
+                "{} GLOB '*.[0-9][0-9][0-9][0-9][0-9][0-9][0-9]*'",
+                quote(&c.name)
+            )
+        })
+        .collect();
+    if backend != DbBackend::Sqlite || times.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
+        "SELECT count(*) FROM {} WHERE {}",
+        quote(&shape.name),
+        times.join(" OR ")
+    );
+    let context = || format!("counting the sub-microsecond timestamps of {}", shape.name);
+    let count: i64 = source
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await
+        .map_err(db_err(context()))?
+        .map_or(Ok(0), |row| row.try_get_by_index(0))
+        .map_err(db_err(context()))?;
+    Ok(count.unsigned_abs())
 }
 
 /// A table's rows and checksum, as verification computes them.
