@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 use memdb_transfer::copy::{
-    self, CopyError, CopyOptions, CopyProgress, CopyReport, Endpoint, Phase,
+    self, CopyError, CopyOptions, CopyProgress, CopyReport, Endpoint, Phase, TableVerification,
 };
 
 use crate::cli::CopyArgs;
@@ -80,6 +80,11 @@ fn print_report(args: &CopyArgs, report: &CopyReport) -> Result<()> {
             report.migrated.len()
         )?;
     }
+    for track in &report.left_out_tracks {
+        outln!(
+            "left out the {track} track: disposable and at another version in the source; the target has this build's version, empty"
+        )?;
+    }
     let read = report.read();
     outln!(
         "{} rows read, {} inserted, {} already in the target; copied in {:.1} s ({:.0} rows/s), verified in {:.1} s",
@@ -98,9 +103,11 @@ fn print_report(args: &CopyArgs, report: &CopyReport) -> Result<()> {
                 v.table.clone(),
                 v.source_rows.to_string(),
                 v.target_rows.to_string(),
+                v.target_total_rows.to_string(),
                 v.source_checksum[..12].to_owned(),
                 v.target_checksum[..12].to_owned(),
-                v.conflicts.to_string(),
+                (v.conflicts + v.unique_conflicts).to_string(),
+                v.skipped.to_string(),
                 if v.matches() { "ok" } else { "MISMATCH" }.to_owned(),
             ]
         })
@@ -112,35 +119,29 @@ fn print_report(args: &CopyArgs, report: &CopyReport) -> Result<()> {
                 "table",
                 "source rows",
                 "target rows",
+                "target total",
                 "source sha256",
                 "target sha256",
                 "conflicts",
+                "skipped",
                 "status",
             ],
             &rows,
         )
     )?;
     for v in report.verification.iter().filter(|v| !v.matches()) {
-        if v.missing > 0 {
-            outln!(
-                "{}: {} source row(s) not in the target (another row holds one of their unique values, or the copy is unfinished)",
-                v.table,
-                v.missing
-            )?;
-        }
-        for key in &v.conflict_keys {
-            outln!(
-                "{}: conflict on key {key} (the target's row was kept)",
-                v.table
-            )?;
-        }
-        if v.conflicts > v.conflict_keys.len() as u64 {
-            outln!(
-                "{}: {} more conflict(s)",
-                v.table,
-                v.conflicts - v.conflict_keys.len() as u64
-            )?;
-        }
+        print_mismatch(v)?;
+    }
+    for v in report
+        .verification
+        .iter()
+        .filter(|v| v.truncated_timestamps > 0)
+    {
+        outln!(
+            "{}: {} row(s) with timestamps truncated to microseconds (the source had more digits)",
+            v.table,
+            v.truncated_timestamps
+        )?;
     }
     outln!(
         "{}",
@@ -153,11 +154,66 @@ fn print_report(args: &CopyArgs, report: &CopyReport) -> Result<()> {
     Ok(())
 }
 
+/// Why a table did not verify: missing rows, conflicts, rows skipped because of a conflict.
+fn print_mismatch(v: &TableVerification) -> Result<()> {
+    if v.missing > 0 {
+        outln!(
+            "{}: {} source row(s) not in the target (the copy is unfinished)",
+            v.table,
+            v.missing
+        )?;
+    }
+    for key in &v.conflict_keys {
+        outln!(
+            "{}: conflict on key {key} (the target's row was kept)",
+            v.table
+        )?;
+    }
+    if v.conflicts > v.conflict_keys.len() as u64 {
+        outln!(
+            "{}: {} more conflict(s)",
+            v.table,
+            v.conflicts - v.conflict_keys.len() as u64
+        )?;
+    }
+    for c in &v.listed_unique_conflicts {
+        outln!(
+            "{}: conflict on key {}: the target's row {} holds its ({}); the row was not copied",
+            v.table,
+            c.key,
+            c.target_key,
+            c.columns.join(", ")
+        )?;
+    }
+    let more = v.unique_conflicts - v.listed_unique_conflicts.len() as u64;
+    if more > 0 {
+        outln!("{}: {more} more unique-value conflict(s)", v.table)?;
+    }
+    for s in &v.listed_skipped {
+        outln!(
+            "{}: row {} skipped: it references {} {}, not copied (a conflict)",
+            v.table,
+            s.key,
+            s.because_table,
+            s.because_key
+        )?;
+    }
+    let more = v.skipped - v.listed_skipped.len() as u64;
+    if more > 0 {
+        outln!(
+            "{}: {more} more row(s) skipped because of a conflict",
+            v.table
+        )?;
+    }
+    Ok(())
+}
+
 /// The report as JSON.
 fn json(report: &CopyReport) -> serde_json::Value {
     serde_json::json!({
         "verified": report.verified(),
         "migrated": report.migrated,
+        "left_out_tracks": report.left_out_tracks,
         "copy_seconds": report.copy_time.as_secs_f64(),
         "verify_seconds": report.verify_time.as_secs_f64(),
         "rows_per_second": report.rows_per_second(),
@@ -171,11 +227,25 @@ fn json(report: &CopyReport) -> serde_json::Value {
             "table": v.table,
             "source_rows": v.source_rows,
             "target_rows": v.target_rows,
+            "target_total_rows": v.target_total_rows,
+            "truncated_timestamps": v.truncated_timestamps,
             "source_sha256": v.source_checksum,
             "target_sha256": v.target_checksum,
             "conflicts": v.conflicts,
             "conflict_keys": v.conflict_keys,
             "missing": v.missing,
+            "unique_conflicts": v.unique_conflicts,
+            "listed_unique_conflicts": v.listed_unique_conflicts.iter().map(|c| serde_json::json!({
+                "key": c.key,
+                "columns": c.columns,
+                "target_key": c.target_key,
+            })).collect::<Vec<_>>(),
+            "skipped": v.skipped,
+            "listed_skipped": v.listed_skipped.iter().map(|s| serde_json::json!({
+                "key": s.key,
+                "because_table": s.because_table,
+                "because_key": s.because_key,
+            })).collect::<Vec<_>>(),
             "status": if v.matches() { "ok" } else { "mismatch" },
         })).collect::<Vec<_>>(),
     })

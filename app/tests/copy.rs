@@ -114,8 +114,22 @@ async fn a_copy_killed_midway_resumes_verified_and_a_changed_row_fails_it() {
         .collect();
     let total = TASKS.to_string();
     assert_eq!(
-        [tasks_line[1], tasks_line[2], tasks_line[5], tasks_line[6]],
-        [total.as_str(), total.as_str(), "0", "ok"],
+        [
+            tasks_line[1],
+            tasks_line[2],
+            tasks_line[3],
+            tasks_line[6],
+            tasks_line[7],
+            tasks_line[8]
+        ],
+        [
+            total.as_str(),
+            total.as_str(),
+            total.as_str(),
+            "0",
+            "0",
+            "ok"
+        ],
         "{rerun:?}"
     );
     assert_eq!(rows(target.conn(), "tasks").await, TASKS, "no duplicates");

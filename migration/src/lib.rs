@@ -44,7 +44,9 @@ pub mod sql;
 mod track;
 
 pub use sea_orm_migration::{MigrationStatus, MigratorTrait};
-pub use track::{FailedMigration, MigratorTrack, Track, TrackError, TrackMigrator, Tracks};
+pub use track::{
+    COPY_PROGRESS_TABLE, FailedMigration, MigratorTrack, Track, TrackError, TrackMigrator, Tracks,
+};
 
 use sea_orm_migration::prelude::*;
 

@@ -65,15 +65,22 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, CliError> {
 /// exist (opening the file would create it).
 pub const EMPTY_SQLITE_URL: &str = "sqlite::memory:";
 
+/// The file a `sqlite:` URL names (as written, before the `?` options); `None` for another
+/// URL.
+#[must_use]
+pub fn sqlite_file_path(url: &str) -> Option<std::path::PathBuf> {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .map(|rest| std::path::PathBuf::from(rest.split('?').next().unwrap_or(rest)))
+}
+
 /// Whether `url` names a SQLite file that does not exist.
 #[must_use]
 pub fn is_missing_sqlite_file(url: &str) -> bool {
-    let path = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .map(|rest| rest.split('?').next().unwrap_or(rest));
-    path.is_some_and(|path| {
-        !path.is_empty() && !path.contains(":memory:") && !std::path::Path::new(path).exists()
+    sqlite_file_path(url).is_some_and(|path| {
+        !path.as_os_str().is_empty()
+            && !path.to_string_lossy().contains(":memory:")
+            && !path.exists()
     })
 }
 

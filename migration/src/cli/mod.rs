@@ -34,7 +34,7 @@ use sea_orm_migration::sea_orm::DatabaseConnection;
 pub use args::{
     ALL_TRACKS, Confirm, DowngradeTarget, DryRun, LockArgs, MigrateCommand, TrackArg, UpgradeTarget,
 };
-pub use backup::{BackupError, DatabaseUrl};
+pub use backup::{BackupError, DatabaseUrl, SQLITE_HEADER};
 pub use binary::{load_dot_env, main};
 pub use commands::{Outcome, change, print_changes};
 pub use doctor::{Check, EntitySet, doctor};

@@ -128,12 +128,17 @@ impl Tracks {
             .collect()
     }
 
-    /// Whether `table` belongs to a track, as one of its tables or its tracking table.
+    /// Whether `table` is memdb's: one of a track's tables or its tracking table, or
+    /// `memdb copy`'s progress table ([`COPY_PROGRESS_TABLE`], left by an interrupted copy).
     #[must_use]
     pub fn owns(&self, table: &str) -> bool {
-        self.ordered.iter().any(|t| t.owns(table))
+        table == COPY_PROGRESS_TABLE || self.ordered.iter().any(|t| t.owns(table))
     }
 }
+
+/// The table in which `memdb copy` records its progress in the target until the copy has
+/// run to its end (memdb's, though no track's).
+pub const COPY_PROGRESS_TABLE: &str = "memdb_copy_progress";
 
 /// Refuses two tracks with the same name, tracking table or table.
 fn check_unique(tracks: &[Track]) -> Result<(), TrackError> {

@@ -42,7 +42,7 @@ use sea_orm_migration::sea_orm::{DatabaseExecutor, DbBackend, DbErr};
 use crate::plan::Direction;
 
 pub use error::{FailedMigration, TrackError};
-pub use list::Tracks;
+pub use list::{COPY_PROGRESS_TABLE, Tracks};
 
 /// One migration track: a migrator with its own tracking table and the tables it creates.
 #[derive(Clone, Copy)]

@@ -1,5 +1,5 @@
-//! The canonical form of rows, the same whichever backend they were read from: JSON parsed and
-//! re-serialised with sorted keys and normalised numbers, timestamps in UTC at microseconds,
+//! The canonical form of rows, the same whichever backend they were read from: JSON in the exact
+//! canonical form of [`super::json_text`] (keys sorted, numbers as exact decimals), timestamps in UTC at microseconds,
 //! floats as the shortest text that reads back to the same bits, UUIDs lowercase hyphenated,
 //! bytes in hex. A row's digest is the SHA-256 of its cells' canonical texts; a table's checksum
 //! is the SHA-256 of its rows' digests in sorted order, so the order rows are read in (which
@@ -45,6 +45,32 @@ pub(crate) fn table_checksum(digests: &mut [RowDigest]) -> String {
     hex(&hash.finalize())
 }
 
+/// The checksum of rows streamed in a given order (verification: both sides in the source's
+/// key order): SHA-256 over their digests, without keeping them.
+#[derive(Default)]
+pub(crate) struct StreamChecksum {
+    hash: Sha256,
+    rows: u64,
+}
+
+impl StreamChecksum {
+    /// Adds the next row's digest.
+    pub(crate) fn add(&mut self, digest: &RowDigest) {
+        self.hash.update(digest);
+        self.rows += 1;
+    }
+
+    /// How many rows were added.
+    pub(crate) fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The checksum, in hex.
+    pub(crate) fn finish(self) -> String {
+        hex(&self.hash.finalize())
+    }
+}
+
 /// A string as a JSON string literal (escaped, quoted).
 pub(crate) fn string(s: &str) -> String {
     serde_json::Value::String(s.to_owned()).to_string()
@@ -54,68 +80,6 @@ pub(crate) fn string(s: &str) -> String {
 /// `NaN`, `inf`).
 pub(crate) fn float(v: f64) -> String {
     format!("{v:?}")
-}
-
-/// JSON with object keys sorted and numbers normalised: an integral number within ±2^53 is
-/// written as an integer whatever its spelling (`1`, `1.0`, `1e0`: PostgreSQL's `jsonb` keeps
-/// `1.0` while it turns `1e2` into `100`), any other as [`float`].
-pub(crate) fn json(value: &serde_json::Value) -> String {
-    let mut out = String::new();
-    write_json(&mut out, value);
-    out
-}
-
-fn write_json(out: &mut String, value: &serde_json::Value) {
-    use serde_json::Value as J;
-    match value {
-        J::Null | J::Bool(_) | J::String(_) => out.push_str(&value.to_string()),
-        J::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                let _ = write!(out, "{i}");
-            } else if let Some(u) = n.as_u64() {
-                let _ = write!(out, "{u}");
-            } else {
-                let f = n.as_f64().unwrap_or(f64::NAN);
-                out.push_str(&number(f));
-            }
-        }
-        J::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_json(out, item);
-            }
-            out.push(']');
-        }
-        J::Object(map) => {
-            let mut entries: Vec<_> = map.iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            out.push('{');
-            for (i, (key, item)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&string(key));
-                out.push(':');
-                write_json(out, item);
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// A JSON float: integral values within ±2^53 as integers, others as [`float`].
-fn number(f: f64) -> String {
-    const EXACT: f64 = 9_007_199_254_740_992.0;
-    if f.fract() == 0.0 && f.abs() <= EXACT {
-        #[allow(clippy::cast_possible_truncation, reason = "integral and within ±2^53")]
-        let i = f as i64;
-        i.to_string()
-    } else {
-        float(f)
-    }
 }
 
 /// Bytes in lowercase hex.
@@ -140,15 +104,7 @@ pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Cell, float, hex, json, row_digest, unhex};
-
-    #[test]
-    fn json_is_sorted_and_numbers_normalised() {
-        let a: serde_json::Value = serde_json::from_str(r#"{"b":1.0,"a":[1e2,0.1]}"#).unwrap();
-        let b: serde_json::Value = serde_json::from_str(r#"{"a":[100,0.1],"b":1}"#).unwrap();
-        assert_eq!(json(&a), json(&b));
-        assert_eq!(json(&a), r#"{"a":[100,0.1],"b":1}"#);
-    }
+    use super::{Cell, float, hex, row_digest, unhex};
 
     #[test]
     fn floats_are_exact_and_null_differs_from_empty() {

@@ -6,6 +6,7 @@ use sea_orm::{DbBackend, DbErr, QueryResult, Value};
 use uuid::Uuid;
 
 use super::canonical;
+use super::json_text;
 
 /// The integer width of a column, which PostgreSQL decodes and binds strictly.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,8 +81,8 @@ pub(crate) enum Cell {
     Bool(bool),
     /// A UUID.
     Uuid(Uuid),
-    /// Parsed JSON.
-    Json(serde_json::Value),
+    /// JSON as the source's text (never parsed into floats: numbers stay exact).
+    Json(String),
     /// A UTC timestamp at microsecond precision (what PostgreSQL keeps): a SQLite value with
     /// more digits is truncated when read, so the copy writes and the checksum hashes the same.
     Time(DateTime<Utc>),
@@ -122,8 +123,9 @@ pub(crate) fn decode(
         Kind::Uuid => row
             .try_get_by_index::<Option<Uuid>>(idx)?
             .map_or(Cell::Null, Cell::Uuid),
+        // PostgreSQL's `jsonb` is selected as text ([`super::table::TableShape::select_list`]).
         Kind::Json => row
-            .try_get_by_index::<Option<serde_json::Value>>(idx)?
+            .try_get_by_index::<Option<String>>(idx)?
             .map_or(Cell::Null, Cell::Json),
         Kind::Time => row
             .try_get_by_index::<Option<DateTime<FixedOffset>>>(idx)?
@@ -158,7 +160,8 @@ impl Cell {
             (Self::Float(v), _) => Value::Double(Some(*v)),
             (Self::Bool(v), _) => Value::Bool(Some(*v)),
             (Self::Uuid(v), _) => Value::Uuid(Some(*v)),
-            (Self::Json(v), _) => Value::Json(Some(Box::new(v.clone()))),
+            // Bound as text; the insert casts it to `jsonb` on PostgreSQL.
+            (Self::Json(v), _) => Value::String(Some(v.clone())),
             (Self::Time(t), _) => Value::ChronoDateTimeWithTimeZone(Some(t.fixed_offset())),
             (Self::Bytes(v), _) => Value::Bytes(Some(v.clone())),
         }
@@ -174,7 +177,11 @@ impl Cell {
             Self::Float(v) => format!("f{}", canonical::float(*v)),
             Self::Bool(v) => format!("b{v}"),
             Self::Uuid(v) => format!("u{}", v.hyphenated()),
-            Self::Json(v) => format!("j{}", canonical::json(v)),
+            Self::Json(v) => match json_text::canonical(v) {
+                Some(canonical) => format!("j{canonical}"),
+                // Not JSON: its text as it is, so it matches only the same text.
+                None => format!("J{v}"),
+            },
             Self::Time(t) => format!("t{}", t.format("%Y-%m-%dT%H:%M:%S%.6fZ")),
             Self::Bytes(v) => format!("x{}", canonical::hex(v)),
         }
@@ -199,7 +206,6 @@ impl Cell {
             Self::Text(s) => J::String(s.clone()),
             Self::Int(v) => J::from(*v),
             Self::Bool(v) => J::Bool(*v),
-            Self::Json(v) => v.clone(),
             other => J::String(other.display()),
         }
     }
@@ -214,7 +220,7 @@ impl Cell {
             (J::String(s), Kind::Float) => Self::Float(s.parse().ok()?),
             (J::Bool(b), Kind::Bool) => Self::Bool(*b),
             (J::String(s), Kind::Uuid) => Self::Uuid(Uuid::parse_str(s).ok()?),
-            (json, Kind::Json) => Self::Json(json.clone()),
+            (J::String(s), Kind::Json) => Self::Json(s.clone()),
             (J::String(s), Kind::Time) => Self::Time(
                 DateTime::parse_from_rfc3339(&s.replace('Z', "+00:00"))
                     .ok()?
@@ -229,14 +235,14 @@ impl Cell {
 /// A NULL of the value type a column of `kind` binds.
 fn null_of(kind: Kind) -> Value {
     match kind {
-        Kind::Text => Value::String(None),
+        // JSON is bound as its text.
+        Kind::Text | Kind::Json => Value::String(None),
         Kind::Integer(Width::I16) => Value::SmallInt(None),
         Kind::Integer(Width::I32) => Value::Int(None),
         Kind::Integer(Width::I64) => Value::BigInt(None),
         Kind::Float => Value::Double(None),
         Kind::Bool => Value::Bool(None),
         Kind::Uuid => Value::Uuid(None),
-        Kind::Json => Value::Json(None),
         Kind::Time => Value::ChronoDateTimeWithTimeZone(None),
         Kind::Bytes => Value::Bytes(None),
     }

@@ -1,19 +1,19 @@
 //! [`Endpoint`]: a database the copy reads or writes, identified so that two URLs of the same
-//! database are recognised (the same SQLite file by canonical path, the same PostgreSQL server
-//! and database), and checked before anything connects.
+//! database are recognised (the same SQLite file by canonical path, symbolic links resolved;
+//! the same PostgreSQL server and database), and checked before anything connects.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use sea_orm::{DatabaseConnection, DbBackend};
 
+use memdb_migration::cli::SQLITE_HEADER;
+use memdb_migration::cli::connect::sqlite_file_path;
+
 use super::error::CopyError;
 
-/// The first 16 bytes of every SQLite database file.
-const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
-
-/// One side of a copy.
-#[derive(Clone, Debug)]
+/// One side of a copy. Its `Debug` shows the URL with the password redacted.
+#[derive(Clone)]
 pub struct Endpoint {
     url: String,
     backend: DbBackend,
@@ -31,7 +31,7 @@ impl Endpoint {
     /// [`CopyError::BadUrl`], [`CopyError::SourceMissing`], [`CopyError::SourceNotSqlite`].
     pub fn source(url: &str) -> Result<Self, CopyError> {
         let endpoint = Self::parse(url)?;
-        if let Some(path) = sqlite_path(url) {
+        if let Some(path) = sqlite_file_path(url) {
             check_sqlite_file(&path)?;
             return Ok(Self {
                 url: memdb_repository::with_sqlite_mode(url, "ro"),
@@ -47,7 +47,7 @@ impl Endpoint {
     /// [`CopyError::BadUrl`].
     pub fn target(url: &str) -> Result<Self, CopyError> {
         let endpoint = Self::parse(url)?;
-        if let Some(path) = sqlite_path(url) {
+        if let Some(path) = sqlite_file_path(url) {
             return Ok(Self {
                 url: memdb_repository::with_sqlite_mode(url, "rwc"),
                 new_file: (!path.exists()).then_some(path),
@@ -62,14 +62,16 @@ impl Endpoint {
             url: memdb_repository::redact_url(url),
             reason: reason.to_owned(),
         };
-        if let Some(path) = sqlite_path(url) {
+        if let Some(path) = sqlite_file_path(url) {
             if path.as_os_str().is_empty() || url.contains(":memory:") {
                 return Err(bad(
                     "an in-memory or unnamed SQLite database cannot be copied",
                 ));
             }
-            // The file may not exist yet (a target): canonicalise its directory.
+            // An existing file is canonicalised itself (a symbolic link names its file); one
+            // that does not exist yet (a target), through its directory.
             let canonical = match (path.parent(), path.file_name()) {
+                _ if path.exists() => path.canonicalize().unwrap_or_else(|_| path.clone()),
                 (Some(dir), Some(name)) => {
                     let dir = if dir.as_os_str().is_empty() {
                         Path::new(".")
@@ -153,6 +155,17 @@ impl Endpoint {
     }
 }
 
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("url", &self.redacted())
+            .field("backend", &self.backend)
+            .field("identity", &self.identity)
+            .field("new_file", &self.new_file)
+            .finish()
+    }
+}
+
 impl Endpoint {
     /// Removes the SQLite target file connecting created (with its WAL and shared-memory
     /// files), after a refused copy wrote nothing into it.
@@ -179,14 +192,6 @@ pub fn check_distinct(source: &Endpoint, target: &Endpoint) -> Result<(), CopyEr
         });
     }
     Ok(())
-}
-
-/// The file of a `sqlite:` URL.
-fn sqlite_path(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    Some(PathBuf::from(rest.split('?').next().unwrap_or(rest)))
 }
 
 /// A source file must exist and start with SQLite's header.

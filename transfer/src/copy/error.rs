@@ -76,6 +76,17 @@ pub enum CopyError {
         /// The tables it could be.
         known: String,
     },
+    /// A `--tables` table references tables that are not selected.
+    #[error(
+        "{table} references {parents}, which --tables leaves out: select them too (the copy \
+         inserts parents first)"
+    )]
+    MissingParentTables {
+        /// The selected table.
+        table: String,
+        /// The tables it references that are not selected, `, ` separated.
+        parents: String,
+    },
     /// The target holds tables that are not memdb's.
     #[error(
         "the target holds tables that are not memdb's ({tables}): copy into an empty \
@@ -125,6 +136,7 @@ impl CopyError {
                 | Self::SourceVersion { .. }
                 | Self::InvalidTableName { .. }
                 | Self::UnknownTable { .. }
+                | Self::MissingParentTables { .. }
                 | Self::TargetHasOtherData { .. }
         )
     }

@@ -5,18 +5,26 @@
 //! [`run`] does, in order:
 //! 1. refuses, before anything is written: a copy into the same database ([`check_distinct`]),
 //!    a source that is not a memdb database or has a track this build lacks or at another
-//!    version, `--tables` names that are not plain identifiers or not tables of the source's
+//!    version (a disposable track at another version is left out instead, its tables not
+//!    copied, [`CopyReport::left_out_tracks`]), `--tables` names that are not plain identifiers or not tables of the source's
 //!    tracks, a target holding tables that are not memdb's;
 //! 2. migrates the target to every track the source has, under the deploy lock;
 //! 3. copies every table in foreign-key order (tracks dependencies first, each track's tables
 //!    parents first; a table referencing itself by depth, parents first), in batches under the
 //!    backend's bound-parameter limit, each batch committed with a progress record
 //!    ([`PROGRESS_TABLE`]) so a rerun after a crash resumes after the last batch and skips
-//!    finished tables; rows already in the target are skipped, never overwritten;
+//!    finished tables; rows whose key the target holds are skipped, never overwritten; before
+//!    the first row, source rows whose values of another unique index the target holds under
+//!    another key are found and left out, with the rows referencing them ([`unique`]);
 //! 4. verifies every table: row counts and checksums of the canonical rows on both sides, and
-//!    every source row whose key the target holds with other content is a conflict;
-//! 5. after a verified copy, deletes the source's progress records (and the progress table
-//!    once no source has records), leaving a plain memdb database.
+//!    every source row whose key the target holds with other content is a conflict, and the
+//!    rows left out are reported as unique-value conflicts and skipped dependents;
+//! 5. once verification has run (passed or failed), deletes the source's progress records (and
+//!    the progress table once no source has records), so only an interrupted copy resumes and
+//!    a rerun after a failed verification copies every table again.
+//!
+//! The source is read as one snapshot ([`snapshot`]): rows written to it during the copy are
+//! neither copied nor verified.
 //!
 //! Timestamps are copied at microsecond precision (what PostgreSQL keeps): a SQLite value
 //! with more digits is truncated, and the checksums compare the truncated values.
@@ -26,13 +34,17 @@ mod cell;
 mod depth;
 mod endpoint;
 mod error;
+mod json_text;
 mod page;
 mod preflight;
 mod record;
+mod references;
 mod report;
+mod snapshot;
 mod sql;
 mod table;
 mod transfer;
+mod unique;
 mod verify;
 
 use std::ops::ControlFlow;
@@ -43,8 +55,12 @@ use sea_orm::DatabaseConnection;
 
 pub use endpoint::{Endpoint, check_distinct};
 pub use error::CopyError;
+use error::db_err;
 pub use record::PROGRESS_TABLE;
-pub use report::{CopyProgress, CopyReport, LISTED_CONFLICTS, Phase, TableCopy, TableVerification};
+pub use report::{
+    CopyProgress, CopyReport, LISTED_CONFLICTS, Phase, SkippedRow, TableCopy, TableVerification,
+    UniqueConflict,
+};
 pub use transfer::MAX_BATCH_ROWS;
 pub use verify::{TableChecksum, checksum};
 
@@ -109,14 +125,17 @@ pub async fn run(
             options.lock_timeout,
         )
         .await?,
+        left_out_tracks: scope.left_out.iter().map(|t| (*t).to_owned()).collect(),
         ..CopyReport::default()
     };
     record::ensure_table(target.db).await?;
     let records = record::load(target.db, source.endpoint.identity()).await?;
+    let snapshot = snapshot::open(source.db).await?;
     let mut shapes = Vec::with_capacity(scope.tables.len());
     for table in &scope.tables {
-        shapes.push(shapes_of(source.db, target.db, table).await?);
+        shapes.push(shapes_of(&snapshot, target.db, table).await?);
     }
+    let skips = unique::find(&snapshot, target.db, &shapes).await?;
     let started = Instant::now();
     for (source_shape, target_shape) in &shapes {
         let job = transfer::TableJob {
@@ -124,24 +143,36 @@ pub async fn run(
             target_shape,
             source_id: source.endpoint.identity(),
             batch_rows: options.batch_rows,
+            skips: skips.of(&source_shape.name),
         };
         let record = records.get(&source_shape.name).cloned().unwrap_or_default();
         report
             .tables
-            .push(transfer::copy_table(source.db, target.db, &job, record, progress).await?);
+            .push(transfer::copy_table(&snapshot, target.db, &job, record, progress).await?);
     }
     report.copy_time = started.elapsed();
     let started = Instant::now();
     for (source_shape, target_shape) in &shapes {
         report.verification.push(
-            verify::verify_table(source.db, target.db, source_shape, target_shape, progress)
-                .await?,
+            verify::verify_table(
+                &snapshot,
+                target.db,
+                source_shape,
+                target_shape,
+                skips.of(&source_shape.name),
+                progress,
+            )
+            .await?,
         );
     }
     report.verify_time = started.elapsed();
-    if report.verified() {
-        record::clear(target.db, source.endpoint.identity()).await?;
-    }
+    snapshot
+        .rollback()
+        .await
+        .map_err(db_err("closing the source's read snapshot"))?;
+    // Verified or not, the copy ran to its end: a rerun copies every table again (keyed
+    // inserts skip what is there); only an interrupted copy resumes.
+    record::clear(target.db, source.endpoint.identity()).await?;
     Ok(report)
 }
 
@@ -195,7 +226,7 @@ pub async fn run_between(
 
 /// `table`'s shape on both sides, which must have the same columns of the same kinds.
 async fn shapes_of(
-    source: &DatabaseConnection,
+    source: &impl sea_orm::ConnectionTrait,
     target: &DatabaseConnection,
     table: &str,
 ) -> Result<(TableShape, TableShape), CopyError> {

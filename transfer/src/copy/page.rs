@@ -44,7 +44,7 @@ pub(crate) async fn read(
     };
     let sql = format!(
         "SELECT {} FROM {} {filter}ORDER BY {key} LIMIT {limit}",
-        column_list(&shape.names(), ""),
+        shape.select_list(backend, ""),
         quote(&shape.name),
     );
     let rows = db
@@ -86,7 +86,7 @@ pub(crate) async fn read_keys(
     let sql = if kinds.len() == 1 {
         format!(
             "SELECT {} FROM {} WHERE {} IN ({})",
-            column_list(&shape.names(), ""),
+            shape.select_list(backend, ""),
             quote(&shape.name),
             column_list(&shape.key_names(), ""),
             tuples.join(", ")
@@ -102,7 +102,7 @@ pub(crate) async fn read_keys(
             .collect();
         format!(
             "SELECT {} FROM (VALUES {}) AS k JOIN {} t ON {}",
-            column_list(&shape.names(), "t."),
+            shape.select_list(backend, "t."),
             tuples.join(", "),
             quote(&shape.name),
             on.join(" AND ")

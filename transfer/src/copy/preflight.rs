@@ -12,6 +12,7 @@ use sea_orm::DatabaseConnection;
 use super::endpoint::Endpoint;
 use super::error::{CopyError, db_err};
 use super::record::PROGRESS_TABLE;
+use super::references::references;
 use super::sql::is_plain_identifier;
 
 /// What a copy covers.
@@ -21,10 +22,14 @@ pub(crate) struct Scope {
     pub(crate) tracks: Tracks,
     /// The tables to copy, parents first.
     pub(crate) tables: Vec<&'static str>,
+    /// Disposable tracks at another version in the source: their tables are left out, the
+    /// target gets this build's version of them.
+    pub(crate) left_out: Vec<&'static str>,
 }
 
 /// Checks the source (a memdb database whose every track this build has, at this build's
-/// version), the `wanted` tables, and the target (no tables that are not memdb's); only reads.
+/// version), the `wanted` tables (plain names of the source's tracks' tables, their parent
+/// tables selected too), and the target (no tables that are not memdb's); only reads.
 pub(crate) async fn check(
     source: &DatabaseConnection,
     target: &DatabaseConnection,
@@ -45,12 +50,15 @@ pub(crate) async fn check(
         });
     }
     let mut present = Vec::new();
+    let mut left_out = Vec::new();
     for track in &status.tracks {
         if !track.has_tracking_table || track.applied_count() == 0 {
             continue;
         }
         let unknown = track.unknown_versions();
-        if track.pending_count() > 0 || !unknown.is_empty() {
+        if (track.pending_count() > 0 || !unknown.is_empty()) && track.track.disposable {
+            left_out.push(track.track.name);
+        } else if track.pending_count() > 0 || !unknown.is_empty() {
             return Err(CopyError::SourceVersion {
                 track: track.track.name.to_owned(),
                 pending: track.pending_count(),
@@ -64,6 +72,7 @@ pub(crate) async fn check(
     }
     let all: Vec<&'static str> = present
         .iter()
+        .filter(|t| !left_out.contains(&t.name))
         .flat_map(|t| t.tables.iter().copied())
         .collect();
     let tables = match wanted {
@@ -75,9 +84,12 @@ pub(crate) async fn check(
                     known: all.join(", "),
                 });
             }
-            all.into_iter()
+            let selected: Vec<&'static str> = all
+                .into_iter()
                 .filter(|t| names.iter().any(|n| n == t))
-                .collect()
+                .collect();
+            check_parents(source, &selected).await?;
+            selected
         }
     };
     let foreign: Vec<String> = inspect::foreign_tables(target, tracks)
@@ -92,7 +104,33 @@ pub(crate) async fn check(
         });
     }
     let tracks = Tracks::new(present).map_err(|err| CopyError::Migrate(Box::new(err.into())))?;
-    Ok(Scope { tracks, tables })
+    Ok(Scope {
+        tracks,
+        tables,
+        left_out,
+    })
+}
+
+/// Refuses a selection with a table whose referenced tables (other than itself) are not
+/// selected: its rows would fail their foreign keys after the migrations were written.
+async fn check_parents(source: &DatabaseConnection, selected: &[&str]) -> Result<(), CopyError> {
+    for table in selected {
+        let mut missing: Vec<String> = references(source, table)
+            .await?
+            .into_iter()
+            .map(|r| r.parent)
+            .filter(|p| p != table && !selected.contains(&p.as_str()))
+            .collect();
+        missing.sort();
+        missing.dedup();
+        if !missing.is_empty() {
+            return Err(CopyError::MissingParentTables {
+                table: (*table).to_owned(),
+                parents: missing.join(", "),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Applies every pending migration of the scope's tracks to the target under the deploy lock

@@ -13,7 +13,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 use super::error::{CopyError, db_err};
 
 /// The progress table's name; it never makes the target count as holding other data.
-pub const PROGRESS_TABLE: &str = "memdb_copy_progress";
+pub const PROGRESS_TABLE: &str = memdb_migration::COPY_PROGRESS_TABLE;
 
 /// Where a table's copy stands.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -47,17 +47,55 @@ pub struct TableVerification {
     pub source_rows: u64,
     /// Rows in the target with a key of a source row.
     pub target_rows: u64,
-    /// SHA-256 of the source rows' canonical digests, sorted.
+    /// Rows in the target in all: more than `target_rows` when the target holds other rows
+    /// (a merge target: other sources' rows, or rows written there).
+    pub target_total_rows: u64,
+    /// Source rows holding a timestamp with more than six fraction digits (SQLite text),
+    /// copied truncated to microseconds (PostgreSQL's precision); both checksums compare the
+    /// truncated values.
+    pub truncated_timestamps: u64,
+    /// SHA-256 of the source rows' canonical digests, in the source's key order.
     pub source_checksum: String,
-    /// The same over the target's rows with the source's keys.
+    /// The same over the target's rows with the source's keys, in the same order.
     pub target_checksum: String,
     /// How many source rows the target holds with other content under the same key.
     pub conflicts: u64,
     /// The first of those keys (at most [`LISTED_CONFLICTS`]).
     pub conflict_keys: Vec<String>,
-    /// How many source rows are not in the target at all (the target held another row with
-    /// one of their unique values, or the copy did not finish).
+    /// How many source rows are not in the target at all (the copy did not finish), the rows
+    /// left out below not counted.
     pub missing: u64,
+    /// How many source rows were left out because the target holds one of their unique values
+    /// (other than the key) under another key.
+    pub unique_conflicts: u64,
+    /// The first of those (at most [`LISTED_CONFLICTS`]).
+    pub listed_unique_conflicts: Vec<UniqueConflict>,
+    /// How many source rows were left out because they reference a row left out.
+    pub skipped: u64,
+    /// The first of those (at most [`LISTED_CONFLICTS`]).
+    pub listed_skipped: Vec<SkippedRow>,
+}
+
+/// A source row left out: the target holds its values of a unique index under another key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UniqueConflict {
+    /// The source row's key.
+    pub key: String,
+    /// The unique index's columns.
+    pub columns: Vec<String>,
+    /// The key of the target's row holding those values.
+    pub target_key: String,
+}
+
+/// A source row left out because it references a row left out (directly or through others).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SkippedRow {
+    /// The row's key.
+    pub key: String,
+    /// The table of the row it references.
+    pub because_table: String,
+    /// That row's key.
+    pub because_key: String,
 }
 
 /// How many conflicting keys a table's verification lists.
@@ -69,6 +107,8 @@ impl TableVerification {
     pub fn matches(&self) -> bool {
         self.conflicts == 0
             && self.missing == 0
+            && self.unique_conflicts == 0
+            && self.skipped == 0
             && self.source_rows == self.target_rows
             && self.source_checksum == self.target_checksum
     }
@@ -79,6 +119,9 @@ impl TableVerification {
 pub struct CopyReport {
     /// The migrations applied to the target first.
     pub migrated: Vec<String>,
+    /// Disposable tracks (the cache) at another version in the source: their tables were not
+    /// copied, the target has this build's version of them.
+    pub left_out_tracks: Vec<String>,
     /// How long copying the rows took (after the migrations).
     pub copy_time: Duration,
     /// How long verifying took.

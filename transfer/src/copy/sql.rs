@@ -1,18 +1,11 @@
-//! SQL text helpers of the copy: quoted identifiers, placeholders, the bound-parameter limit.
+//! SQL text helpers of the copy: quoted identifiers and placeholder row values (the
+//! bound-parameter limit and single placeholders are `memdb_repository::backend`'s).
 //!
 //! Every identifier the copy puts into SQL text comes from the catalog or from a track's table
 //! list, and is quoted here; values are always bound.
 
+use memdb_repository::backend::push_placeholder;
 use sea_orm::DbBackend;
-
-/// The most bound parameters one statement may carry: SQLite's `SQLITE_MAX_VARIABLE_NUMBER`
-/// (32766 since 3.32), PostgreSQL's protocol limit (65535).
-pub(crate) fn bind_limit(backend: DbBackend) -> usize {
-    match backend {
-        DbBackend::Postgres => 65_535,
-        _ => 32_766,
-    }
-}
 
 /// Whether `name` is a plain lowercase identifier (`[a-z_][a-z0-9_]*`, at most 63 bytes): the
 /// only table names memdb has, and the only ones a user may name.
@@ -40,13 +33,15 @@ pub(crate) fn column_list(names: &[&str], prefix: &str) -> String {
 /// A row value of `count` placeholders, numbered from `first` on PostgreSQL (`($3, $4)`),
 /// plain `?` on SQLite (numbered ones are several times slower there).
 pub(crate) fn placeholders(backend: DbBackend, first: usize, count: usize) -> String {
-    let items: Vec<String> = (first..first + count)
-        .map(|n| match backend {
-            DbBackend::Postgres => format!("${n}"),
-            _ => "?".to_owned(),
-        })
-        .collect();
-    format!("({})", items.join(", "))
+    let mut row = String::from("(");
+    for n in first..first + count {
+        if n > first {
+            row.push_str(", ");
+        }
+        push_placeholder(&mut row, backend, n);
+    }
+    row.push(')');
+    row
 }
 
 #[cfg(test)]

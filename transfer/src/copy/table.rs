@@ -3,8 +3,9 @@
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
-use super::cell::Kind;
+use super::cell::{Cell, Kind};
 use super::error::{CopyError, db_err};
+use super::sql::quote;
 
 /// One column.
 #[derive(Clone, Debug)]
@@ -30,9 +31,21 @@ pub(crate) struct TableShape {
 }
 
 impl TableShape {
-    /// The columns' names.
-    pub(crate) fn names(&self) -> Vec<&str> {
-        self.columns.iter().map(|c| c.name.as_str()).collect()
+    /// The columns to select, quoted, each prefixed with `prefix` (`t.`): JSON columns as text
+    /// on PostgreSQL (`jsonb` would be parsed through floats), the rest as they are.
+    pub(crate) fn select_list(&self, backend: DbBackend, prefix: &str) -> String {
+        self.columns
+            .iter()
+            .map(|c| {
+                let column = format!("{prefix}{}", quote(&c.name));
+                if c.kind == Kind::Json && backend == DbBackend::Postgres {
+                    format!("{column}::text")
+                } else {
+                    column
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The key columns' names.
@@ -41,6 +54,21 @@ impl TableShape {
             .iter()
             .map(|&i| self.columns[i].name.as_str())
             .collect()
+    }
+
+    /// A row's primary key for people and for matching: the key cell for a one-column key, a
+    /// JSON array of the key cells otherwise (unambiguous whatever the values hold).
+    pub(crate) fn key_text(&self, cells: &[Cell]) -> String {
+        if let [only] = self.key.as_slice() {
+            return cells[*only].display();
+        }
+        serde_json::Value::Array(
+            self.key
+                .iter()
+                .map(|&i| serde_json::Value::String(cells[i].display()))
+                .collect(),
+        )
+        .to_string()
     }
 
     /// The key columns' kinds.

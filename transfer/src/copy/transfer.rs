@@ -1,13 +1,15 @@
 //! Copying one table in resumable units: each page of source rows is inserted into the target
-//! (one multi-row statement, `ON CONFLICT DO NOTHING`, under the bound-parameter limit) in one
+//! (one multi-row statement, `ON CONFLICT (key) DO NOTHING`, under the bound-parameter limit) in one
 //! transaction with the table's progress record, so a stop at any point leaves whole batches
-//! and a record of the last one. Rows whose key (or another unique value) the target already
-//! holds are skipped, never overwritten: verification tells identical rows from conflicts.
+//! and a record of the last one. Rows whose key the target already holds are skipped, never
+//! overwritten: verification tells identical rows from conflicts. Rows [`super::unique`] left
+//! out (another unique value held by another target row) are not sent.
 
 use std::ops::ControlFlow;
 
-use sea_orm::sea_query::{Alias, OnConflict, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait as _};
+use memdb_repository::backend::max_parameters;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, OnConflict, Query};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait as _};
 
 use super::cell::{Cell, Kind, Width};
 use super::depth;
@@ -15,8 +17,8 @@ use super::error::{CopyError, db_err};
 use super::page;
 use super::record::{self, Record};
 use super::report::{CopyProgress, Phase, TableCopy};
-use super::sql::bind_limit;
 use super::table::TableShape;
+use super::unique::TableSkips;
 
 /// The most rows one batch (one transaction) inserts.
 pub const MAX_BATCH_ROWS: usize = 1_000;
@@ -31,12 +33,14 @@ pub(crate) struct TableJob<'a> {
     pub(crate) source_id: &'a str,
     /// Rows per batch asked for (capped by the bind limit).
     pub(crate) batch_rows: usize,
+    /// The table's source rows left out ([`super::unique`]).
+    pub(crate) skips: Option<&'a TableSkips>,
 }
 
 /// Copies the rows of the job's table after `record`'s last key; reports each committed batch
 /// to `progress`, which may stop the copy.
 pub(crate) async fn copy_table(
-    source: &DatabaseConnection,
+    source: &impl ConnectionTrait,
     target: &DatabaseConnection,
     job: &TableJob<'_>,
     mut record: Record,
@@ -57,7 +61,7 @@ pub(crate) async fn copy_table(
     let batch = job
         .batch_rows
         .clamp(1, MAX_BATCH_ROWS)
-        .min(bind_limit(target.get_database_backend()) / columns.max(1));
+        .min(max_parameters(target.get_database_backend()) / columns.max(1));
     let mut pager = Pager::start(source, job.source_shape, record.last_key.as_deref()).await?;
     report(progress, table, record.rows, total)?;
     loop {
@@ -66,7 +70,16 @@ pub(crate) async fn copy_table(
             .begin()
             .await
             .map_err(db_err(format!("writing {table}")))?;
-        let inserted = insert(&txn, job.target_shape, &page.rows).await?;
+        let kept: Vec<Vec<Cell>> = match job.skips {
+            Some(skips) => page
+                .rows
+                .iter()
+                .filter(|cells| !skips.contains(&job.source_shape.key_text(cells)))
+                .cloned()
+                .collect(),
+            None => page.rows.clone(),
+        };
+        let inserted = insert(&txn, job.target_shape, &kept).await?;
         record.rows += page.rows.len() as u64;
         if let Some(last) = &page.last {
             record.last_key = Some(
@@ -112,7 +125,7 @@ impl Pager {
     /// The pager resuming after the ordering key `stored` (a progress record's), or from the
     /// start.
     async fn start(
-        source: &DatabaseConnection,
+        source: &impl ConnectionTrait,
         shape: &TableShape,
         stored: Option<&str>,
     ) -> Result<Self, CopyError> {
@@ -139,7 +152,7 @@ impl Pager {
     /// The next page of at most `batch` rows.
     async fn next(
         &mut self,
-        source: &DatabaseConnection,
+        source: &impl ConnectionTrait,
         shape: &TableShape,
         batch: usize,
     ) -> Result<Page, CopyError> {
@@ -172,8 +185,9 @@ impl Pager {
     }
 }
 
-/// Inserts `rows` into `shape`'s table, skipping rows that conflict; returns how many were
-/// inserted.
+/// Inserts `rows` into `shape`'s table, skipping rows whose primary key the target holds
+/// (only the key: a row breaking another unique index is an error, [`super::unique`] leaves
+/// those out beforehand); returns how many were inserted.
 async fn insert(
     txn: &impl ConnectionTrait,
     shape: &TableShape,
@@ -183,17 +197,25 @@ async fn insert(
     statement
         .into_table(Alias::new(&shape.name))
         .columns(shape.columns.iter().map(|c| Alias::new(&c.name)))
-        .on_conflict(OnConflict::new().do_nothing().to_owned());
+        .on_conflict(
+            OnConflict::columns(shape.key_names().into_iter().map(Alias::new))
+                .do_nothing()
+                .to_owned(),
+        );
     if rows.is_empty() {
         return Ok(0);
     }
+    let postgres = txn.get_database_backend() == DbBackend::Postgres;
     for cells in rows {
-        statement.values_panic(
-            cells
-                .iter()
-                .zip(&shape.columns)
-                .map(|(cell, column)| cell.to_value(column.kind).into()),
-        );
+        statement.values_panic(cells.iter().zip(&shape.columns).map(|(cell, column)| {
+            let value = Expr::val(cell.to_value(column.kind));
+            // JSON is bound as its source text, which PostgreSQL reads as `jsonb`.
+            if postgres && column.kind == Kind::Json {
+                value.cast_as(Alias::new("jsonb"))
+            } else {
+                value
+            }
+        }));
     }
     txn.execute(&statement)
         .await

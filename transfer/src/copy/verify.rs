@@ -6,41 +6,54 @@
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
-use sea_orm::DatabaseConnection;
+use memdb_repository::backend::max_parameters;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
-use super::canonical::{RowDigest, row_digest, table_checksum};
+use super::canonical::{RowDigest, StreamChecksum, row_digest, table_checksum};
 use super::cell::Cell;
-use super::error::CopyError;
+use super::cell::Kind;
+use super::error::{CopyError, db_err};
 use super::page;
 use super::report::{CopyProgress, LISTED_CONFLICTS, Phase, TableVerification};
-use super::sql::bind_limit;
+use super::sql::quote;
 use super::table::TableShape;
 use super::transfer::MAX_BATCH_ROWS;
+use super::unique::TableSkips;
 
 /// Compares `source_shape`'s table on both sides.
 pub(crate) async fn verify_table(
-    source: &DatabaseConnection,
+    source: &impl ConnectionTrait,
     target: &DatabaseConnection,
     source_shape: &TableShape,
     target_shape: &TableShape,
+    skips: Option<&TableSkips>,
     progress: &mut dyn FnMut(&CopyProgress<'_>) -> ControlFlow<()>,
 ) -> Result<TableVerification, CopyError> {
     let table = source_shape.name.as_str();
     let total = page::count(source, table).await?;
     let batch = MAX_BATCH_ROWS
-        .min(bind_limit(target.get_database_backend()) / source_shape.key.len().max(1));
+        .min(max_parameters(target.get_database_backend()) / source_shape.key.len().max(1));
     let mut result = TableVerification {
         table: table.to_owned(),
         source_rows: 0,
         target_rows: 0,
+        target_total_rows: page::count(target, table).await?,
+        truncated_timestamps: truncated_timestamps(source, source_shape).await?,
         source_checksum: String::new(),
         target_checksum: String::new(),
         conflicts: 0,
         conflict_keys: Vec::new(),
         missing: 0,
+        unique_conflicts: skips.map_or(0, |s| s.conflicts),
+        listed_unique_conflicts: skips
+            .map(|s| s.listed_conflicts.clone())
+            .unwrap_or_default(),
+        skipped: skips.map_or(0, |s| s.skipped),
+        listed_skipped: skips.map(|s| s.listed_skipped.clone()).unwrap_or_default(),
     };
-    let mut source_digests: Vec<RowDigest> = Vec::new();
-    let mut target_digests: Vec<RowDigest> = Vec::new();
+    // Both sides' digests in the source's key order, hashed as they come.
+    let mut source_digests = StreamChecksum::default();
+    let mut target_digests = StreamChecksum::default();
     let mut after: Option<Vec<Cell>> = None;
     loop {
         let rows = page::read(source, source_shape, after.as_deref(), batch).await?;
@@ -48,15 +61,15 @@ pub(crate) async fn verify_table(
         let found: HashMap<String, RowDigest> = page::read_keys(target, target_shape, &keys)
             .await?
             .iter()
-            .map(|cells| (key_text(target_shape, cells), row_digest(cells)))
+            .map(|cells| (target_shape.key_text(cells), row_digest(cells)))
             .collect();
         for row in &rows {
             let digest = row_digest(&row.cells);
-            source_digests.push(digest);
-            let key = key_text(source_shape, &row.cells);
+            source_digests.add(&digest);
+            let key = source_shape.key_text(&row.cells);
             match found.get(&key) {
                 Some(theirs) => {
-                    target_digests.push(*theirs);
+                    target_digests.add(theirs);
                     if *theirs != digest {
                         result.conflicts += 1;
                         if result.conflict_keys.len() < LISTED_CONFLICTS {
@@ -64,35 +77,67 @@ pub(crate) async fn verify_table(
                         }
                     }
                 }
+                None if skips.is_some_and(|s| s.contains(&key)) => {}
                 None => result.missing += 1,
             }
         }
         result.source_rows += rows.len() as u64;
-        let _ = progress(&CopyProgress {
+        if progress(&CopyProgress {
             phase: Phase::Verifying,
             table,
             done: result.source_rows,
             total,
-        });
+        })
+        .is_break()
+        {
+            return Err(CopyError::Interrupted);
+        }
         match rows.last() {
             Some(last) if rows.len() == batch => after = Some(last.key.clone()),
             _ => break,
         }
     }
-    result.target_rows = target_digests.len() as u64;
-    result.source_checksum = table_checksum(&mut source_digests);
-    result.target_checksum = table_checksum(&mut target_digests);
+    result.target_rows = target_digests.rows();
+    result.source_checksum = source_digests.finish();
+    result.target_checksum = target_digests.finish();
     Ok(result)
 }
 
-/// A row's primary key for people and for matching: its key cells, `, ` separated.
-fn key_text(shape: &TableShape, cells: &[Cell]) -> String {
-    shape
-        .key
+/// How many of the source's rows of `shape` hold a timestamp with more than six fraction
+/// digits, truncated to microseconds (PostgreSQL's precision) when copied: only SQLite, which
+/// stores timestamps as text, can hold one.
+async fn truncated_timestamps(
+    source: &impl ConnectionTrait,
+    shape: &TableShape,
+) -> Result<u64, CopyError> {
+    let backend = source.get_database_backend();
+    let times: Vec<String> = shape
+        .columns
         .iter()
-        .map(|&i| cells[i].display())
-        .collect::<Vec<_>>()
-        .join(", ")
+        .filter(|c| c.kind == Kind::Time)
+        .map(|c| {
+            format!(
+                "{} GLOB '*.[0-9][0-9][0-9][0-9][0-9][0-9][0-9]*'",
+                quote(&c.name)
+            )
+        })
+        .collect();
+    if backend != DbBackend::Sqlite || times.is_empty() {
+        return Ok(0);
+    }
+    let sql = format!(
+        "SELECT count(*) FROM {} WHERE {}",
+        quote(&shape.name),
+        times.join(" OR ")
+    );
+    let context = || format!("counting the sub-microsecond timestamps of {}", shape.name);
+    let count: i64 = source
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await
+        .map_err(db_err(context()))?
+        .map_or(Ok(0), |row| row.try_get_by_index(0))
+        .map_err(db_err(context()))?;
+    Ok(count.unsigned_abs())
 }
 
 /// A table's rows and checksum, as verification computes them.

@@ -85,6 +85,17 @@ async fn copying_a_database_into_itself_is_refused() {
     let other = format!("sqlite://{}/./test.sqlite?mode=rwc", dir.display());
     let err = copy_all(source.url(), &other).await.expect_err("refused");
     assert!(matches!(err, CopyError::SameDatabase { .. }), "{err}");
+    // The same file through a symbolic link.
+    let links = tempfile::tempdir().expect("dir");
+    let link = links.path().join("link.sqlite");
+    std::os::unix::fs::symlink(&path, &link).expect("symlink");
+    let err = copy_all(
+        source.url(),
+        &format!("sqlite://{}?mode=rwc", link.display()),
+    )
+    .await
+    .expect_err("refused");
+    assert!(matches!(err, CopyError::SameDatabase { .. }), "{err}");
     assert_eq!(schema_tables(source.conn()).await.expect("tables"), before);
     // The same PostgreSQL database under another name of the server.
     if memdb_tests::configured_backend() == DbBackend::Postgres {
@@ -156,4 +167,44 @@ async fn only_the_tables_asked_for_are_copied() {
         .collect();
     assert_eq!(tables, ["organizations", "personas"]);
     assert_eq!(crate::support::count(target.conn(), "tasks").await, 0);
+}
+
+#[tokio::test]
+async fn a_table_without_its_parent_tables_is_refused_before_anything_is_written() {
+    let source = filled_source(3, "a").await;
+    let target = TestDb::empty().await;
+    let only = |names: &[&str]| CopyOptions {
+        tables: Some(names.iter().map(|n| (*n).to_owned()).collect()),
+        ..CopyOptions::default()
+    };
+    let err = refused(source.url(), &target, &only(&["documents"])).await;
+    assert!(
+        matches!(
+            err,
+            CopyError::MissingParentTables { ref table, ref parents }
+                if table == "documents" && parents == "organizations"
+        ),
+        "{err}"
+    );
+    // With its parent (and a table referencing only itself), it is copied.
+    let report = copy_with(
+        source.url(),
+        target.url(),
+        &only(&["documents", "organizations", "tasks"]),
+        &mut |_| std::ops::ControlFlow::Continue(()),
+    )
+    .await
+    .expect("copy");
+    assert!(report.verified(), "{report:#?}");
+}
+
+#[test]
+fn an_endpoint_never_shows_its_password() {
+    let endpoint = memdb_transfer::copy::Endpoint::source(
+        "postgres://memdb:s3cret-pw@127.0.0.1:5432/memdb?sslmode=disable",
+    )
+    .expect("endpoint");
+    let shown = format!("{endpoint:?} {}", endpoint.redacted());
+    assert!(!shown.contains("s3cret-pw"), "{shown}");
+    assert!(shown.contains("127.0.0.1:5432/memdb"), "{shown}");
 }

@@ -1,6 +1,6 @@
 CREATE TABLE seq (i INTEGER PRIMARY KEY);
 WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}) INSERT INTO seq SELECT i FROM s;
-INSERT INTO organizations SELECT randomblob(16), 'org ' || i || ' {tag}', 'org-' || i || '-{tag}', json_object('b', i, 'a', 0.1, 'c', json_array(1e300, 'x', NULL), 'n', 1.0), {ts}, {ts} FROM seq;
+INSERT INTO organizations SELECT randomblob(16), 'org ' || i || ' {tag}', 'org-' || i || '-{tag}', json_object('b', i, 'a', 0.1, 'p', json('[104.08228246668247,123456789012345678901234567890]'), 'c', json_array(1e300, 'x', NULL), 'n', 1.0), {ts}, {ts} FROM seq;
 INSERT INTO documents SELECT randomblob(16), (SELECT id FROM organizations WHERE rowid = 1 + i % {n}), '/doc/' || i, 'Title ' || i, 'md', CASE WHEN i % 2 THEN '' ELSE 'content ' || i END, printf('%064d', i), i * 10, '{"z":1,"a":{"y":2,"b":[]}}', {ts}, {ts} FROM seq;
 INSERT INTO knowledge_items SELECT randomblob(16), 'fact ' || i, 'src', 'fact', (i % 10) / 10.0, 0.1, i, CASE WHEN i % 2 THEN NULL ELSE {ts} END, '{}', {ts}, {ts} FROM seq;
 INSERT INTO knowledge_relationships SELECT (SELECT id FROM knowledge_items WHERE rowid = i), (SELECT id FROM knowledge_items WHERE rowid = 1 + i % {n}), 'related', 0.3, {ts} FROM seq;

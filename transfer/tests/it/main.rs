@@ -4,4 +4,8 @@
 mod bad_input;
 mod checksum;
 mod copy;
+mod json_numbers;
+mod merge;
+mod snapshot;
 mod support;
+mod tracks;

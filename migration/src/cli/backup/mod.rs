@@ -31,6 +31,7 @@ use serde_json::{Value, json};
 pub use error::BackupError;
 pub use progress::human_bytes;
 pub(crate) use restore::run as run_restore;
+pub use sqlite::SQLITE_HEADER;
 
 use super::args::Confirm;
 use super::output::outln;

@@ -83,7 +83,7 @@ async fn refuse_non_empty(db: &impl ConnectionTrait, ctx: &Context<'_>) -> Resul
 fn check_format(file: &Path, backend: DbBackend) -> Result<u64, BackupError> {
     let (magic, expected): (&[u8], _) = match backend {
         DbBackend::Postgres => (b"PGDMP", "a pg_dump custom-format archive"),
-        _ => (sqlite::HEADER, "a SQLite database file"),
+        _ => (sqlite::SQLITE_HEADER.as_slice(), "a SQLite database file"),
     };
     let mut opened = match File::open(file) {
         Ok(opened) => opened,

@@ -30,7 +30,7 @@ use crate::cli::connect::redact_url;
 const SOURCE: &str = "memdb_restore_source";
 
 /// The first 16 bytes of every SQLite database file.
-pub(super) const HEADER: &[u8] = b"SQLite format 3\0";
+pub const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 
 /// The connection options of the file `url` names; refuses in-memory databases.
 pub(super) fn options(url: &str, action: &'static str) -> Result<SqliteConnectOptions, CliError> {
