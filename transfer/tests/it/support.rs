@@ -18,13 +18,14 @@ pub(crate) fn all_tracks() -> Tracks {
     .expect("memdb's tracks fit together")
 }
 
-/// How many rows each table of a filled source gets: `MEMDB_COPY_ROWS`, default 60
-/// (37 tables: about 2,200 rows).
+/// How many rows each table of the filled source of the full-copy test gets:
+/// `MEMDB_COPY_ROWS`, default 3,200 (every table of every track: over 100,000 rows in all,
+/// the acceptance copy; about 30 s a backend in a debug build).
 pub(crate) fn rows_per_table() -> u32 {
     std::env::var("MEMDB_COPY_ROWS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(60)
+        .unwrap_or(3_200)
 }
 
 /// A timestamp per row `i`, in three spellings: UTC with microseconds, an offset with
