@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod drop_all;
 pub mod health;
 pub mod json_index;
+pub mod keys;
 pub mod scratch;
 
 use std::collections::{BTreeMap, BTreeSet};
