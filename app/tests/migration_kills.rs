@@ -22,10 +22,11 @@ use support::{memdb, tracks};
 /// Kills per run.
 const KILLS: u64 = 20;
 
-/// What one migration creates: tables, and indexes as `(table, index)`. An index listed with
-/// `!` is one the migration drops.
+/// What one migration creates: tables, indexes as `(table, index)` (one listed with `!` is one
+/// the migration drops), and columns it adds to earlier tables as `(table, column)`.
 type Objects = (
     &'static [&'static str],
+    &'static [(&'static str, &'static str)],
     &'static [(&'static str, &'static str)],
 );
 
@@ -36,6 +37,7 @@ const LEGACY_OBJECTS: &[(&str, Objects)] = &[
         (
             &["organizations", "documents"],
             &[("documents", "ux_documents_organization_path")],
+            &[],
         ),
     ),
     (
@@ -43,6 +45,7 @@ const LEGACY_OBJECTS: &[(&str, Objects)] = &[
         (
             &["knowledge_items", "knowledge_relationships"],
             &[("knowledge_items", "ix_knowledge_items_retention")],
+            &[],
         ),
     ),
     (
@@ -50,9 +53,13 @@ const LEGACY_OBJECTS: &[(&str, Objects)] = &[
         (
             &["tasks", "task_dependencies"],
             &[("tasks", "ix_tasks_claim")],
+            &[],
         ),
     ),
-    ("m20261122_000004_create_personas", (&["personas"], &[])),
+    (
+        "m20261122_000004_create_personas",
+        (&["personas"], &[], &[]),
+    ),
     (
         "m20261123_000005_index_documents_by_hash_in_path_order",
         (
@@ -61,7 +68,12 @@ const LEGACY_OBJECTS: &[(&str, Objects)] = &[
                 ("documents", "ix_documents_content_hash_org_path"),
                 ("documents", "!ix_documents_content_hash"),
             ],
+            &[],
         ),
+    ),
+    (
+        "m20261124_000006_count_task_dependents",
+        (&[], &[], &[("tasks", "dependent_count")]),
     ),
 ];
 
@@ -179,7 +191,7 @@ async fn assert_whole_version(db: &DatabaseConnection, kill: u64) -> Vec<String>
 
 async fn check_objects(db: &DatabaseTransaction, applied: &[String], kill: u64) {
     let schema = SchemaManager::new(db);
-    for (name, (tables, indexes)) in LEGACY_OBJECTS {
+    for (name, (tables, indexes, columns)) in LEGACY_OBJECTS {
         let is_applied = applied.iter().any(|v| v == name);
         for table in *tables {
             assert_eq!(
@@ -203,6 +215,17 @@ async fn check_objects(db: &DatabaseTransaction, applied: &[String], kill: u64) 
                 schema.has_index(*table, index).await.unwrap(),
                 is_applied == present_when_applied,
                 "kill {kill}: index {index} of {name} (applied: {is_applied})"
+            );
+        }
+        for (table, column) in *columns {
+            if !schema.has_table(*table).await.unwrap() {
+                assert!(!is_applied, "kill {kill}: {name} applied without {table}");
+                continue;
+            }
+            assert_eq!(
+                schema.has_column(*table, *column).await.unwrap(),
+                is_applied,
+                "kill {kill}: column {table}.{column} of {name} (applied: {is_applied})"
             );
         }
     }

@@ -29,6 +29,7 @@ pub struct Model {
     pub lease_expires_at: Option<DateTimeWithTimeZone>,
     pub created_by: Option<String>,
     pub parent_task_id: Option<Uuid>,
+    pub dependent_count: i32,
     #[sea_orm(
         self_ref,
         relation_enum = "SelfRef",

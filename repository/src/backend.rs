@@ -75,20 +75,6 @@ pub fn add_seconds(backend: DbBackend, timestamp: &Expr, seconds: Expr) -> Expr 
     }
 }
 
-/// Whether one autocommit statement that writes also reads every row committed before it
-/// wrote: then "change this row unless another row says otherwise" can be one statement.
-///
-/// - SQLite: yes. A writing statement takes the database's single write lock before it reads
-///   anything, on the newest snapshot.
-/// - PostgreSQL: no. A statement reads other rows as of its start; when its `UPDATE` waits for
-///   a row lock held by a transaction that adds such a row, the statement does not see that
-///   row once it may go on. The other rows must be read by a later statement of the same
-///   transaction.
-#[must_use]
-pub fn writing_statement_reads_latest(backend: DbBackend) -> bool {
-    backend == DbBackend::Sqlite
-}
-
 /// A condition that is always true and, on PostgreSQL, lets the transaction of the statement
 /// it is part of commit without waiting for its WAL to reach the disk
 /// (`set_config('synchronous_commit', 'off', true)`, the function form of

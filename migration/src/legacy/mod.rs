@@ -7,6 +7,7 @@ mod m20261122_000002_create_knowledge;
 mod m20261122_000003_create_tasks;
 mod m20261122_000004_create_personas;
 mod m20261123_000005_index_documents_by_hash_in_path_order;
+mod m20261124_000006_count_task_dependents;
 
 pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
     vec![
@@ -15,5 +16,6 @@ pub(crate) fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         Box::new(m20261122_000003_create_tasks::Migration),
         Box::new(m20261122_000004_create_personas::Migration),
         Box::new(m20261123_000005_index_documents_by_hash_in_path_order::Migration),
+        Box::new(m20261124_000006_count_task_dependents::Migration),
     ]
 }

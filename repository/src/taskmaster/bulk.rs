@@ -4,8 +4,8 @@
 //! A batch names its own tasks by index: a task may depend on, or be a subtask of, tasks
 //! *earlier* in the batch, so the batch's edges cannot form a cycle, and no stored task can
 //! depend on a task that does not exist yet, so edges to stored tasks cannot close one either.
-//! Stored dependencies and parents are checked, and share-locked, in the batch's transaction,
-//! as `submit` does for one task.
+//! Stored dependencies and parents are checked, and locked, in the batch's transaction, as
+//! `submit` does for one task.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -14,7 +14,7 @@ use memdb_entity::{task_dependencies as deps, tasks};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::graph::{locked_statuses, status_given};
+use super::graph::{count_dependents, locked_statuses, status_given};
 use super::types::{MAX_PRIORITY, NewTask, Task, TaskStatus};
 use crate::bulk::{in_batch, insert_models};
 use crate::error::{RepoError, RepoResult};
@@ -111,6 +111,7 @@ pub(super) fn checked_task(
         lease_expires_at: None,
         created_by,
         parent_task_id: input.parent_task_id.map(|p| p.as_uuid()),
+        dependent_count: 0,
     };
     Ok((row, depends_on))
 }
@@ -216,11 +217,25 @@ pub(super) async fn submit_many(
             depends_on_task_id: dep,
         }));
     }
-    let rows: Vec<tasks::Model> = batch.into_iter().map(|t| t.row).collect();
+    // The batch's own tasks are stored with their dependents counted; the stored tasks the
+    // batch depends on are counted again once the edges are in.
+    let mut dependents: HashMap<Uuid, i32> = HashMap::new();
+    for edge in &edges {
+        *dependents.entry(edge.depends_on_task_id).or_default() += 1;
+    }
+    let rows: Vec<tasks::Model> = batch
+        .into_iter()
+        .map(|t| tasks::Model {
+            dependent_count: dependents.remove(&t.row.id).unwrap_or(0),
+            ..t.row
+        })
+        .collect();
+    let depended_on: Vec<Uuid> = dependents.into_keys().collect();
     // Parents in the batch come first: each statement's rows, and the statements, go in
     // input order, and foreign keys are checked at the end of each statement.
     insert_models::<tasks::Entity>(&txn, &rows).await?;
     insert_models::<deps::Entity>(&txn, &edges).await?;
+    count_dependents(&txn, &depended_on).await?;
     txn.commit().await?;
     convert_all(rows)
 }

@@ -5,7 +5,7 @@ use memdb_entity::tasks;
 use sea_orm::DbBackend;
 use sea_orm::sea_query::Expr;
 
-use crate::backend::{add_seconds, writing_statement_reads_latest};
+use crate::backend::add_seconds;
 
 /// The lease end of a task whose attempt starts at `started` (an expression of the claiming
 /// statement): `started` plus the row's own `max_execution_timeout_seconds`, computed by the
@@ -15,15 +15,4 @@ use crate::backend::{add_seconds, writing_statement_reads_latest};
 pub(super) fn lease_end(backend: DbBackend, started: &Expr) -> Expr {
     let seconds = Expr::col((tasks::Entity, tasks::Column::MaxExecutionTimeoutSeconds));
     add_seconds(backend, started, seconds)
-}
-
-/// Whether one autocommit statement that changes a task also sees every dependency edge
-/// committed before it changed the row, so that "complete it unless a task depends on it" can
-/// be one statement ([`writing_statement_reads_latest`]). On PostgreSQL, when the `UPDATE`
-/// waits for the row lock of a `submit` that adds a dependent (`submit` share-locks each
-/// dependency until it commits), the statement would not see the new edge and would complete
-/// the task without promoting the new dependent: the dependents must be read by a later
-/// statement of the same transaction.
-pub(super) fn statement_sees_new_edges(backend: DbBackend) -> bool {
-    writing_statement_reads_latest(backend)
 }

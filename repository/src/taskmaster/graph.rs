@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, FixedOffset};
 use memdb_entity::{task_dependencies as deps, tasks};
-use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Query};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, JoinType, LockType, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -17,11 +17,12 @@ use crate::error::{RepoError, RepoResult};
 /// The status a new task with these dependencies starts in: `ready` when they have all
 /// completed (or there are none), else `pending`.
 ///
-/// The dependencies stay share-locked until the caller's transaction ends, so none of them can
-/// complete, fail or be cancelled between this check and the new task's edges becoming
-/// visible: such a transition waits, then finds the new task among the dependents it promotes
-/// or cancels. (Without the lock, PostgreSQL could cancel a dependency unseen and leave the new
-/// task pending forever.)
+/// The dependencies stay locked until the caller's transaction ends (see [`locked_statuses`]),
+/// so none of them can complete, fail or be cancelled between this check and the new task's
+/// edges becoming visible: such a transition waits, then finds the new task among the
+/// dependents it promotes or cancels. (Without the lock, PostgreSQL could cancel a dependency
+/// unseen and leave the new task pending forever.) The caller counts the new edges on the
+/// dependencies' rows ([`count_dependents`]) before it commits.
 ///
 /// # Errors
 /// [`RepoError::Validation`] on `depends_on` for unknown ids, or for a dependency that failed
@@ -78,8 +79,14 @@ pub(super) fn status_given(
     )
 }
 
-/// The statuses of the tasks among `ids` that exist, share-locked until the caller's
-/// transaction ends (see [`initial_status`]), in id order.
+/// The statuses of the tasks among `ids` that exist, in id order, locked until the caller's
+/// transaction ends (see [`initial_status`]).
+///
+/// The lock is PostgreSQL's `FOR NO KEY UPDATE`: the caller goes on to change these rows
+/// ([`count_dependents`]), so a weaker lock that two callers could share would leave both
+/// waiting for the other to let go before either could write. Rows are locked in id order, so
+/// two callers never wait on each other in opposite orders. Inserting rows that reference these
+/// tasks (`FOR KEY SHARE`) is not blocked. SQLite holds the write lock already.
 ///
 /// # Errors
 /// `Db` when a query fails; `Corrupt` for a stored status that is not a [`TaskStatus`].
@@ -96,7 +103,7 @@ pub(super) async fn locked_statuses(
             .column(tasks::Column::Status)
             .filter(tasks::Column::Id.is_in(batch.iter().copied()))
             .order_by_asc(tasks::Column::Id)
-            .lock_shared()
+            .lock(LockType::NoKeyUpdate)
             .into_tuple()
             .all(db)
             .await?;
@@ -146,18 +153,33 @@ pub(super) fn last_dependency_completed_at() -> Expr {
         .into()
 }
 
-/// `NOT EXISTS` a task depending on the outer `tasks` row.
-pub(super) fn no_dependents() -> Expr {
-    Expr::not_exists(
-        Query::select()
-            .expr(Expr::val(1))
-            .from(deps::Entity)
-            .and_where(
-                Expr::col((deps::Entity, deps::Column::DependsOnTaskId))
-                    .equals((tasks::Entity, tasks::Column::Id)),
-            )
-            .to_owned(),
-    )
+/// Sets `dependent_count` of the tasks `ids` to the number of dependency edges pointing at
+/// each, as this transaction sees them. Called after adding edges, on rows the caller has
+/// locked since before it read them ([`locked_statuses`], or `add_dependency`'s own lock), so
+/// no other transaction adds an edge to these tasks in between and the count is exact.
+///
+/// Changing the row is what makes `complete`'s one statement safe: a `complete` that waited for
+/// this transaction's lock re-checks `dependent_count = 0` against the row this writes.
+///
+/// # Errors
+/// `Db` when a statement fails.
+pub(super) async fn count_dependents(db: &impl ConnectionTrait, ids: &[Uuid]) -> RepoResult<()> {
+    let edges = Query::select()
+        .expr(Expr::col(Asterisk).count())
+        .from_as(deps::Entity, "d")
+        .and_where(
+            Expr::col(("d", deps::Column::DependsOnTaskId))
+                .equals((tasks::Entity, tasks::Column::Id)),
+        )
+        .to_owned();
+    for batch in ids.chunks(IDS_PER_STATEMENT) {
+        tasks::Entity::update_many()
+            .col_expr(tasks::Column::DependentCount, edges.clone().into())
+            .filter(tasks::Column::Id.is_in(batch.iter().copied()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Ids of the tasks that depend directly on any of `ids`, each once.

@@ -1,7 +1,7 @@
 //! State transitions of running work: claim, complete, fail, cancel, timeout sweep. Each is one
 //! statement where one statement can do all of it (a claim; completing a task nothing depends
-//! on, where the backend allows; a failed attempt with retries left), else one write
-//! transaction: a crash leaves either all of a transition or none of it.
+//! on; a failed attempt with retries left), else one write transaction: a crash leaves either
+//! all of a transition or none of it.
 
 use chrono::{DateTime, FixedOffset};
 use memdb_entity::tasks;
@@ -12,10 +12,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::dialect::{lease_end, statement_sees_new_edges};
+use super::dialect::lease_end;
 use super::graph::{
-    all_dependencies_completed, cancel_dependents, last_dependency_completed_at, no_dependents,
-    promote_dependents,
+    all_dependencies_completed, cancel_dependents, last_dependency_completed_at, promote_dependents,
 };
 use super::model::{finishing, is_waiting, moving_to};
 use super::types::{Task, TaskStatus};
@@ -110,16 +109,17 @@ pub(super) async fn complete(
             .filter(tasks::Column::Id.eq(id.as_uuid()))
             .filter(tasks::Column::Status.eq(TaskStatus::Running))
     };
-    if statement_sees_new_edges(db.get_database_backend()) {
-        // Nothing depends on it: there is nobody to promote, and this one statement is the
-        // whole transition. No row: it has dependents, or is not running (sorted out below).
-        let completed = completing()
-            .filter(no_dependents())
-            .exec_with_returning(db)
-            .await?;
-        if let Some(completed) = completed.into_iter().next() {
-            return completed.try_into();
-        }
+    // Nothing depends on it: there is nobody to promote, and this one statement is the whole
+    // transition. Every path that adds a dependent changes this row's `dependent_count` in its
+    // own transaction (see `graph::count_dependents`), so a statement that waited for such a
+    // transaction re-checks the condition against the row it wrote and changes nothing. No
+    // row: it has dependents, or is not running (sorted out below).
+    let completed = completing()
+        .filter(tasks::Column::DependentCount.eq(0))
+        .exec_with_returning(db)
+        .await?;
+    if let Some(completed) = completed.into_iter().next() {
+        return completed.try_into();
     }
     let txn = db.begin_write().await?;
     let completed = completing().exec_with_returning(&txn).await?;

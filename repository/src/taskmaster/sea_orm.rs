@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::TaskRepository;
 use super::bulk::{self, BulkTask};
-use super::graph::{initial_status, path_back};
+use super::graph::{count_dependents, initial_status, path_back};
 use super::lifecycle;
 use super::model::{moving_to, status_of};
 use super::types::{NewTask, Task, TaskFilter, TaskStatus};
@@ -72,6 +72,7 @@ impl<C: Executor> TaskRepository for SeaOrmTaskRepository<C> {
             .exec(&txn)
             .await?;
         }
+        count_dependents(&txn, &depends_on).await?;
         txn.commit().await?;
         task.try_into()
     }
@@ -156,6 +157,7 @@ impl<C: Executor> TaskRepository for SeaOrmTaskRepository<C> {
         .insert(&txn)
         .await
         .on_duplicate(|| format!("task {task} already depends on {depends_on}"))?;
+        count_dependents(&txn, &[depends_on.as_uuid()]).await?;
         if target_status != TaskStatus::Completed && waiting_status == TaskStatus::Ready {
             moving_to(TaskStatus::Pending, now())
                 .filter(tasks::Column::Id.eq(task.as_uuid()))

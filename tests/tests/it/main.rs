@@ -27,6 +27,7 @@ mod personas;
 mod query_plans;
 mod reliability;
 mod task_claims;
+mod task_dependents;
 mod task_fan;
 mod task_races;
 mod task_sweep;

@@ -7,6 +7,7 @@ use memdb_repository::taskmaster::{NewTask, TaskFilter, TaskStatus};
 use memdb_repository::{Page, RepoError, SeaOrmTaskRepository, TaskId, TaskRepository};
 use memdb_tests::TestDb;
 use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
@@ -21,7 +22,7 @@ async fn fan_out_from(db: &DatabaseConnection, root: TaskId) -> Vec<TaskId> {
     let ids: Vec<TaskId> = (0..WIDTH).map(|_| TaskId::new()).collect();
     let at = Utc::now().fixed_offset();
     let txn = db.begin().await.expect("begin");
-    // 1 500 rows of 18 columns stay under SQLite's 32 766 bound parameters.
+    // 1 500 rows of 19 columns stay under SQLite's 32 766 bound parameters.
     for batch in ids.chunks(1500) {
         tasks::Entity::insert_many(batch.iter().map(|id| tasks::ActiveModel {
             id: Set(id.as_uuid()),
@@ -42,6 +43,7 @@ async fn fan_out_from(db: &DatabaseConnection, root: TaskId) -> Vec<TaskId> {
             lease_expires_at: Set(None),
             created_by: Set(None),
             parent_task_id: Set(None),
+            dependent_count: Set(0),
         }))
         .exec(&txn)
         .await
@@ -54,6 +56,16 @@ async fn fan_out_from(db: &DatabaseConnection, root: TaskId) -> Vec<TaskId> {
         .await
         .expect("insert dependencies");
     }
+    // The repository keeps each task's count of dependents; so must a writer that goes around it.
+    tasks::Entity::update_many()
+        .col_expr(
+            tasks::Column::DependentCount,
+            Expr::val(WIDTH as i32).into(),
+        )
+        .filter(tasks::Column::Id.eq(root.as_uuid()))
+        .exec(&txn)
+        .await
+        .expect("count the root's dependents");
     txn.commit().await.expect("commit");
     ids
 }

@@ -37,6 +37,7 @@ async fn running_tasks(db: &DatabaseConnection, count: usize, lease: TimeDelta) 
             lease_expires_at: Set(Some(at + lease)),
             created_by: Set(None),
             parent_task_id: Set(None),
+            dependent_count: Set(0),
         }))
         .exec(db)
         .await
