@@ -21,6 +21,7 @@ mod executor;
 mod ids;
 pub mod knowledge;
 pub mod limits;
+mod literal_limit;
 pub mod organizations;
 mod page;
 pub mod personas;

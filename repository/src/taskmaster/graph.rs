@@ -114,11 +114,13 @@ pub(super) async fn locked_statuses(
     Ok(found)
 }
 
-/// `NOT EXISTS` a dependency of the outer `tasks` row that has not completed.
+/// `NOT EXISTS` a dependency of the outer `tasks` row that has not completed. Its constants are
+/// written into the SQL, not bound, so that PostgreSQL's plan for a prepared statement that
+/// holds it does not depend on values it cannot see.
 pub(super) fn all_dependencies_completed() -> Expr {
     Expr::not_exists(
         Query::select()
-            .expr(Expr::val(1))
+            .expr(Expr::Constant(1.into()))
             .from_as(deps::Entity, "d")
             .join_as(
                 JoinType::InnerJoin,
@@ -129,7 +131,10 @@ pub(super) fn all_dependencies_completed() -> Expr {
             .and_where(
                 Expr::col(("d", deps::Column::TaskId)).equals((tasks::Entity, tasks::Column::Id)),
             )
-            .and_where(Expr::col(("dt", tasks::Column::Status)).ne(TaskStatus::Completed))
+            .and_where(
+                Expr::col(("dt", tasks::Column::Status))
+                    .ne(Expr::Constant(TaskStatus::Completed.as_str().into())),
+            )
             .to_owned(),
     )
 }

@@ -21,6 +21,7 @@ use super::types::{Task, TaskStatus};
 use crate::error::{ConflictKind, RepoError, RepoResult};
 use crate::executor::Executor;
 use crate::ids::TaskId;
+use crate::literal_limit::subquery_with_literal_limit;
 use crate::page::now;
 use crate::{limits, validate};
 
@@ -61,7 +62,9 @@ pub(super) async fn claim_next(db: &impl Executor, agent_type: &str) -> RepoResu
     // On PostgreSQL the subquery locks its row `FOR UPDATE SKIP LOCKED`, so concurrent claimers
     // pass over each other's rows, and one whose row was claimed since its statement began
     // re-checks the row's status and moves on. SQLite runs writing statements one at a time
-    // (the clause is not rendered there).
+    // (the clause is not rendered there). Its `LIMIT 1` is written into the text, so that
+    // PostgreSQL settles on one plan instead of planning every claim again (`literal_limit`).
+    let backend = db.get_database_backend();
     let next = tasks::Entity::find()
         .select_only()
         .column(tasks::Column::Id)
@@ -71,14 +74,13 @@ pub(super) async fn claim_next(db: &impl Executor, agent_type: &str) -> RepoResu
         .order_by_desc(tasks::Column::Priority)
         .order_by_asc(tasks::Column::SubmittedAt)
         .order_by_asc(tasks::Column::Id)
-        .limit(1)
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .into_query();
+    let next = subquery_with_literal_limit(backend, next, 1);
     let at = now();
     // The attempt starts now, or when the last dependency completed if that is later: `at`
     // was read before the statement waited for a connection or the write lock, and a task
     // must never look started before its dependencies completed.
-    let backend = db.get_database_backend();
     // GREATEST on PostgreSQL, the multi-argument MAX on SQLite, whose timestamps as stored
     // compare in time order as text (see `dialect::lease_end`).
     let started: Expr =

@@ -66,8 +66,8 @@ where
         })
         .await
         .unwrap();
-    let completed = completing.await.unwrap().unwrap();
-    assert_eq!(completed.status, TaskStatus::Completed);
+    let finished = completing.await.unwrap().unwrap();
+    assert_eq!(finished.status, TaskStatus::Completed);
     pool.get(dependent).await.unwrap().status
 }
 

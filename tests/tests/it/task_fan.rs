@@ -58,10 +58,7 @@ async fn fan_out_from(db: &DatabaseConnection, root: TaskId) -> Vec<TaskId> {
     }
     // The repository keeps each task's count of dependents; so must a writer that goes around it.
     tasks::Entity::update_many()
-        .col_expr(
-            tasks::Column::DependentCount,
-            Expr::val(WIDTH as i32).into(),
-        )
+        .col_expr(tasks::Column::DependentCount, Expr::val(WIDTH as i32))
         .filter(tasks::Column::Id.eq(root.as_uuid()))
         .exec(&txn)
         .await
