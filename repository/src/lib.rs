@@ -28,6 +28,7 @@ pub mod personas;
 mod prerendered;
 pub mod query;
 mod repositories;
+mod statement_template;
 pub mod taskmaster;
 pub mod validate;
 

@@ -7,8 +7,8 @@ use chrono::{DateTime, FixedOffset};
 use memdb_entity::tasks;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LockBehavior, LockType};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-    UpdateMany,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, Statement, UpdateMany, Value,
 };
 use uuid::Uuid;
 
@@ -23,6 +23,7 @@ use crate::executor::Executor;
 use crate::ids::TaskId;
 use crate::literal_limit::subquery_with_literal_limit;
 use crate::page::now;
+use crate::statement_template::{marker_text, marker_time, template};
 use crate::{limits, validate};
 
 const ENTITY: &str = "task";
@@ -56,19 +57,19 @@ async fn transitioned(
     }
 }
 
-pub(super) async fn claim_next(db: &impl Executor, agent_type: &str) -> RepoResult<Task> {
-    let agent_type = validate::label("agent_type", agent_type)?;
-    // One statement, so no transaction: `UPDATE ... WHERE id = (the next task) RETURNING *`.
-    // On PostgreSQL the subquery locks its row `FOR UPDATE SKIP LOCKED`, so concurrent claimers
-    // pass over each other's rows, and one whose row was claimed since its statement began
-    // re-checks the row's status and moves on. SQLite runs writing statements one at a time
-    // (the clause is not rendered there). Its `LIMIT 1` is written into the text, so that
-    // PostgreSQL settles on one plan instead of planning every claim again (`literal_limit`).
-    let backend = db.get_database_backend();
+/// `claim_next`'s statement for tasks of `agent_type`, the attempt stamped `at`: one
+/// `UPDATE ... WHERE id = (the next task) RETURNING *`, so no transaction.
+///
+/// On PostgreSQL the subquery locks its row `FOR UPDATE SKIP LOCKED`, so concurrent claimers
+/// pass over each other's rows, and one whose row was claimed since its statement began
+/// re-checks the row's status and moves on. SQLite runs writing statements one at a time (the
+/// clause is not rendered there). Its `LIMIT 1` is written into the text, so that PostgreSQL
+/// settles on one plan instead of planning every claim again (`literal_limit`).
+fn claim_statement(backend: DbBackend, agent_type: &str, at: DateTime<FixedOffset>) -> Statement {
     let next = tasks::Entity::find()
         .select_only()
         .column(tasks::Column::Id)
-        .filter(tasks::Column::AgentType.eq(&agent_type))
+        .filter(tasks::Column::AgentType.eq(agent_type))
         .filter(is_waiting())
         .filter(all_dependencies_completed())
         .order_by_desc(tasks::Column::Priority)
@@ -77,25 +78,75 @@ pub(super) async fn claim_next(db: &impl Executor, agent_type: &str) -> RepoResu
         .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
         .into_query();
     let next = subquery_with_literal_limit(backend, next, 1);
-    let at = now();
-    // The attempt starts now, or when the last dependency completed if that is later: `at`
+    // The attempt starts at `at`, or when the last dependency completed if that is later: `at`
     // was read before the statement waited for a connection or the write lock, and a task
     // must never look started before its dependencies completed.
     // GREATEST on PostgreSQL, the multi-argument MAX on SQLite, whose timestamps as stored
     // compare in time order as text (see `dialect::lease_end`).
     let started: Expr =
         Func::greatest([Expr::val(at), last_dependency_completed_at().if_null(at)]).into();
-    let claimed = moving_to(TaskStatus::Running, at)
+    let mut claim = moving_to(TaskStatus::Running, at)
         .col_expr(tasks::Column::LeaseExpiresAt, lease_end(backend, &started))
         .col_expr(tasks::Column::StartedAt, started)
         .filter(Expr::col((tasks::Entity, tasks::Column::Id)).eq(next))
         .filter(is_waiting())
-        .exec_with_returning(db)
-        .await?;
-    match claimed.into_iter().next() {
+        .into_query();
+    claim.returning_all();
+    backend.build(&claim)
+}
+
+/// The first row of a statement that changed at most one task and returned it.
+///
+/// Every row is read, not the first one only: the statement writes, and on SQLite a statement
+/// left unfinished would keep its write transaction open.
+async fn changed_task(
+    db: &impl Executor,
+    statement: Statement,
+) -> RepoResult<Option<tasks::Model>> {
+    let rows = db.query_all_raw(statement).await?;
+    rows.first()
+        .map(|row| tasks::Model::from_query_result(row, ""))
+        .transpose()
+        .map_err(Into::into)
+}
+
+pub(super) async fn claim_next(db: &impl Executor, agent_type: &str) -> RepoResult<Task> {
+    let agent_type = validate::label("agent_type", agent_type)?;
+    let backend = db.get_database_backend();
+    // Built and rendered once per backend (`statement_template`).
+    let (agent_marker, at_marker) = (marker_text("agent type"), marker_time(0));
+    let markers = [Value::from(agent_marker.as_str()), Value::from(at_marker)];
+    let claim = template("tasks.claim_next", backend, &markers, || {
+        claim_statement(backend, &agent_marker, at_marker)
+    });
+    let statement = claim.with(&[Value::from(agent_type.as_str()), Value::from(now())]);
+    match changed_task(db, statement).await? {
         Some(task) => task.try_into(),
         None => Err(RepoError::QueueEmpty { agent_type }),
     }
+}
+
+/// `complete`'s one statement: task `id`, if it is running and nothing depends on it, completed
+/// at `at` with `result`.
+fn complete_statement(
+    backend: DbBackend,
+    id: Uuid,
+    result: serde_json::Value,
+    at: DateTime<FixedOffset>,
+) -> Statement {
+    let mut complete = completing(id, Expr::val(result), at)
+        .filter(tasks::Column::DependentCount.eq(0))
+        .into_query();
+    complete.returning_all();
+    backend.build(&complete)
+}
+
+/// An `UPDATE tasks` that completes the running task `id` at `at` with `result`.
+fn completing(id: Uuid, result: Expr, at: DateTime<FixedOffset>) -> UpdateMany<tasks::Entity> {
+    finishing(TaskStatus::Completed, at)
+        .col_expr(tasks::Column::ResultData, result)
+        .filter(tasks::Column::Id.eq(id))
+        .filter(tasks::Column::Status.eq(TaskStatus::Running))
 }
 
 pub(super) async fn complete(
@@ -103,28 +154,37 @@ pub(super) async fn complete(
     id: TaskId,
     result: serde_json::Value,
 ) -> RepoResult<Task> {
-    let result = Expr::val(validate::json_value("result", result)?);
+    let result = validate::json_value("result", result)?;
     let at = now();
-    let completing = || {
-        finishing(TaskStatus::Completed, at)
-            .col_expr(tasks::Column::ResultData, result.clone())
-            .filter(tasks::Column::Id.eq(id.as_uuid()))
-            .filter(tasks::Column::Status.eq(TaskStatus::Running))
-    };
+    let backend = db.get_database_backend();
     // Nothing depends on it: there is nobody to promote, and this one statement is the whole
     // transition. Every path that adds a dependent changes this row's `dependent_count` in its
     // own transaction (see `graph::count_dependents`), so a statement that waited for such a
     // transaction re-checks the condition against the row it wrote and changes nothing. No
-    // row: it has dependents, or is not running (sorted out below).
-    let completed = completing()
-        .filter(tasks::Column::DependentCount.eq(0))
-        .exec_with_returning(db)
-        .await?;
-    if let Some(completed) = completed.into_iter().next() {
+    // row: it has dependents, or is not running (sorted out below). Built and rendered once
+    // per backend (`statement_template`).
+    let (id_marker, result_marker) = (Uuid::nil(), serde_json::json!(marker_text("result")));
+    let at_marker = marker_time(0);
+    let markers = [
+        Value::from(id_marker),
+        Value::from(result_marker.clone()),
+        Value::from(at_marker),
+    ];
+    let one_statement = template("tasks.complete", backend, &markers, || {
+        complete_statement(backend, id_marker, result_marker, at_marker)
+    });
+    let arguments = [
+        Value::from(id.as_uuid()),
+        Value::from(result.clone()),
+        Value::from(at),
+    ];
+    if let Some(completed) = changed_task(db, one_statement.with(&arguments)).await? {
         return completed.try_into();
     }
     let txn = db.begin_write().await?;
-    let completed = completing().exec_with_returning(&txn).await?;
+    let completed = completing(id.as_uuid(), Expr::val(result), at)
+        .exec_with_returning(&txn)
+        .await?;
     let completed = transitioned(&txn, completed, id.as_uuid(), "running").await?;
     promote_dependents(&txn, completed.id, at).await?;
     txn.commit().await?;

@@ -147,3 +147,30 @@ async fn a_claim_leases_the_task_for_exactly_its_own_timeout() {
     }
     drop(db);
 }
+
+/// `claim_next` and `complete` are rendered once and sent with each call's values: every call
+/// stamps its own time, takes its own agent type's task and stores its own result.
+#[tokio::test]
+async fn each_claim_and_completion_carries_its_own_values() {
+    let db = TestDb::new().await;
+    let repo = SeaOrmTaskRepository::new(db.pool());
+    for round in 0..3 {
+        let agent_type = format!("own-values-{round}");
+        let submitted = repo
+            .submit(NewTask {
+                agent_type: agent_type.clone(),
+                ..NewTask::new("mine")
+            })
+            .await
+            .unwrap();
+        let claimed = repo.claim_next(&agent_type).await.unwrap();
+        assert_eq!(claimed.id, submitted.id);
+        let started = claimed.started_at.unwrap();
+        assert!(started >= submitted.submitted_at, "round {round}");
+        let result = serde_json::json!({ "round": round });
+        let completed = repo.complete(claimed.id, result.clone()).await.unwrap();
+        assert_eq!(completed.result_data, Some(result), "round {round}");
+        assert!(completed.completed_at.unwrap() >= started, "round {round}");
+        assert_eq!(repo.get(completed.id).await.unwrap(), completed);
+    }
+}
