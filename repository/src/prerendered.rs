@@ -23,13 +23,41 @@ type Key = (TypeId, Shape, u8);
 
 static RENDERED: LazyLock<RwLock<HashMap<Key, Arc<str>>>> = LazyLock::new(RwLock::default);
 
-/// `DbBackend` is not `Hash`: its index in the cache key.
-fn backend_index(backend: DbBackend) -> u8 {
+/// `DbBackend` is not `Hash`: its index in a cache key.
+pub(crate) fn backend_index(backend: DbBackend) -> u8 {
     match backend {
         DbBackend::Postgres => 0,
         DbBackend::Sqlite => 1,
         _ => 2,
     }
+}
+
+/// The value `cache` holds under `key`, made by `make` on first use. Two callers that miss
+/// at once may both make it; the first one stored is kept and returned to both.
+pub(crate) fn get_or_make<K, V>(
+    cache: &RwLock<HashMap<K, Arc<V>>>,
+    key: K,
+    make: impl FnOnce() -> Arc<V>,
+) -> Arc<V>
+where
+    K: Eq + std::hash::Hash,
+    V: ?Sized,
+{
+    if let Some(found) = cache
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+    {
+        return Arc::clone(found);
+    }
+    let value = make();
+    Arc::clone(
+        cache
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(key)
+            .or_insert(value),
+    )
 }
 
 /// The text of `shape` for entity `E` on `backend`, rendered by `render` on first use.
@@ -39,21 +67,7 @@ pub(crate) fn cached<E: EntityTrait>(
     render: impl FnOnce() -> String,
 ) -> Arc<str> {
     let key = (TypeId::of::<E>(), shape, backend_index(backend));
-    if let Some(sql) = RENDERED
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(&key)
-    {
-        return Arc::clone(sql);
-    }
-    let sql: Arc<str> = render().into();
-    Arc::clone(
-        RENDERED
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(key)
-            .or_insert(sql),
-    )
+    get_or_make(&RENDERED, key, || render().into())
 }
 
 /// Appends `E`'s table, with its schema when it has one.

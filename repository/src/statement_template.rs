@@ -9,9 +9,11 @@
 //! and fill the slots. The builder stays the one description of the statement.
 
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, PoisonError, RwLock};
+use std::sync::{Arc, LazyLock, RwLock};
 
 use sea_orm::{DbBackend, Statement, Value};
+
+use crate::prerendered::{backend_index, get_or_make};
 
 /// Where a rendered statement's value comes from.
 #[derive(Debug)]
@@ -71,18 +73,10 @@ impl Template {
     }
 }
 
+/// A template's name and its backend's index.
 type Key = (&'static str, u8);
 
 static TEMPLATES: LazyLock<RwLock<HashMap<Key, Arc<Template>>>> = LazyLock::new(RwLock::default);
-
-/// `DbBackend` is not `Hash`: its index in the cache key.
-fn backend_index(backend: DbBackend) -> u8 {
-    match backend {
-        DbBackend::Postgres => 0,
-        DbBackend::Sqlite => 1,
-        _ => 2,
-    }
-}
 
 /// The template named `name` on `backend`; on first use, `build(markers)` renders it. `name`
 /// must be unique to the statement, and `markers` must be values no other part of the statement
@@ -93,22 +87,9 @@ pub(crate) fn template(
     markers: &[Value],
     build: impl FnOnce() -> Statement,
 ) -> Arc<Template> {
-    let key = (name, backend_index(backend));
-    if let Some(found) = TEMPLATES
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(&key)
-    {
-        return Arc::clone(found);
-    }
-    let rendered = Arc::new(Template::render(markers, &build()));
-    Arc::clone(
-        TEMPLATES
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .entry(key)
-            .or_insert(rendered),
-    )
+    get_or_make(&TEMPLATES, (name, backend_index(backend)), || {
+        Arc::new(Template::render(markers, &build()))
+    })
 }
 
 /// A text marker: a control character no validated input contains, then `name`.
