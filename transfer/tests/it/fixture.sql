@@ -4,9 +4,10 @@ INSERT INTO organizations SELECT randomblob(16), 'org ' || i || ' {tag}', 'org-'
 INSERT INTO documents SELECT randomblob(16), (SELECT id FROM organizations WHERE rowid = 1 + i % {n}), '/doc/' || i, 'Title ' || i, 'md', CASE WHEN i % 2 THEN '' ELSE 'content ' || i END, printf('%064d', i), i * 10, '{"z":1,"a":{"y":2,"b":[]}}', {ts}, {ts} FROM seq;
 INSERT INTO knowledge_items SELECT randomblob(16), 'fact ' || i, 'src', 'fact', (i % 10) / 10.0, 0.1, i, CASE WHEN i % 2 THEN NULL ELSE {ts} END, '{}', {ts}, {ts} FROM seq;
 INSERT INTO knowledge_relationships SELECT (SELECT id FROM knowledge_items WHERE rowid = i), (SELECT id FROM knowledge_items WHERE rowid = 1 + i % {n}), 'related', 0.3, {ts} FROM seq;
-INSERT INTO tasks SELECT randomblob(16), 'prompt ' || i, 'general', i % 11, 'pending', json_object('i', i), CASE WHEN i % 3 = 0 THEN NULL ELSE json_object('ok', json('true')) END, CASE WHEN i % 2 THEN NULL ELSE '' END, 0, 3, 3600, {ts}, NULL, NULL, {ts}, NULL, 'tester', NULL FROM seq;
+INSERT INTO tasks SELECT randomblob(16), 'prompt ' || i, 'general', i % 11, 'pending', json_object('i', i), CASE WHEN i % 3 = 0 THEN NULL ELSE json_object('ok', json('true')) END, CASE WHEN i % 2 THEN NULL ELSE '' END, 0, 3, 3600, {ts}, NULL, NULL, {ts}, NULL, 'tester', NULL, 0 FROM seq;
 UPDATE tasks SET parent_task_id = (SELECT p.id FROM tasks p WHERE p.rowid = tasks.rowid - 1) WHERE rowid % 5 <> 1;
 INSERT INTO task_dependencies SELECT (SELECT id FROM tasks WHERE rowid = i), (SELECT id FROM tasks WHERE rowid = 1 + i % {n}) FROM seq;
+UPDATE tasks SET dependent_count = (SELECT count(*) FROM task_dependencies d WHERE d.depends_on_task_id = tasks.id);
 INSERT INTO personas SELECT randomblob(16), 'persona ' || i || ' {tag}', 'd', 'sp', '["a","b"]', i % 2, 1, {ts}, {ts} FROM seq;
 INSERT INTO audit_log SELECT randomblob(16), 'actor', 'update', 'tasks', 'e' || i, CASE WHEN i % 2 THEN NULL ELSE '{"v":1}' END, '{"v":2}', {ts} FROM seq;
 INSERT INTO file_hash_history SELECT randomblob(16), '/f/' || i || '/{tag}', 1, printf('%064d', i), i, {ts}, CASE WHEN i % 2 THEN NULL ELSE printf('%040d', i) END FROM seq;
