@@ -2,10 +2,9 @@
 //! work is `memdb_transfer::consolidate`; this prints the plan, the progress and the report.
 
 use std::fmt::Write as _;
-use std::io::{IsTerminal as _, Write as _};
-use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
+use memdb_migration::cli::progress_line::{ProgressLine, Throughput, eta};
 use memdb_migration::cli::table;
 use memdb_transfer::consolidate::{self, Plan, Progress, Report, SourcePlan, SourceSpec};
 
@@ -60,7 +59,9 @@ pub(crate) async fn run(args: ConsolidateArgs) -> Result<()> {
         bail!("--to is required unless --plan is given");
     };
     let mut progress = StderrProgress::new();
-    let report = consolidate::run(&plan, &db, &mut progress).await?;
+    let result = consolidate::run(&plan, &db, &mut progress).await;
+    progress.clear();
+    let report = result?;
     db.close().await.ok();
     if args.json {
         let both = serde_json::json!({ "plan": plan, "report": report });
@@ -206,55 +207,61 @@ fn render_report(report: &Report) -> String {
     text
 }
 
-/// Progress on stderr: a line updated in place with rows/s and ETA at a terminal, one line
-/// per finished table otherwise.
+/// Progress on stderr: a line updated in place with rows/s and ETA at a terminal (redrawn at
+/// most every tick, and always when a table starts and ends), one line per finished table
+/// otherwise.
 struct StderrProgress {
-    terminal: bool,
-    started: Instant,
+    line: ProgressLine,
+    speed: Throughput,
     table: String,
 }
 
 impl StderrProgress {
     fn new() -> Self {
         Self {
-            terminal: std::io::stderr().is_terminal(),
-            started: Instant::now(),
+            // No plain lines on a timer: a log gets one line per finished table.
+            line: ProgressLine::stderr(None),
+            speed: Throughput::start(0),
             table: String::new(),
         }
+    }
+
+    /// Clears the terminal line so what follows starts on a clean one.
+    fn clear(&self) {
+        self.line.clear();
     }
 }
 
 impl Progress for StderrProgress {
-    #[allow(
-        clippy::cast_precision_loss,
-        reason = "a rate and an ETA are estimates"
-    )]
     fn copied(&mut self, schema: &str, table: &str, copied: u64, total: u64) {
         if copied == 0 {
             self.table = format!("{schema}.{table}");
-            self.started = Instant::now();
+            self.speed = Throughput::start(0);
         }
-        let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
-        let rate = copied as f64 / seconds;
-        let mut err = std::io::stderr().lock();
-        if self.terminal {
+        let finished = copied >= total;
+        if self.line.is_terminal() {
+            if copied > 0 && !finished && !self.line.due() {
+                return;
+            }
             // No rate (and so no ETA) before the first batch.
             let speed = if copied == 0 {
                 String::new()
             } else {
-                let eta = (total.saturating_sub(copied)) as f64 / rate;
-                format!(", {rate:.0} rows/s, ETA {eta:.0}s")
+                let rate = self.speed.per_second(copied);
+                let eta = eta(total.saturating_sub(copied), rate);
+                format!(", {rate:.0} rows/s, ETA {eta}")
             };
-            let _ = write!(err, "\r\x1b[2K{}: {copied}/{total} rows{speed}", self.table);
-            if copied >= total {
-                let _ = writeln!(err);
+            self.line
+                .show(&format!("{}: {copied}/{total} rows{speed}", self.table));
+            if finished {
+                self.line.keep();
             }
-        } else if copied >= total {
-            let _ = writeln!(
-                err,
+        } else if finished {
+            let rate = self.speed.per_second(copied);
+            self.line.show(&format!(
                 "{}: {copied} rows copied ({rate:.0} rows/s)",
                 self.table
-            );
+            ));
         }
     }
 }

@@ -1,20 +1,17 @@
 //! `memdb copy`: the verified, resumable copy of memdb-transfer, with progress on stderr and
 //! the verification table (or JSON) on stdout.
 
-use std::io::{IsTerminal as _, Write as _};
 use std::ops::ControlFlow;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Result, bail};
+use memdb_migration::cli::progress_line::{ProgressLine, Throughput, eta};
 use memdb_transfer::copy::{
     self, CopyError, CopyOptions, CopyProgress, CopyReport, Endpoint, Phase, TableVerification,
 };
 
 use crate::cli::CopyArgs;
 use crate::output::outln;
-
-/// How often the terminal line is redrawn.
-const TICK: Duration = Duration::from_millis(200);
 
 /// How often a plain progress line is written when stderr is not a terminal.
 const PLAIN_EVERY: Duration = Duration::from_secs(5);
@@ -254,23 +251,19 @@ fn json(report: &CopyReport) -> serde_json::Value {
 /// Progress on stderr: on a terminal one line rewritten in place (table, rows done/total,
 /// rows/s, ETA); elsewhere a plain line every [`PLAIN_EVERY`] and when a table is done.
 struct Meter {
-    terminal: bool,
+    line: ProgressLine,
     table: String,
     phase: Option<Phase>,
-    started: Instant,
-    start_rows: u64,
-    shown: Instant,
+    speed: Throughput,
 }
 
 impl Meter {
     fn new() -> Self {
         Self {
-            terminal: std::io::stderr().is_terminal(),
+            line: ProgressLine::stderr(Some(PLAIN_EVERY)),
             table: String::new(),
             phase: None,
-            started: Instant::now(),
-            start_rows: 0,
-            shown: Instant::now(),
+            speed: Throughput::start(0),
         }
     }
 
@@ -278,53 +271,33 @@ impl Meter {
         if self.table != p.table || self.phase != Some(p.phase) {
             p.table.clone_into(&mut self.table);
             self.phase = Some(p.phase);
-            self.started = Instant::now();
-            self.start_rows = p.done;
+            self.speed = Throughput::start(p.done);
         }
-        let every = if self.terminal { TICK } else { PLAIN_EVERY };
         // A log also gets a line for every table copied in this run.
-        let copied = !self.terminal
+        let copied = !self.line.is_terminal()
             && p.phase == Phase::Copying
             && p.done == p.total
-            && p.done > self.start_rows;
-        if self.shown.elapsed() < every && !copied {
+            && p.done > self.speed.from();
+        if !self.line.due() && !copied {
             return ControlFlow::Continue(());
         }
-        self.shown = Instant::now();
-        let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
-        #[allow(clippy::cast_precision_loss, reason = "a rate shown to whole rows")]
-        let rate = (p.done - self.start_rows) as f64 / seconds;
-        #[allow(clippy::cast_precision_loss, reason = "an estimate")]
-        let eta = if rate > 0.0 {
-            format!("{:.0} s", (p.total.saturating_sub(p.done)) as f64 / rate)
-        } else {
-            "-".to_owned()
-        };
+        let rate = self.speed.per_second(p.done);
         let verb = match p.phase {
             Phase::Copying => "copying",
             Phase::Verifying => "verifying",
         };
-        let line = format!(
-            "{verb} {}: {}/{} rows, {rate:.0} rows/s, ETA {eta}",
-            p.table, p.done, p.total
-        );
-        let mut stderr = std::io::stderr().lock();
-        // Progress is a courtesy: a stderr that cannot be written must not stop the copy.
-        let _ = if self.terminal {
-            write!(stderr, "\r\x1b[2K{line}")
-        } else {
-            writeln!(stderr, "{line}")
-        };
-        let _ = stderr.flush();
+        self.line.show(&format!(
+            "{verb} {}: {}/{} rows, {rate:.0} rows/s, ETA {}",
+            p.table,
+            p.done,
+            p.total,
+            eta(p.total.saturating_sub(p.done), rate)
+        ));
         ControlFlow::Continue(())
     }
 
     /// Clears the terminal line so the report starts on a clean one.
     fn clear(&self) {
-        if self.terminal {
-            let mut stderr = std::io::stderr().lock();
-            let _ = write!(stderr, "\r\x1b[2K");
-            let _ = stderr.flush();
-        }
+        self.line.clear();
     }
 }

@@ -22,6 +22,7 @@ mod dry_run;
 mod error;
 mod lock;
 pub mod output;
+pub mod progress_line;
 mod recreate;
 pub mod render;
 mod stamp;

@@ -1,15 +1,14 @@
-//! Progress of a long step (a backup, a restore) on stderr: on a terminal one line rewritten in
-//! place with the elapsed time and the bytes written so far; elsewhere (a log, a pipe) a plain
-//! line when the step starts and one every [`PLAIN_EVERY`] while it runs. Standard output is
-//! left to the report (and to `--json`).
+//! Progress of a long step (a backup, a restore) on stderr, through the shared
+//! [`ProgressLine`]: on a terminal one line rewritten in place with the elapsed time and the
+//! bytes written so far; elsewhere (a log, a pipe) a plain line when the step starts and one
+//! every [`PLAIN_EVERY`] while it runs. Standard output is left to the report (and to
+//! `--json`).
 
 use std::future::Future;
-use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// How often the terminal line is redrawn.
-const TICK: Duration = Duration::from_millis(200);
+use crate::cli::progress_line::ProgressLine;
 
 /// How often a plain progress line is written when stderr is not a terminal.
 const PLAIN_EVERY: Duration = Duration::from_secs(10);
@@ -18,7 +17,7 @@ const PLAIN_EVERY: Duration = Duration::from_secs(10);
 pub(super) struct Progress {
     label: String,
     watch: Option<PathBuf>,
-    terminal: bool,
+    line: ProgressLine,
     started: Instant,
 }
 
@@ -29,19 +28,19 @@ impl Progress {
         let progress = Self {
             label,
             watch,
-            terminal: std::io::stderr().is_terminal(),
+            line: ProgressLine::stderr(Some(PLAIN_EVERY)),
             started: Instant::now(),
         };
-        if !progress.terminal {
+        if !progress.line.is_terminal() {
             // A log gets the start at once; the state follows every PLAIN_EVERY.
-            let _ = writeln!(std::io::stderr().lock(), "{} ...", progress.label);
+            progress.line.write(&format!("{} ...", progress.label));
         }
         progress
     }
 
     /// Awaits `work`, redrawing the progress while it runs, then clears the terminal line.
     pub(super) async fn while_running<T>(&self, work: impl Future<Output = T>) -> T {
-        let every = if self.terminal { TICK } else { PLAIN_EVERY };
+        let every = self.line.every().unwrap_or(PLAIN_EVERY);
         let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         tokio::pin!(work);
         let result = loop {
@@ -50,12 +49,8 @@ impl Progress {
                 _ = ticks.tick() => self.line(),
             }
         };
-        if self.terminal {
-            // Clear the line so the report starts on a clean one.
-            let mut stderr = std::io::stderr().lock();
-            let _ = write!(stderr, "\r\x1b[2K");
-            let _ = stderr.flush();
-        }
+        // Clear the line so the report starts on a clean one.
+        self.line.clear();
         result
     }
 
@@ -68,14 +63,12 @@ impl Progress {
             .and_then(|path| std::fs::metadata(path).ok())
             .map(|m| format!(", {} written", human_bytes(m.len())))
             .unwrap_or_default();
-        let mut stderr = std::io::stderr().lock();
-        // Progress is a courtesy: a stderr that cannot be written must not fail the step.
-        let _ = if self.terminal {
-            write!(stderr, "\r\x1b[2K{}: {elapsed:.1} s{written}", self.label)
+        let line = if self.line.is_terminal() {
+            format!("{}: {elapsed:.1} s{written}", self.label)
         } else {
-            writeln!(stderr, "{}: {elapsed:.0} s{written}", self.label)
+            format!("{}: {elapsed:.0} s{written}", self.label)
         };
-        let _ = stderr.flush();
+        self.line.write(&line);
     }
 }
 
