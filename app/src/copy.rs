@@ -255,6 +255,10 @@ struct Meter {
     table: String,
     phase: Option<Phase>,
     speed: Throughput,
+    /// Whether the line of this table and phase at `done == total` was written: the copy
+    /// reports that position twice when the rows fill the last batch exactly (after the batch,
+    /// then after the empty page that ends the table), and a log gets it once.
+    finished_shown: bool,
 }
 
 impl Meter {
@@ -264,6 +268,7 @@ impl Meter {
             table: String::new(),
             phase: None,
             speed: Throughput::start(0),
+            finished_shown: false,
         }
     }
 
@@ -272,15 +277,21 @@ impl Meter {
             p.table.clone_into(&mut self.table);
             self.phase = Some(p.phase);
             self.speed = Throughput::start(p.done);
+            self.finished_shown = false;
+        }
+        let finished = p.done == p.total;
+        if finished && self.finished_shown && !self.line.is_terminal() {
+            return ControlFlow::Continue(());
         }
         // A log also gets a line for every table copied in this run.
         let copied = !self.line.is_terminal()
             && p.phase == Phase::Copying
-            && p.done == p.total
+            && finished
             && p.done > self.speed.from();
         if !self.line.due() && !copied {
             return ControlFlow::Continue(());
         }
+        self.finished_shown |= finished;
         let rate = self.speed.per_second(p.done);
         let verb = match p.phase {
             Phase::Copying => "copying",

@@ -153,3 +153,34 @@ async fn a_copy_killed_midway_resumes_verified_and_a_changed_row_fails_it() {
     let report: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
     assert_eq!(report["verified"], false);
 }
+
+/// In a log (stderr not a terminal) every copied table gets exactly one line, also when its
+/// rows fill the last batch exactly and the copy reports the table's end twice.
+#[tokio::test]
+async fn a_log_gets_one_line_per_copied_table() {
+    let source = TestDb::empty_on(DbBackend::Sqlite).await;
+    let init = support::memdb(source.url(), &["init"]);
+    assert!(init.success, "{init:?}");
+    let target = TestDb::empty().await;
+    // One row a batch: every table's rows fill its last batch exactly.
+    let run = copy(source.url(), target.url(), &["--batch-rows", "1"]);
+    assert!(run.success, "{run:?}");
+    let copied: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("copying "))
+        .collect();
+    assert!(
+        copied
+            .iter()
+            .any(|l| l.starts_with("copying organizations: 1/1 rows")),
+        "{run:?}"
+    );
+    let mut tables: Vec<&str> = copied
+        .iter()
+        .map(|line| line.split(':').next().unwrap_or_default())
+        .collect();
+    let lines = tables.len();
+    tables.dedup();
+    assert_eq!(tables.len(), lines, "a table written twice: {copied:#?}");
+}
