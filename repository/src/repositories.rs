@@ -76,7 +76,10 @@ impl<C: Executor> Repositories<C> {
     /// repositories (a call through the pool would wait for the lock this one holds). Called
     /// on a unit of work's own repositories, `transaction` nests as a savepoint. When a call
     /// inside fails, return its error from `work`: on PostgreSQL a failed statement aborts the
-    /// whole transaction, so the unit of work can only be rolled back.
+    /// whole transaction, so the unit of work can only be rolled back. The rows a call locks
+    /// (a task that gains a dependent, a task being completed) stay locked until the unit of
+    /// work ends: two units that lock the same rows in opposite orders can deadlock, and
+    /// PostgreSQL then fails one of them with [`RepoError::Retryable`](crate::RepoError::Retryable).
     ///
     /// ```no_run
     /// # async fn demo(repos: memdb_repository::Repositories) -> memdb_repository::RepoResult<()> {

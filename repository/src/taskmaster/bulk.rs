@@ -4,17 +4,17 @@
 //! A batch names its own tasks by index: a task may depend on, or be a subtask of, tasks
 //! *earlier* in the batch, so the batch's edges cannot form a cycle, and no stored task can
 //! depend on a task that does not exist yet, so edges to stored tasks cannot close one either.
-//! Stored dependencies and parents are checked, and locked, in the batch's transaction, as
-//! `submit` does for one task.
+//! Stored dependencies are checked and locked, and stored parents checked, in the batch's
+//! transaction, as `submit` does for one task.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, FixedOffset};
 use memdb_entity::{task_dependencies as deps, tasks};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::graph::{count_dependents, locked_statuses, status_given};
+use super::graph::{add_dependents, existing, locked_statuses, status_given};
 use super::types::{MAX_PRIORITY, NewTask, Task, TaskStatus};
 use crate::bulk::{in_batch, insert_models};
 use crate::error::{RepoError, RepoResult};
@@ -177,23 +177,27 @@ pub(super) async fn submit_many(
         let checked = checked_in_batch(index, input, &batch, at).map_err(|e| in_batch(index, e))?;
         batch.push(checked);
     }
-    // Stored tasks the batch refers to, as dependencies or as parents.
+    // Stored tasks the batch depends on, and stored tasks it names as parents.
     let ids: Vec<Uuid> = batch.iter().map(|t| t.row.id).collect();
     let batch_ids: BTreeSet<Uuid> = ids.iter().copied().collect();
     let mut stored: BTreeSet<Uuid> = BTreeSet::new();
+    let mut parents: BTreeSet<Uuid> = BTreeSet::new();
     for task in &batch {
         stored.extend(task.stored_dependencies.iter().copied());
-        stored.extend(task.row.parent_task_id.filter(|p| !batch_ids.contains(p)));
+        parents.extend(task.row.parent_task_id.filter(|p| !batch_ids.contains(p)));
     }
 
     let txn = db.begin_write().await?;
+    // Dependencies are locked (their counts change below); parents only need to exist, which
+    // their foreign key keeps true until the commit.
     let found: HashMap<Uuid, TaskStatus> =
         locked_statuses(&txn, &stored).await?.into_iter().collect();
+    let parents = existing(&txn, &parents).await?;
     let mut edges: Vec<deps::Model> = Vec::new();
     for (index, task) in batch.iter_mut().enumerate() {
         if let Some(parent) = task.row.parent_task_id
             && !batch_ids.contains(&parent)
-            && !found.contains_key(&parent)
+            && !parents.contains(&parent)
         {
             let reason = format!("task {parent} does not exist");
             return Err(in_batch(
@@ -218,7 +222,7 @@ pub(super) async fn submit_many(
         }));
     }
     // The batch's own tasks are stored with their dependents counted; the stored tasks the
-    // batch depends on are counted again once the edges are in.
+    // batch depends on have their counts raised by the edges added to each.
     let mut dependents: HashMap<Uuid, i32> = HashMap::new();
     for edge in &edges {
         *dependents.entry(edge.depends_on_task_id).or_default() += 1;
@@ -230,12 +234,18 @@ pub(super) async fn submit_many(
             ..t.row
         })
         .collect();
-    let depended_on: Vec<Uuid> = dependents.into_keys().collect();
+    let mut raised_by: BTreeMap<i32, Vec<Uuid>> = BTreeMap::new();
+    for (task, added) in dependents {
+        raised_by.entry(added).or_default().push(task);
+    }
     // Parents in the batch come first: each statement's rows, and the statements, go in
     // input order, and foreign keys are checked at the end of each statement.
     insert_models::<tasks::Entity>(&txn, &rows).await?;
     insert_models::<deps::Entity>(&txn, &edges).await?;
-    count_dependents(&txn, &depended_on).await?;
+    for (added, tasks) in &mut raised_by {
+        tasks.sort_unstable();
+        add_dependents(&txn, tasks, *added).await?;
+    }
     txn.commit().await?;
     convert_all(rows)
 }

@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::{DateTime, FixedOffset};
 use memdb_entity::{task_dependencies as deps, tasks};
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, JoinType, LockType, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, LockType, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -22,7 +22,7 @@ use crate::error::{RepoError, RepoResult};
 /// edges becoming visible: such a transition waits, then finds the new task among the
 /// dependents it promotes or cancels. (Without the lock, PostgreSQL could cancel a dependency
 /// unseen and leave the new task pending forever.) The caller counts the new edges on the
-/// dependencies' rows ([`count_dependents`]) before it commits.
+/// dependencies' rows ([`add_dependents`]) before it commits.
 ///
 /// # Errors
 /// [`RepoError::Validation`] on `depends_on` for unknown ids, or for a dependency that failed
@@ -83,7 +83,7 @@ pub(super) fn status_given(
 /// transaction ends (see [`initial_status`]).
 ///
 /// The lock is PostgreSQL's `FOR NO KEY UPDATE`: the caller goes on to change these rows
-/// ([`count_dependents`]), so a weaker lock that two callers could share would leave both
+/// ([`add_dependents`]), so a weaker lock that two callers could share would leave both
 /// waiting for the other to let go before either could write. Rows are locked in id order, so
 /// two callers never wait on each other in opposite orders. Inserting rows that reference these
 /// tasks (`FOR KEY SHARE`) is not blocked. SQLite holds the write lock already.
@@ -110,6 +110,29 @@ pub(super) async fn locked_statuses(
         for (id, status) in rows {
             found.push((id, stored("task status", &status)?));
         }
+    }
+    Ok(found)
+}
+
+/// The tasks among `ids` that exist.
+///
+/// # Errors
+/// `Db` when a query fails.
+pub(super) async fn existing(
+    db: &impl ConnectionTrait,
+    ids: &BTreeSet<Uuid>,
+) -> RepoResult<BTreeSet<Uuid>> {
+    let ids: Vec<Uuid> = ids.iter().copied().collect();
+    let mut found = BTreeSet::new();
+    for batch in ids.chunks(IDS_PER_STATEMENT) {
+        let rows: Vec<Uuid> = tasks::Entity::find()
+            .select_only()
+            .column(tasks::Column::Id)
+            .filter(tasks::Column::Id.is_in(batch.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        found.extend(rows);
     }
     Ok(found)
 }
@@ -158,28 +181,27 @@ pub(super) fn last_dependency_completed_at() -> Expr {
         .into()
 }
 
-/// Sets `dependent_count` of the tasks `ids` to the number of dependency edges pointing at
-/// each, as this transaction sees them. Called after adding edges, on rows the caller has
-/// locked since before it read them ([`locked_statuses`], or `add_dependency`'s own lock), so
-/// no other transaction adds an edge to these tasks in between and the count is exact.
+/// Adds `added` to `dependent_count` of the tasks `ids`: the edges this transaction added to
+/// each. Called on rows the caller has locked since before it read them ([`locked_statuses`],
+/// or `add_dependency`'s own lock), so no other transaction adds an edge to these tasks in
+/// between and the count stays exact.
 ///
 /// Changing the row is what makes `complete`'s one statement safe: a `complete` that waited for
 /// this transaction's lock re-checks `dependent_count = 0` against the row this writes.
 ///
 /// # Errors
 /// `Db` when a statement fails.
-pub(super) async fn count_dependents(db: &impl ConnectionTrait, ids: &[Uuid]) -> RepoResult<()> {
-    let edges = Query::select()
-        .expr(Expr::col(Asterisk).count())
-        .from_as(deps::Entity, "d")
-        .and_where(
-            Expr::col(("d", deps::Column::DependsOnTaskId))
-                .equals((tasks::Entity, tasks::Column::Id)),
-        )
-        .to_owned();
+pub(super) async fn add_dependents(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    added: i32,
+) -> RepoResult<()> {
     for batch in ids.chunks(IDS_PER_STATEMENT) {
         tasks::Entity::update_many()
-            .col_expr(tasks::Column::DependentCount, edges.clone().into())
+            .col_expr(
+                tasks::Column::DependentCount,
+                Expr::col(tasks::Column::DependentCount).add(added),
+            )
             .filter(tasks::Column::Id.is_in(batch.iter().copied()))
             .exec(db)
             .await?;

@@ -5,10 +5,10 @@
 
 use chrono::{DateTime, FixedOffset};
 use memdb_entity::tasks;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LockBehavior, LockType};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LockBehavior, LockType, Query, ReturningClause};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Statement, UpdateMany, Value,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, Iterable, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Statement, UpdateMany, Value,
 };
 use uuid::Uuid;
 
@@ -57,6 +57,13 @@ async fn transitioned(
     }
 }
 
+/// `RETURNING` every column of `tasks` by name. Not `RETURNING *`: PostgreSQL refuses to run
+/// a statement prepared before the table gained or lost a column when its `*` would now return
+/// other columns, and pooled connections keep their prepared statements.
+fn returning_every_column() -> ReturningClause {
+    Query::returning().columns(tasks::Column::iter())
+}
+
 /// `claim_next`'s statement for tasks of `agent_type`, the attempt stamped `at`: one
 /// `UPDATE ... WHERE id = (the next task) RETURNING *`, so no transaction.
 ///
@@ -91,7 +98,7 @@ fn claim_statement(backend: DbBackend, agent_type: &str, at: DateTime<FixedOffse
         .filter(Expr::col((tasks::Entity, tasks::Column::Id)).eq(next))
         .filter(is_waiting())
         .into_query();
-    claim.returning_all();
+    claim.returning(returning_every_column());
     backend.build(&claim)
 }
 
@@ -114,10 +121,10 @@ pub(super) async fn claim_next(db: &impl Executor, agent_type: &str) -> RepoResu
     let agent_type = validate::label("agent_type", agent_type)?;
     let backend = db.get_database_backend();
     // Built and rendered once per backend (`statement_template`).
-    let (agent_marker, at_marker) = (marker_text("agent type"), marker_time(0));
-    let markers = [Value::from(agent_marker.as_str()), Value::from(at_marker)];
-    let claim = template("tasks.claim_next", backend, &markers, || {
-        claim_statement(backend, &agent_marker, at_marker)
+    let claim = template("tasks.claim_next", backend, |set| {
+        let (agent_type, at) = (marker_text("agent type", set), marker_time(0, set));
+        let markers = vec![Value::from(agent_type.as_str()), Value::from(at)];
+        (markers, claim_statement(backend, &agent_type, at))
     });
     let statement = claim.with(&[Value::from(agent_type.as_str()), Value::from(now())]);
     match changed_task(db, statement).await? {
@@ -137,7 +144,7 @@ fn complete_statement(
     let mut complete = completing(id, Expr::val(result), at)
         .filter(tasks::Column::DependentCount.eq(0))
         .into_query();
-    complete.returning_all();
+    complete.returning(returning_every_column());
     backend.build(&complete)
 }
 
@@ -159,19 +166,20 @@ pub(super) async fn complete(
     let backend = db.get_database_backend();
     // Nothing depends on it: there is nobody to promote, and this one statement is the whole
     // transition. Every path that adds a dependent changes this row's `dependent_count` in its
-    // own transaction (see `graph::count_dependents`), so a statement that waited for such a
+    // own transaction (see `graph::add_dependents`), so a statement that waited for such a
     // transaction re-checks the condition against the row it wrote and changes nothing. No
     // row: it has dependents, or is not running (sorted out below). Built and rendered once
     // per backend (`statement_template`).
-    let (id_marker, result_marker) = (Uuid::nil(), serde_json::json!(marker_text("result")));
-    let at_marker = marker_time(0);
-    let markers = [
-        Value::from(id_marker),
-        Value::from(result_marker.clone()),
-        Value::from(at_marker),
-    ];
-    let one_statement = template("tasks.complete", backend, &markers, || {
-        complete_statement(backend, id_marker, result_marker, at_marker)
+    let one_statement = template("tasks.complete", backend, |set| {
+        let id = Uuid::from_u128(u128::from(set));
+        let result = serde_json::json!(marker_text("result", set));
+        let at = marker_time(0, set);
+        let markers = vec![
+            Value::from(id),
+            Value::from(result.clone()),
+            Value::from(at),
+        ];
+        (markers, complete_statement(backend, id, result, at))
     });
     let arguments = [
         Value::from(id.as_uuid()),
@@ -248,7 +256,7 @@ pub(super) async fn fail(db: &impl Executor, id: TaskId, error: &str) -> RepoRes
     }
     let txn = db.begin_write().await?;
     let task = tasks::Entity::find_by_id(id.as_uuid())
-        .lock_exclusive()
+        .lock(LockType::NoKeyUpdate)
         .one(&txn)
         .await?
         .ok_or_else(|| RepoError::not_found(ENTITY, id))?;

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use memdb_entity::{task_dependencies as deps, tasks};
 use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::LockType;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait,
@@ -12,7 +13,7 @@ use uuid::Uuid;
 
 use super::TaskRepository;
 use super::bulk::{self, BulkTask};
-use super::graph::{count_dependents, initial_status, path_back};
+use super::graph::{add_dependents, initial_status, path_back};
 use super::lifecycle;
 use super::model::{moving_to, status_of};
 use super::types::{NewTask, Task, TaskFilter, TaskStatus};
@@ -72,7 +73,7 @@ impl<C: Executor> TaskRepository for SeaOrmTaskRepository<C> {
             .exec(&txn)
             .await?;
         }
-        count_dependents(&txn, &depends_on).await?;
+        add_dependents(&txn, &depends_on, 1).await?;
         txn.commit().await?;
         task.try_into()
     }
@@ -112,11 +113,12 @@ impl<C: Executor> TaskRepository for SeaOrmTaskRepository<C> {
         // search sees, as each reads only the other's uncommitted absence.
         enter_section(&txn, Section::TaskGraphEdits).await?;
         // Both ends locked by one statement in id order, so lockers never wait on each other
-        // in opposite orders.
+        // in opposite orders. `FOR NO KEY UPDATE` on PostgreSQL, as `submit` takes it
+        // (`graph::locked_statuses`): inserts that reference these tasks are not blocked.
         let mut ends = tasks::Entity::find()
             .filter(tasks::Column::Id.is_in([task.as_uuid(), depends_on.as_uuid()]))
             .order_by_asc(tasks::Column::Id)
-            .lock_exclusive()
+            .lock(LockType::NoKeyUpdate)
             .all(&txn)
             .await?;
         let mut take = |id: TaskId| match ends.iter().position(|t| t.id == id.as_uuid()) {
@@ -157,7 +159,7 @@ impl<C: Executor> TaskRepository for SeaOrmTaskRepository<C> {
         .insert(&txn)
         .await
         .on_duplicate(|| format!("task {task} already depends on {depends_on}"))?;
-        count_dependents(&txn, &[depends_on.as_uuid()]).await?;
+        add_dependents(&txn, &[depends_on.as_uuid()], 1).await?;
         if target_status != TaskStatus::Completed && waiting_status == TaskStatus::Ready {
             moving_to(TaskStatus::Pending, now())
                 .filter(tasks::Column::Id.eq(task.as_uuid()))

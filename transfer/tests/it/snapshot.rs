@@ -11,12 +11,13 @@ use sea_orm::{ConnectionTrait as _, DatabaseConnection, DbBackend, Statement};
 use crate::support::{copy_with, count, filled_source};
 
 /// Adds `n` tasks to `db` (copies of its first task under new ids), each depending on the
-/// task before it.
+/// task before it, whose count of dependents goes up by one (as the repository keeps it).
 async fn add_tasks(db: &DatabaseConnection, n: u32) -> Result<(), sea_orm::DbErr> {
     let columns: String = db
         .query_one_raw(Statement::from_string(
             DbBackend::Sqlite,
-            "SELECT group_concat(name, ', ') FROM pragma_table_info('tasks') WHERE name <> 'id'",
+            "SELECT group_concat(name, ', ') FROM pragma_table_info('tasks') \
+             WHERE name NOT IN ('id', 'dependent_count')",
         ))
         .await?
         .expect("a row")
@@ -31,6 +32,11 @@ async fn add_tasks(db: &DatabaseConnection, n: u32) -> Result<(), sea_orm::DbErr
             "INSERT INTO task_dependencies SELECT \
              (SELECT id FROM tasks ORDER BY rowid DESC LIMIT 1), \
              (SELECT id FROM tasks ORDER BY rowid DESC LIMIT 1 OFFSET 1)",
+        )
+        .await?;
+        db.execute_unprepared(
+            "UPDATE tasks SET dependent_count = dependent_count + 1 \
+             WHERE id = (SELECT id FROM tasks ORDER BY rowid DESC LIMIT 1 OFFSET 1)",
         )
         .await?;
     }
