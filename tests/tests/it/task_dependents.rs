@@ -185,3 +185,55 @@ async fn the_migration_counts_the_edges_already_stored() {
     assert_eq!(dependent_count(db.conn(), root).await, 2);
     assert_eq!(dependent_count(db.conn(), mid).await, 1);
 }
+
+/// Concurrent callers adding dependents of the same tasks, through `submit` and `submit_many`,
+/// each in its own transaction: no error, every edge counted, and completing the shared
+/// dependencies promotes every dependent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_adders_count_every_edge() {
+    const CALLERS: usize = 12;
+    const PER_CALLER: usize = 5;
+    let db = TestDb::new().await;
+    let repo = SeaOrmTaskRepository::new(db.pool());
+    let first = running_task(&repo, "first").await;
+    let second = running_task(&repo, "second").await;
+    let mut callers = Vec::new();
+    for caller in 0..CALLERS {
+        let repo = repo.clone();
+        callers.push(tokio::spawn(async move {
+            // Half the callers name the dependencies in the other order.
+            let depends_on = if caller % 2 == 0 {
+                vec![first, second]
+            } else {
+                vec![second, first]
+            };
+            let child = || NewTask {
+                depends_on: depends_on.clone(),
+                ..NewTask::new("child")
+            };
+            let mut ids = Vec::new();
+            if caller % 3 == 0 {
+                let batch = (0..PER_CALLER).map(|_| BulkTask::from(child())).collect();
+                ids.extend(repo.submit_many(batch).await?.into_iter().map(|t| t.id));
+            } else {
+                for _ in 0..PER_CALLER {
+                    ids.push(repo.submit(child()).await?.id);
+                }
+            }
+            RepoResult::Ok(ids)
+        }));
+    }
+    let mut children = Vec::new();
+    for caller in callers {
+        children.extend(caller.await.unwrap().unwrap());
+    }
+    let edges = i32::try_from(CALLERS * PER_CALLER).unwrap();
+    assert_eq!(dependent_count(db.conn(), first).await, edges);
+    assert_eq!(dependent_count(db.conn(), second).await, edges);
+
+    repo.complete(first, json!({})).await.unwrap();
+    repo.complete(second, json!({})).await.unwrap();
+    for child in children {
+        assert_eq!(repo.get(child).await.unwrap().status, TaskStatus::Ready);
+    }
+}
