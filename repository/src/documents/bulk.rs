@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::sea_orm::content_hash;
 use super::{Document, NewDocument};
-use crate::batch::IDS_PER_STATEMENT;
+use crate::batch::{IDS_PER_STATEMENT, uuids_where_in};
 use crate::bulk::{check_each, in_batch, insert_all_or_nothing};
 use crate::error::{ConflictKind, RepoError, RepoResult, Violation, violation};
 use crate::executor::Executor;
@@ -142,17 +142,11 @@ async fn first_unknown_organization(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let mut known = HashSet::new();
-    for batch in wanted.chunks(IDS_PER_STATEMENT) {
-        let found: Vec<Uuid> = organizations::Entity::find()
-            .select_only()
-            .column(organizations::Column::Id)
-            .filter(organizations::Column::Id.is_in(batch.iter().copied()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        known.extend(found);
-    }
+    let id = organizations::Column::Id;
+    let known: HashSet<Uuid> = uuids_where_in::<organizations::Entity>(db, id, id, &wanted)
+        .await?
+        .into_iter()
+        .collect();
     Ok(rows.iter().enumerate().find_map(|(index, row)| {
         (!known.contains(&row.organization_id)).then(|| {
             let reason = format!("organization {} does not exist", row.organization_id);

@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Que
 use uuid::Uuid;
 
 use super::{KnowledgeItem, NewKnowledge, NewRelationship, Relationship};
-use crate::batch::IDS_PER_STATEMENT;
+use crate::batch::{IDS_PER_STATEMENT, uuids_where_in};
 use crate::bulk::{check_each, in_batch, insert_all_or_nothing};
 use crate::error::{ConflictKind, RepoError, RepoResult, Violation, violation};
 use crate::executor::Executor;
@@ -190,17 +190,11 @@ async fn first_missing_end(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut known = HashSet::new();
-    for batch in ends.chunks(IDS_PER_STATEMENT) {
-        let found: Vec<Uuid> = knowledge_items::Entity::find()
-            .select_only()
-            .column(knowledge_items::Column::Id)
-            .filter(knowledge_items::Column::Id.is_in(batch.iter().copied()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        known.extend(found);
-    }
+    let id = knowledge_items::Column::Id;
+    let known: HashSet<Uuid> = uuids_where_in::<knowledge_items::Entity>(db, id, id, &ends)
+        .await?
+        .into_iter()
+        .collect();
     Ok(rows.iter().enumerate().find_map(|(index, row)| {
         let missing: Vec<String> = [row.source_id, row.target_id]
             .iter()

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::model::{finishing, moving_to};
 use super::types::TaskStatus;
-use crate::batch::IDS_PER_STATEMENT;
+use crate::batch::{IDS_PER_STATEMENT, uuids_where_in};
 use crate::db_enum::stored;
 use crate::error::{RepoError, RepoResult};
 
@@ -123,18 +123,9 @@ pub(super) async fn existing(
     ids: &BTreeSet<Uuid>,
 ) -> RepoResult<BTreeSet<Uuid>> {
     let ids: Vec<Uuid> = ids.iter().copied().collect();
-    let mut found = BTreeSet::new();
-    for batch in ids.chunks(IDS_PER_STATEMENT) {
-        let rows: Vec<Uuid> = tasks::Entity::find()
-            .select_only()
-            .column(tasks::Column::Id)
-            .filter(tasks::Column::Id.is_in(batch.iter().copied()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        found.extend(rows);
-    }
-    Ok(found)
+    let id = tasks::Column::Id;
+    let found = uuids_where_in::<tasks::Entity>(db, id, id, &ids).await?;
+    Ok(found.into_iter().collect())
 }
 
 /// `NOT EXISTS` a dependency of the outer `tasks` row that has not completed. Its constants are
@@ -211,18 +202,13 @@ pub(super) async fn add_dependents(
 
 /// Ids of the tasks that depend directly on any of `ids`, each once.
 async fn dependents_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> RepoResult<Vec<Uuid>> {
-    let mut dependents = BTreeSet::new();
-    for batch in ids.chunks(IDS_PER_STATEMENT) {
-        let rows: Vec<Uuid> = deps::Entity::find()
-            .select_only()
-            .column(deps::Column::TaskId)
-            .filter(deps::Column::DependsOnTaskId.is_in(batch.iter().copied()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        dependents.extend(rows);
-    }
-    Ok(dependents.into_iter().collect())
+    let (dependent, dependency) = (deps::Column::TaskId, deps::Column::DependsOnTaskId);
+    let found = uuids_where_in::<deps::Entity>(db, dependent, dependency, ids).await?;
+    Ok(found
+        .into_iter()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect())
 }
 
 /// Marks every waiting task that (transitively) depends on `root` as cancelled.
