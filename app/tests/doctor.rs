@@ -211,3 +211,58 @@ async fn a_column_added_by_hand_is_entity_and_schema_drift() {
     );
     assert_eq!(schema, "column personas.nickname is not expected");
 }
+
+/// Dependencies added with SQL of its own, which leave the depended-on tasks' counts at 0: the
+/// one check of the data names ten tasks and what they count, then how many more.
+#[tokio::test]
+async fn dependencies_added_behind_the_repository_are_miscounted_tasks() {
+    let db = initialised().await;
+    let roots: Vec<uuid::Uuid> = (0..11).map(|_| uuid::Uuid::now_v7()).collect();
+    let child = uuid::Uuid::now_v7();
+    let placeholder = |i: usize| match db.backend() {
+        DbBackend::Postgres => format!("${i}"),
+        _ => "?".to_owned(),
+    };
+    let insert_task = format!(
+        "INSERT INTO tasks (id, prompt, agent_type, priority, status, input_data, retry_count, \
+         max_retries, max_execution_timeout_seconds, submitted_at, last_updated_at) \
+         VALUES ({}, 'planted', 'general', 5, 'ready', '{{}}', 0, 3, 60, \
+         '2026-01-02T03:04:05+00:00', '2026-01-02T03:04:05+00:00')",
+        placeholder(1)
+    );
+    let insert_edge = format!(
+        "INSERT INTO task_dependencies (task_id, depends_on_task_id) VALUES ({}, {})",
+        placeholder(1),
+        placeholder(2)
+    );
+    let run = |sql: &str, values: Vec<sea_orm::Value>| {
+        sea_orm::Statement::from_sql_and_values(db.backend(), sql, values)
+    };
+    for id in roots.iter().chain([&child]) {
+        let statement = run(&insert_task, vec![(*id).into()]);
+        db.conn()
+            .execute_raw(statement)
+            .await
+            .expect("insert a task");
+    }
+    for root in &roots {
+        let statement = run(&insert_edge, vec![child.into(), (*root).into()]);
+        db.conn()
+            .execute_raw(statement)
+            .await
+            .expect("insert an uncounted dependency");
+    }
+    let found = problems(&db);
+    let detail = only_problem(&found, "task dependent counts (legacy)", &[]);
+    // Named in id order: the first ten roots (ids of version 7 grow with time).
+    for root in &roots[..10] {
+        assert!(
+            detail.contains(&format!(
+                "task {root} counts 0 dependent(s), 1 depend on it"
+            )),
+            "{found:?}"
+        );
+    }
+    assert!(!detail.contains(&roots[10].to_string()), "{found:?}");
+    assert!(detail.ends_with("1 more task(s)"), "{found:?}");
+}

@@ -13,7 +13,8 @@ use crate::inspect::{self, MigrationState, SchemaStatus, TrackStatus};
 use crate::track::Tracks;
 
 /// Runs every check: the backend's own, then per track its migrations and schema drift, the
-/// unknown tracks, then each entity set against the live schema.
+/// tasks' counts of dependents, the unknown tracks, then each entity set against the live
+/// schema.
 pub(super) async fn run(
     db: &DatabaseConnection,
     tracks: &Tracks,
@@ -63,6 +64,7 @@ pub(super) async fn run(
             ),
         ));
     }
+    checks.extend(super::task_counts::check(db).await?);
     checks.push(Check::new(
         "unknown tracks".to_owned(),
         status

@@ -2,12 +2,14 @@
 //! `integrity_check` and `foreign_key_check`; PostgreSQL invalid indexes and constraints not
 //! validated), per track the pending, unknown and checksum-mismatched migrations and the drift
 //! between what the applied migrations create and the live schema, tracks this build does not
-//! know, and the drift between the generated entities a binary links and the live tables.
+//! know, the drift between the generated entities a binary links and the live tables, and
+//! whether each task's count of dependents matches its dependency edges.
 //!
 //! The report is a table (CHECK, STATUS, DETAIL) or JSON; any problem makes the command fail
 //! ([`CliError::Unhealthy`], exit code 1) after the report is printed.
 
 mod checks;
+mod task_counts;
 
 use sea_orm_migration::sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
