@@ -10,6 +10,7 @@ pub mod health;
 pub mod json_index;
 pub mod keys;
 pub mod scratch;
+pub mod snapshot;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -242,8 +242,8 @@ pub(super) async fn submit_many(
     // input order, and foreign keys are checked at the end of each statement.
     insert_models::<tasks::Entity>(&txn, &rows).await?;
     insert_models::<deps::Entity>(&txn, &edges).await?;
-    for (added, tasks) in &mut raised_by {
-        tasks.sort_unstable();
+    // The rows are locked already (`locked_statuses`): the order of these updates is free.
+    for (added, tasks) in &raised_by {
         add_dependents(&txn, tasks, *added).await?;
     }
     txn.commit().await?;

@@ -183,12 +183,13 @@ pub(super) async fn complete(
     });
     let arguments = [
         Value::from(id.as_uuid()),
-        Value::from(result.clone()),
+        Value::from(result),
         Value::from(at),
     ];
     if let Some(completed) = changed_task(db, one_statement.with(&arguments)).await? {
         return completed.try_into();
     }
+    let [_, result, _] = arguments;
     let txn = db.begin_write().await?;
     let completed = completing(id.as_uuid(), Expr::val(result), at)
         .exec_with_returning(&txn)
